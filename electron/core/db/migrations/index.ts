@@ -1,0 +1,7 @@
+// The ordered list of schema migrations. Add a new file with the next number; never edit an old one.
+import type { Migration } from './types.js';
+import { migration as m001 } from './001-library.js';
+import { migration as m002 } from './002-text-search.js';
+
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export type { Migration };

@@ -1,0 +1,163 @@
+// Reading one audio file for the library: content identity, container by content, tags and audio
+// properties via music-metadata (cover art is detected, never loaded), or a classified error.
+import { open, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
+import { fromFile } from 'strtok3';
+import type { ReadResult } from '../db/files.js';
+import type { AudioProps, Container, ScanErrorKind, TrackTags } from '../../shared/library.js';
+import { splitGenres } from '../../shared/genres.js';
+import { CONTAINER_MIME, sniffContainer } from './sniff.js';
+import { hasCoverArt } from './cover-probe.js';
+import { describeFsError } from './walk.js';
+
+const BLOCK = 16 * 1024;
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await fh.read(buf, 0, length, position);
+  return buf.subarray(0, bytesRead);
+}
+
+/**
+ * Content identity: the size plus a hash of three sampled blocks (start, middle, end). Cheap (48 KiB read)
+ * and stable across renames and moves, which is what it is for; it changes when the file's bytes change.
+ */
+export async function contentId(fh: FileHandle, size: number): Promise<{ id: string; head: Buffer }> {
+  const head = await readAt(fh, 0, Math.min(size, BLOCK));
+  const h = createHash('sha1').update(String(size)).update(head);
+  if (size > BLOCK) h.update(await readAt(fh, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2))));
+  if (size > 2 * BLOCK) h.update(await readAt(fh, size - BLOCK, BLOCK));
+  return { id: `${size.toString(36)}-${h.digest('hex').slice(0, 24)}`, head };
+}
+
+function fail(errorKind: ScanErrorKind, errorMessage: string, contentIdValue: string | null = null): ReadResult {
+  return { ok: false, contentId: contentIdValue, errorKind, errorMessage };
+}
+
+function positive(n: number | null | undefined): number | null {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : null;
+}
+
+function text(s: string | undefined | null): string | null {
+  const t = s?.replace(/\0+$/, '').trim();
+  return t ? t : null;
+}
+
+/** ID3v2.2/2.3 use "/" to join several values in one text frame; other formats do not. */
+function slashJoinsGenres(meta: IAudioMetadata): boolean {
+  return Object.keys(meta.native).some((k) => k === 'ID3v2.3' || k === 'ID3v2.2');
+}
+
+export function tagsFrom(meta: IAudioMetadata): TrackTags {
+  const c = meta.common;
+  return {
+    title: text(c.title),
+    artist: text(c.artist) ?? text(c.artists?.join(', ')),
+    albumArtist: text(c.albumartist),
+    album: text(c.album),
+    trackNo: positive(c.track.no),
+    trackOf: positive(c.track.of),
+    discNo: positive(c.disk.no),
+    discOf: positive(c.disk.of),
+    year: positive(c.year),
+    genres: splitGenres(c.genre ?? [], { slashJoins: slashJoinsGenres(meta) }),
+  };
+}
+
+function audioFrom(meta: IAudioMetadata, container: Container, hasCover: boolean): AudioProps {
+  const f = meta.format;
+  return {
+    container,
+    codec: text(f.codec) ?? text(f.container),
+    durationSec: positive(f.duration),
+    sampleRate: positive(f.sampleRate),
+    channels: positive(f.numberOfChannels),
+    bitrate: positive(f.bitrate) == null ? null : Math.round(f.bitrate!),
+    lossless: typeof f.lossless === 'boolean' ? f.lossless : null,
+    hasCover,
+  };
+}
+
+function classifyParseError(err: unknown): { kind: ScanErrorKind; message: string } {
+  const e = err as Error & { code?: string };
+  const msg = e?.message ?? String(err);
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return { kind: 'permission-denied', message: 'permission denied' };
+  if (e?.code) return { kind: 'unreadable', message: describeFsError(err) };
+  if (e?.name === 'EndOfStreamError' || /end[- ]of[- ]stream|unexpected end|truncat/i.test(msg)) {
+    return { kind: 'truncated', message: `the file ends early (${msg})` };
+  }
+  if (e?.name === 'CouldNotDetermineFileTypeError' || e?.name === 'UnsupportedFileTypeError') {
+    return { kind: 'not-audio', message: msg };
+  }
+  return { kind: 'truncated', message: `damaged or incomplete audio data (${msg})` };
+}
+
+/** Read one file. Never throws: every failure becomes a classified error result. */
+export async function readAudioFile(path: string): Promise<ReadResult> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return fail(code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'unreadable', describeFsError(err));
+  }
+  let cid: string | null = null;
+  let container: Container | null;
+  let hasCover: boolean;
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+    if (size === 0) return fail('empty', 'the file is empty (0 bytes)');
+    const { id, head } = await contentId(fh, size);
+    cid = id;
+    container = sniffContainer(head);
+    if (!container) return fail('not-audio', describeNonAudio(head), cid);
+    hasCover = await hasCoverArt(fh, container, size, head);
+  } catch (err) {
+    const c = classifyParseError(err);
+    return fail(c.kind, c.message, cid);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  try {
+    const tokenizer = await fromFile(path, { fileInfo: { mimeType: CONTAINER_MIME[container] } });
+    let meta: IAudioMetadata;
+    try {
+      meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
+    } finally {
+      await tokenizer.close();
+    }
+    const truncation = truncationOf(meta, container, size);
+    if (truncation) return fail('truncated', truncation, cid);
+    if (meta.format.hasAudio === false || (!meta.format.sampleRate && !meta.format.duration)) {
+      return fail('not-audio', `no audio stream found in this ${container} file`, cid);
+    }
+    return { ok: true, contentId: cid, tags: tagsFrom(meta), audio: audioFrom(meta, container, hasCover) };
+  } catch (err) {
+    const c = classifyParseError(err);
+    return fail(c.kind, c.message, cid);
+  }
+}
+
+/** Signs of a cut-off file that the parser noticed without failing. */
+function truncationOf(meta: IAudioMetadata, container: Container, size: number): string | null {
+  const warning = meta.quality.warnings.find((w) => /end[- ]of|truncat|premature/i.test(w.message));
+  if (warning) return `the file ends early: ${warning.message}`;
+  // lossy streams with a known bitrate and duration: the audio cannot fit in what is left of the file
+  const f = meta.format;
+  if ((container === 'mp3' || container === 'wav' || container === 'aiff') && f.duration && f.bitrate) {
+    const expected = (f.duration * f.bitrate) / 8;
+    if (expected > 4096 && size < expected * 0.9) {
+      return `the file ends early: ${size} bytes, but its headers describe ${Math.round(expected)} bytes of audio`;
+    }
+  }
+  return null;
+}
+
+function describeNonAudio(head: Buffer): string {
+  const sample = head.subarray(0, 512);
+  const printable = sample.filter((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127)).length;
+  if (sample.length && printable / sample.length > 0.95) return 'not an audio file: it contains text';
+  return 'not an audio file: its content matches none of the supported audio formats';
+}

@@ -1,0 +1,77 @@
+// A pool of worker threads that read audio files in parallel. Each worker keeps a few files in flight
+// so disk waits overlap; the caller bounds the total in flight (and so the memory used).
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { ReadResult } from '../db/files.js';
+import type { ReadRequest } from './read-worker.js';
+
+interface Pending {
+  resolve(r: ReadResult): void;
+  worker: Worker;
+  path: string;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+export class ReadPool {
+  private readonly workers: Worker[] = [];
+  private readonly load = new Map<Worker, number>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size = defaultWorkerCount()) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const w = new Worker(new URL('./read-worker.js', import.meta.url));
+    w.on('message', (msg: { id: number; result: ReadResult }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      this.load.set(w, (this.load.get(w) ?? 1) - 1);
+      p.resolve(msg.result);
+    });
+    // a worker that dies fails only its own files; a fresh one takes its place
+    w.on('error', (err) => this.failWorker(w, `reader crashed: ${err.message}`));
+    w.on('exit', (code) => {
+      if (!this.closed) this.failWorker(w, `reader exited (code ${code})`);
+    });
+    this.workers.push(w);
+    this.load.set(w, 0);
+  }
+
+  private failWorker(w: Worker, message: string): void {
+    const i = this.workers.indexOf(w);
+    if (i < 0) return;
+    this.workers.splice(i, 1);
+    this.load.delete(w);
+    for (const [id, p] of this.pending) {
+      if (p.worker !== w) continue;
+      this.pending.delete(id);
+      p.resolve({ ok: false, contentId: null, errorKind: 'unreadable', errorMessage: message });
+    }
+    void w.terminate();
+    if (!this.closed) this.spawn();
+  }
+
+  read(path: string): Promise<ReadResult> {
+    if (this.closed) return Promise.reject(new Error('read pool is closed'));
+    let best = this.workers[0]!;
+    for (const w of this.workers) if ((this.load.get(w) ?? 0) < (this.load.get(best) ?? 0)) best = w;
+    const id = this.nextId++;
+    this.load.set(best, (this.load.get(best) ?? 0) + 1);
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve, worker: best, path });
+      best.postMessage({ id, path } satisfies ReadRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
