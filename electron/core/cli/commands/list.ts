@@ -1,0 +1,62 @@
+// spectag list: files of the library, filtered and sorted, as text or JSON.
+import { EXIT, UsageError, type Command } from '../command.js';
+import { DB_OPTION, openCliDb } from '../db-option.js';
+import { FileStore } from '../../db/files.js';
+import { SORT_KEYS, type FileQuery, type FileStatus, type SortKey } from '../../../shared/library.js';
+
+const STATUSES: FileStatus[] = ['ok', 'error', 'missing'];
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'list library files (filter by genre, status, text; sort; JSON)',
+  usage: `Usage: spectag list [--genre G] [--missing-genre] [--errors] [--missing] [--status ok|error|missing]
+                    [--search TEXT] [--sort KEY] [--desc] [--limit N] [--offset N] [--json] [--db FILE]
+
+Sort keys: ${SORT_KEYS.join(', ')}. Default: all files by path, at most 1000 (--limit).
+--json prints {"total": N, "files": [...]} (format in the README).`,
+  options: {
+    ...DB_OPTION, genre: { type: 'string' }, 'missing-genre': { type: 'boolean' }, errors: { type: 'boolean' },
+    missing: { type: 'boolean' }, status: { type: 'string' }, search: { type: 'string' }, sort: { type: 'string' },
+    desc: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' },
+  },
+  allowPositionals: false,
+  async run({ values }, io) {
+    const q: FileQuery = { limit: 1000 };
+    if (typeof values.genre === 'string') q.genre = values.genre;
+    if (values['missing-genre']) q.missingGenre = true;
+    const statuses = [values.errors && 'error', values.missing && 'missing', typeof values.status === 'string' && values.status].filter(Boolean);
+    if (statuses.length > 1) throw new UsageError('choose one of --errors, --missing, --status');
+    if (statuses[0]) {
+      if (!STATUSES.includes(statuses[0] as FileStatus)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+      q.status = statuses[0] as FileStatus;
+    }
+    if (typeof values.search === 'string') q.text = values.search;
+    if (typeof values.sort === 'string') {
+      if (!(SORT_KEYS as readonly string[]).includes(values.sort)) throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}`);
+      q.sort = values.sort as SortKey;
+    }
+    if (values.desc) q.descending = true;
+    for (const key of ['limit', 'offset'] as const) {
+      if (typeof values[key] !== 'string') continue;
+      const n = Number(values[key]);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${key} must be a whole number ≥ 0`);
+      q[key] = n;
+    }
+    const { db } = openCliDb(values, io);
+    try {
+      const { total, files } = new FileStore(db).query(q);
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ total, files }, null, 2) + '\n');
+        return EXIT.OK;
+      }
+      for (const f of files) {
+        const what = f.status === 'error' ? `ERROR ${f.errorKind}: ${f.errorMessage}` : f.status === 'missing' ? 'MISSING' : f.genres.join('; ') || '(no genre)';
+        io.stdout.write(`${f.path}\t${what}\n`);
+      }
+      if (total > files.length) io.stderr.write(`(${files.length} of ${total} shown; use --limit/--offset for more)\n`);
+      return EXIT.OK;
+    } finally {
+      db.close();
+    }
+  },
+};

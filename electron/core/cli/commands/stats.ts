@@ -1,0 +1,36 @@
+// spectag stats: a summary of the library.
+import { EXIT, type Command } from '../command.js';
+import { DB_OPTION, openCliDb } from '../db-option.js';
+import { FileStore } from '../../db/files.js';
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'summary of the library: files by status, container, error kind, top genres',
+  usage: 'Usage: spectag stats [--json] [--db FILE]',
+  options: { ...DB_OPTION, json: { type: 'boolean' } },
+  allowPositionals: false,
+  async run({ values }, io) {
+    const { db, path } = openCliDb(values, io);
+    try {
+      const s = new FileStore(db).stats();
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ db: path, ...s }, null, 2) + '\n');
+        return EXIT.OK;
+      }
+      const lines = [
+        `Library: ${path}`,
+        ...s.roots.map((r) => `  root ${r.path}: ${r.files} files, last scan ${r.lastScanAt ? new Date(r.lastScanAt).toISOString() : 'never'}`),
+        `Files: ${s.files} (${s.byStatus.ok} ok, ${s.byStatus.error} unreadable, ${s.byStatus.missing} missing)`,
+        `Playing time: ${(s.totalDurationSec / 3600).toFixed(1)} h, ${(s.totalBytes / 1e9).toFixed(2)} GB`,
+        `Genre tags: ${s.withGenre} files with, ${s.withoutGenre} without`,
+        `Containers: ${Object.entries(s.byContainer).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
+        `Errors: ${Object.entries(s.errorsByKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+        `Top genres: ${s.topGenres.map((g) => `${g.genre} (${g.files})`).join(', ') || '-'}`,
+      ];
+      io.stdout.write(lines.join('\n') + '\n');
+      return EXIT.OK;
+    } finally {
+      db.close();
+    }
+  },
+};
