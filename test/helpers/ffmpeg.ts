@@ -18,5 +18,6 @@ export function ffmpeg(args: string[]): void {
 export const SOUNDS = {
   tone: (sec: number, hz = 440) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:duration=${sec}:sample_rate=44100`],
   noise: (sec: number) => ['-f', 'lavfi', '-i', `anoisesrc=color=pink:duration=${sec}:sample_rate=44100:amplitude=0.3`],
-  stereo: (sec: number) => ['-f', 'lavfi', '-i', `sine=frequency=330:duration=${sec}:sample_rate=44100`, '-ac', '2'],
+  /** two different tones, left and right */
+  stereo: (sec: number) => ['-f', 'lavfi', '-i', `aevalsrc=0.5*sin(2*PI*330*t)|0.5*sin(2*PI*440*t):s=44100:d=${sec}`],
 };

@@ -65,6 +65,15 @@ export function tagsFrom(meta: IAudioMetadata): TrackTags {
   };
 }
 
+/** music-metadata leaves `lossless` unset for some codecs (Vorbis, Opus): derive it from the codec name. */
+function losslessOf(meta: IAudioMetadata): boolean | null {
+  if (typeof meta.format.lossless === 'boolean') return meta.format.lossless;
+  const codec = `${meta.format.codec ?? ''}`.toLowerCase();
+  if (/flac|alac|pcm|wavpack|lossless/.test(codec)) return true;
+  if (/vorbis|opus|mpeg|mp3|aac|windows media|wma/.test(codec)) return false;
+  return null;
+}
+
 function audioFrom(meta: IAudioMetadata, container: Container, hasCover: boolean): AudioProps {
   const f = meta.format;
   return {
@@ -74,7 +83,7 @@ function audioFrom(meta: IAudioMetadata, container: Container, hasCover: boolean
     sampleRate: positive(f.sampleRate),
     channels: positive(f.numberOfChannels),
     bitrate: positive(f.bitrate) == null ? null : Math.round(f.bitrate!),
-    lossless: typeof f.lossless === 'boolean' ? f.lossless : null,
+    lossless: losslessOf(meta),
     hasCover,
   };
 }
