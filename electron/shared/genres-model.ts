@@ -1,0 +1,55 @@
+// Types of the genre model's results and of the inference backend, shared by engine, CLI and UI.
+// Plain TypeScript: no node:* imports here.
+
+/** Our names for the TF.js backends, in preference order. */
+export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendReport {
+  name: BackendName;
+  /** wasm only: SIMD kernels active */
+  simd?: boolean;
+  /** wasm only: multi-threaded kernels active (never in Node with TF.js 4.22) */
+  threads?: boolean;
+  /** preferred backends that could not start, with the reason */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+/** The genre vocabulary of the default head, in output order. */
+export const MODEL_GENRES = [
+  'blues',
+  'classical',
+  'country',
+  'disco',
+  'electronic',
+  'hip-hop',
+  'jazz',
+  'metal',
+  'pop',
+  'reggae',
+  'rock',
+] as const;
+export type ModelGenre = (typeof MODEL_GENRES)[number];
+
+/** What one excerpt (a ~3 s patch) of a track sounded like. */
+export interface ExcerptPrediction {
+  /** where the patch starts in the track, seconds */
+  startSec: number;
+  durationSec: number;
+  /** calibrated probability per genre, same order as `genres` of the prediction */
+  probabilities: number[];
+}
+
+export interface GenrePrediction {
+  /** stable id of the model that produced this, e.g. "spectag-genre-1" */
+  modelId: string;
+  modelVersion: string;
+  genres: readonly string[];
+  /** track-level calibrated probability per genre (mean over excerpts, then calibrated) */
+  probabilities: Record<string, number>;
+  /** genres whose probability clears the confidence threshold, best first; empty = unsure */
+  top: { genre: string; probability: number }[];
+  /** true when no genre is confident enough to suggest */
+  unsure: boolean;
+  excerpts: ExcerptPrediction[];
+}
