@@ -1,4 +1,5 @@
 // Queries over the library's roots and files: what the scanner writes and what the CLI and UI read.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open.js';
 import type {
   AudioProps, FileQuery, FileStatus, LibraryFile, LibraryStats, ScanErrorKind, SortKey, TrackTags,
@@ -111,7 +112,12 @@ export class FileStore {
       genres = @genres, genre_sort = @genreSort, scanned_at = @now, missing_since = NULL
       WHERE id = @id`);
 
-  private cached: { insert?: ReturnType<FileStore['insertStmt']>; update?: ReturnType<FileStore['updateStmt']> } = {};
+  private cached: {
+    insert?: ReturnType<FileStore['insertStmt']>;
+    update?: ReturnType<FileStore['updateStmt']>;
+    deleteGenres?: Statement;
+    insertGenre?: Statement;
+  } = {};
 
   /**
    * Record the result of reading a file. `id` given: update that row (changed or moved file, keeping its
@@ -140,9 +146,10 @@ export class FileStore {
       this.cached.update ??= this.updateStmt();
       this.cached.update.run(params);
       fileId = id;
-      this.db.prepare('DELETE FROM file_genres WHERE file_id = ?').run(fileId);
+      this.cached.deleteGenres ??= this.db.prepare('DELETE FROM file_genres WHERE file_id = ?');
+      this.cached.deleteGenres.run(fileId);
     }
-    const insGenre = this.db.prepare('INSERT INTO file_genres(file_id, position, genre) VALUES (?, ?, ?)');
+    const insGenre = (this.cached.insertGenre ??= this.db.prepare('INSERT INTO file_genres(file_id, position, genre) VALUES (?, ?, ?)'));
     tags.genres.forEach((g, i) => insGenre.run(fileId, i, g));
     return fileId;
   }

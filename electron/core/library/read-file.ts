@@ -1,9 +1,9 @@
 // Reading one audio file for the library: content identity, container by content, tags and audio
 // properties via music-metadata (cover art is detected, never loaded), or a classified error.
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
-import { fromFile } from 'strtok3';
+import { SyncFileTokenizer } from './sync-tokenizer.js';
 import type { ReadResult } from '../db/files.js';
 import type { AudioProps, Container, ScanErrorKind, TrackTags } from '../../shared/library.js';
 import { splitGenres } from '../../shared/genres.js';
@@ -12,22 +12,23 @@ import { hasCoverArt } from './cover-probe.js';
 import { describeFsError } from './walk.js';
 
 const BLOCK = 16 * 1024;
+// reused between files: a worker reads one file at a time
+const scratch = Buffer.allocUnsafe(BLOCK);
 
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await fh.read(buf, 0, length, position);
-  return buf.subarray(0, bytesRead);
+function readAt(fd: number, position: number, length: number, into: Buffer = Buffer.allocUnsafe(length)): Buffer {
+  const n = readSync(fd, into, 0, length, position);
+  return into.subarray(0, n);
 }
 
 /**
  * Content identity: the size plus a hash of three sampled blocks (start, middle, end). Cheap (48 KiB read)
  * and stable across renames and moves, which is what it is for; it changes when the file's bytes change.
  */
-export async function contentId(fh: FileHandle, size: number): Promise<{ id: string; head: Buffer }> {
-  const head = await readAt(fh, 0, Math.min(size, BLOCK));
+export function contentId(fd: number, size: number): { id: string; head: Buffer } {
+  const head = readAt(fd, 0, Math.min(size, BLOCK));
   const h = createHash('sha1').update(String(size)).update(head);
-  if (size > BLOCK) h.update(await readAt(fh, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2))));
-  if (size > 2 * BLOCK) h.update(await readAt(fh, size - BLOCK, BLOCK));
+  if (size > BLOCK) h.update(readAt(fd, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2)), scratch));
+  if (size > 2 * BLOCK) h.update(readAt(fd, size - BLOCK, BLOCK, scratch));
   return { id: `${size.toString(36)}-${h.digest('hex').slice(0, 24)}`, head };
 }
 
@@ -102,11 +103,14 @@ function classifyParseError(err: unknown): { kind: ScanErrorKind; message: strin
   return { kind: 'truncated', message: `damaged or incomplete audio data (${msg})` };
 }
 
-/** Read one file. Never throws: every failure becomes a classified error result. */
+/**
+ * Read one file. Never throws: every failure becomes a classified error result. Uses blocking reads: meant
+ * to run in a reader worker thread (see read-pool.ts), one file at a time.
+ */
 export async function readAudioFile(path: string): Promise<ReadResult> {
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return fail(code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'unreadable', describeFsError(err));
@@ -116,21 +120,20 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
   let hasCover: boolean;
   let size: number;
   try {
-    size = (await fh.stat()).size;
-    if (size === 0) return fail('empty', 'the file is empty (0 bytes)');
-    const { id, head } = await contentId(fh, size);
+    size = fstatSync(fd).size;
+    if (size === 0) return closing(fd, fail('empty', 'the file is empty (0 bytes)'));
+    const { id, head } = contentId(fd, size);
     cid = id;
     container = sniffContainer(head);
-    if (!container) return fail('not-audio', describeNonAudio(head), cid);
-    hasCover = await hasCoverArt(fh, container, size, head);
+    if (!container) return closing(fd, fail('not-audio', describeNonAudio(head), cid));
+    hasCover = hasCoverArt(fd, container, size, head);
   } catch (err) {
     const c = classifyParseError(err);
-    return fail(c.kind, c.message, cid);
-  } finally {
-    await fh.close().catch(() => undefined);
+    return closing(fd, fail(c.kind, c.message, cid));
   }
   try {
-    const tokenizer = await fromFile(path, { fileInfo: { mimeType: CONTAINER_MIME[container] } });
+    // the tokenizer owns the descriptor from here and closes it
+    const tokenizer = new SyncFileTokenizer(fd, { path, size, mimeType: CONTAINER_MIME[container] });
     let meta: IAudioMetadata;
     try {
       meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
@@ -147,6 +150,11 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
     const c = classifyParseError(err);
     return fail(c.kind, c.message, cid);
   }
+}
+
+function closing(fd: number, result: ReadResult): ReadResult {
+  closeSync(fd);
+  return result;
 }
 
 /** Signs of a cut-off file that the parser noticed without failing. */

@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ReadResult } from '../db/files.js';
-import type { ReadRequest } from './read-worker.js';
+import type { ReadReply, ReadRequest } from './read-worker.js';
 
 interface Pending {
   resolve(r: ReadResult): void;
@@ -21,6 +21,9 @@ export class ReadPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** requests not yet sent: collected within one turn of the event loop, then sent in one message per worker */
+  private outgoing: { req: ReadRequest; worker: Worker }[] = [];
+  private sendScheduled = false;
 
   constructor(size = defaultWorkerCount()) {
     for (let i = 0; i < size; i++) this.spawn();
@@ -28,12 +31,14 @@ export class ReadPool {
 
   private spawn(): void {
     const w = new Worker(new URL('./read-worker.js', import.meta.url));
-    w.on('message', (msg: { id: number; result: ReadResult }) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      this.load.set(w, (this.load.get(w) ?? 1) - 1);
-      p.resolve(msg.result);
+    w.on('message', (replies: ReadReply[]) => {
+      for (const msg of replies) {
+        const p = this.pending.get(msg.id);
+        if (!p) continue;
+        this.pending.delete(msg.id);
+        this.load.set(w, (this.load.get(w) ?? 1) - 1);
+        p.resolve(msg.result);
+      }
     });
     // a worker that dies fails only its own files; a fresh one takes its place
     w.on('error', (err) => this.failWorker(w, `reader crashed: ${err.message}`));
@@ -66,8 +71,23 @@ export class ReadPool {
     this.load.set(best, (this.load.get(best) ?? 0) + 1);
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, worker: best, path });
-      best.postMessage({ id, path } satisfies ReadRequest);
+      this.outgoing.push({ req: { id, path }, worker: best });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => this.send());
+      }
     });
+  }
+
+  private send(): void {
+    this.sendScheduled = false;
+    const byWorker = new Map<Worker, ReadRequest[]>();
+    for (const { req, worker } of this.outgoing) {
+      if (!this.pending.has(req.id)) continue; // its worker died meanwhile
+      byWorker.set(worker, [...(byWorker.get(worker) ?? []), req]);
+    }
+    this.outgoing = [];
+    for (const [worker, reqs] of byWorker) worker.postMessage(reqs);
   }
 
   async close(): Promise<void> {
