@@ -48,7 +48,7 @@ describe('migrations', () => {
     store1.saveRead(root, { path: '/music/Post/05 Hyperballad.flac', size: 10, mtimeMs: 2, fileKey: '1:2' }, { ok: true, contentId: 'c1', tags: TAGS, audio: AUDIO }, null);
     store1.saveRead(root, { path: '/music/other.mp3', size: 10, mtimeMs: 2, fileKey: '1:3' }, { ok: false, contentId: null, errorKind: 'truncated', errorMessage: 'cut' }, null);
     db.close();
-    db = openDatabase(path);
+    db = openDatabase(path, { targetVersion: 2 });
     assert.equal(db.pragma('user_version', { simple: true }), 2);
     const store = new FileStore(db);
     assert.deepEqual(store.query({ text: 'hyperbal' }).files.map((f) => f.title), ['Hyperballad']);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ffmpeg, SOUNDS } from './ffmpeg.js';
 import { prependId3v24, setFlacComments } from './id3.js';
+import { replaceGenreWithGnre } from './mp4.js';
 import type { Container, ScanErrorKind } from '../../electron/shared/library.js';
 
 export interface ExpectedFile {
@@ -107,6 +108,10 @@ export function makeFixtureLibrary(): FixtureLibrary {
   ffmpeg([...SOUNDS.tone(2, 220), ...withCover(img), '-c:a', 'aac', '-b:a', '96k', ...tags({ title: 'AAC', genre: 'Hip-Hop', track: '7' }),
     at('m4a/aac.m4a')]);
   add({ rel: 'm4a/aac.m4a', container: 'mp4', codec: /AAC/i, genres: ['Hip-Hop'], title: 'AAC', trackNo: 7, hasCover: true, lossless: false, durationSec: 2 });
+  // a legacy numeric `gnre` atom (ID3v1 genre 8 = Jazz) instead of ©gen
+  ffmpeg([...SOUNDS.tone(1, 250), '-c:a', 'aac', ...tags({ title: 'Legacy', genre: 'placeholder' }), at('m4a/legacy-gnre.m4a')]);
+  replaceGenreWithGnre(p('m4a/legacy-gnre.m4a'), 8);
+  add({ rel: 'm4a/legacy-gnre.m4a', container: 'mp4', genres: ['Jazz'], title: 'Legacy' });
   ffmpeg([...SOUNDS.tone(2, 330), '-c:a', 'alac', '-map_metadata', '-1', at('m4a/alac.m4a')]);
   add({ rel: 'm4a/alac.m4a', container: 'mp4', codec: /ALAC/i, genres: [], title: null, hasCover: false, lossless: true, durationSec: 2 });
 
