@@ -251,18 +251,18 @@ export class FileStore {
     const pairs = (sql: string) =>
       Object.fromEntries((db.prepare(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n]));
     const totals = db
-      .prepare(`SELECT count(*) AS files, coalesce(sum(duration_sec), 0) AS dur, coalesce(sum(size), 0) AS bytes,
-        sum(genre_sort IS NOT NULL) AS withGenre FROM files WHERE status != 'missing'`)
-      .get() as { files: number; dur: number; bytes: number; withGenre: number | null };
-    const present = db.prepare("SELECT count(*) AS n FROM files WHERE status = 'ok'").get() as { n: number };
+      .prepare(`SELECT coalesce(sum(duration_sec), 0) AS dur, coalesce(sum(size), 0) AS bytes,
+        coalesce(sum(genre_sort IS NOT NULL), 0) AS withGenre, coalesce(sum(genre_sort IS NULL), 0) AS withoutGenre
+        FROM files WHERE status = 'ok'`)
+      .get() as { dur: number; bytes: number; withGenre: number; withoutGenre: number };
     return {
       roots,
       files: byStatus.ok + byStatus.error + byStatus.missing,
       byStatus,
       byContainer: pairs("SELECT coalesce(container, '?') AS k, count(*) AS n FROM files WHERE status = 'ok' GROUP BY k ORDER BY n DESC"),
       errorsByKind: pairs("SELECT error_kind AS k, count(*) AS n FROM files WHERE status = 'error' GROUP BY k ORDER BY n DESC"),
-      withGenre: totals.withGenre ?? 0,
-      withoutGenre: present.n - (db.prepare("SELECT count(*) AS n FROM files WHERE status = 'ok' AND genre_sort IS NOT NULL").get() as { n: number }).n,
+      withGenre: totals.withGenre,
+      withoutGenre: totals.withoutGenre,
       topGenres: db
         .prepare(`SELECT g.genre AS genre, count(*) AS files FROM file_genres g JOIN files f ON f.id = g.file_id
           WHERE f.status != 'missing' GROUP BY g.genre COLLATE NOCASE ORDER BY files DESC, genre LIMIT 20`)
