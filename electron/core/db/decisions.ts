@@ -1,0 +1,172 @@
+// Genre decisions per file and the write journal: the database side of writing genres into files.
+import type { Db } from './open.js';
+import type {
+  BatchStatus, Decision, DecisionSource, WriteBatchInfo, WriteErrorKind, WriteOptions,
+} from '../../shared/tags.js';
+
+interface DecisionRow { id: number; file_id: number; path: string; genres: string; source: DecisionSource; decided_at: number }
+
+const toDecision = (r: DecisionRow): Decision => ({
+  id: r.id, fileId: r.file_id, path: r.path, genres: JSON.parse(r.genres) as string[], source: r.source, decidedAt: r.decided_at,
+});
+
+export class DecisionStore {
+  constructor(readonly db: Db) {}
+
+  record(fileId: number, genres: readonly string[], source: DecisionSource, now = Date.now()): number {
+    return Number(
+      this.db.prepare('INSERT INTO decisions(file_id, genres, source, decided_at) VALUES (?, ?, ?, ?)')
+        .run(fileId, JSON.stringify(genres), source, now).lastInsertRowid,
+    );
+  }
+
+  /** The decision that counts for a file: its latest one. */
+  latest(fileId: number): Decision | null {
+    const row = this.db
+      .prepare(`SELECT d.*, f.path FROM decisions d JOIN files f ON f.id = d.file_id WHERE d.file_id = ? ORDER BY d.id DESC LIMIT 1`)
+      .get(fileId) as DecisionRow | undefined;
+    return row ? toDecision(row) : null;
+  }
+
+  /** The latest decision of every file that has one, by path. */
+  allLatest(): Decision[] {
+    const rows = this.db
+      .prepare(`SELECT d.*, f.path FROM decisions d JOIN files f ON f.id = d.file_id
+        WHERE d.id = (SELECT max(id) FROM decisions WHERE file_id = d.file_id) ORDER BY f.path`)
+      .all() as DecisionRow[];
+    return rows.map(toDecision);
+  }
+
+  history(fileId: number): Decision[] {
+    const rows = this.db
+      .prepare('SELECT d.*, f.path FROM decisions d JOIN files f ON f.id = d.file_id WHERE d.file_id = ? ORDER BY d.id')
+      .all(fileId) as DecisionRow[];
+    return rows.map(toDecision);
+  }
+}
+
+export type JournalStatus = 'pending' | 'written' | 'failed' | 'skipped' | 'undone';
+
+export interface FileState {
+  size: number;
+  mtimeMs: number;
+  contentId: string | null;
+}
+
+export interface JournalEntry {
+  id: number;
+  batchId: number;
+  fileId: number | null;
+  path: string;
+  decisionId: number | null;
+  oldGenres: string[];
+  /** JSON of the exact previous tag values (see tags/genre-tags.ts GenreSnapshot) */
+  oldRaw: string;
+  newGenres: string[];
+  before: FileState | null;
+  after: FileState | null;
+  status: JournalStatus;
+  errorKind: WriteErrorKind | null;
+  error: string | null;
+}
+
+interface JournalRow {
+  id: number; batch_id: number; file_id: number | null; path: string; decision_id: number | null; old_genres: string;
+  old_raw: string; new_genres: string; old_size: number | null; old_mtime_ms: number | null; old_content_id: string | null;
+  new_size: number | null; new_mtime_ms: number | null; new_content_id: string | null; status: JournalStatus;
+  error_kind: WriteErrorKind | null; error: string | null;
+}
+
+const toEntry = (r: JournalRow): JournalEntry => ({
+  id: r.id, batchId: r.batch_id, fileId: r.file_id, path: r.path, decisionId: r.decision_id,
+  oldGenres: JSON.parse(r.old_genres) as string[], oldRaw: r.old_raw, newGenres: JSON.parse(r.new_genres) as string[],
+  before: r.old_size == null ? null : { size: r.old_size, mtimeMs: r.old_mtime_ms ?? 0, contentId: r.old_content_id },
+  after: r.new_size == null ? null : { size: r.new_size, mtimeMs: r.new_mtime_ms ?? 0, contentId: r.new_content_id },
+  status: r.status, errorKind: r.error_kind, error: r.error,
+});
+
+interface BatchRow {
+  id: number; kind: 'write' | 'undo'; undoes_batch_id: number | null; options: string | null; status: BatchStatus;
+  created_at: number; finished_at: number | null;
+}
+
+export class JournalStore {
+  constructor(readonly db: Db) {}
+
+  /** Batches left 'running' by a process that died: nothing is running now, so they were interrupted. */
+  markInterrupted(now = Date.now()): number {
+    return this.db.prepare("UPDATE write_batches SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now).changes;
+  }
+
+  createBatch(kind: 'write' | 'undo', options: WriteOptions | null, undoesBatchId: number | null, now = Date.now()): number {
+    return Number(
+      this.db.prepare('INSERT INTO write_batches(kind, undoes_batch_id, options, created_at) VALUES (?, ?, ?, ?)')
+        .run(kind, undoesBatchId, options ? JSON.stringify(options) : null, now).lastInsertRowid,
+    );
+  }
+
+  finishBatch(id: number, status: BatchStatus, now = Date.now()): void {
+    this.db.prepare('UPDATE write_batches SET status = ?, finished_at = ? WHERE id = ?').run(status, now, id);
+  }
+
+  /** Journal a file before it is touched: its previous genre values, exactly. */
+  addEntry(e: {
+    batchId: number; fileId: number | null; path: string; decisionId: number | null; oldGenres: readonly string[];
+    oldRaw: string; newGenres: readonly string[]; before: FileState;
+  }, now = Date.now()): number {
+    return Number(
+      this.db.prepare(`INSERT INTO write_journal(batch_id, file_id, path, decision_id, old_genres, old_raw, new_genres,
+          old_size, old_mtime_ms, old_content_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(e.batchId, e.fileId, e.path, e.decisionId, JSON.stringify(e.oldGenres), e.oldRaw, JSON.stringify(e.newGenres),
+          e.before.size, e.before.mtimeMs, e.before.contentId, now).lastInsertRowid,
+    );
+  }
+
+  /** A file not journaled in detail (refused before its tags were read): recorded so the batch shows it. */
+  addFailure(batchId: number, fileId: number | null, path: string, oldGenres: readonly string[], newGenres: readonly string[],
+    status: 'failed' | 'skipped', kind: WriteErrorKind, message: string, now = Date.now()): void {
+    this.db.prepare(`INSERT INTO write_journal(batch_id, file_id, path, old_genres, old_raw, new_genres, status, error_kind, error, updated_at)
+        VALUES (?, ?, ?, ?, 'null', ?, ?, ?, ?, ?)`)
+      .run(batchId, fileId, path, JSON.stringify(oldGenres), JSON.stringify(newGenres), status, kind, message, now);
+  }
+
+  markWritten(entryId: number, after: FileState, now = Date.now()): void {
+    this.db.prepare("UPDATE write_journal SET status = 'written', new_size = ?, new_mtime_ms = ?, new_content_id = ?, updated_at = ? WHERE id = ?")
+      .run(after.size, after.mtimeMs, after.contentId, now, entryId);
+  }
+
+  markFailed(entryId: number, kind: WriteErrorKind, message: string, now = Date.now()): void {
+    this.db.prepare("UPDATE write_journal SET status = 'failed', error_kind = ?, error = ?, updated_at = ? WHERE id = ?")
+      .run(kind, message, now, entryId);
+  }
+
+  markUndone(entryId: number, now = Date.now()): void {
+    this.db.prepare("UPDATE write_journal SET status = 'undone', updated_at = ? WHERE id = ?").run(now, entryId);
+  }
+
+  entries(batchId: number): JournalEntry[] {
+    return (this.db.prepare('SELECT * FROM write_journal WHERE batch_id = ? ORDER BY id').all(batchId) as JournalRow[]).map(toEntry);
+  }
+
+  batch(id: number): WriteBatchInfo | null {
+    const r = this.db.prepare('SELECT * FROM write_batches WHERE id = ?').get(id) as BatchRow | undefined;
+    if (!r) return null;
+    const counts = { pending: 0, written: 0, failed: 0, skipped: 0, undone: 0 };
+    for (const c of this.db.prepare('SELECT status, count(*) AS n FROM write_journal WHERE batch_id = ? GROUP BY status').all(id) as { status: JournalStatus; n: number }[]) {
+      counts[c.status] = c.n;
+    }
+    const undoneBy = this.db
+      .prepare("SELECT id FROM write_batches WHERE undoes_batch_id = ? AND status = 'done' ORDER BY id DESC LIMIT 1")
+      .get(id) as { id: number } | undefined;
+    return {
+      id: r.id, kind: r.kind, undoesBatchId: r.undoes_batch_id, undoneByBatchId: undoneBy?.id ?? null,
+      options: r.options ? (JSON.parse(r.options) as WriteOptions) : null, status: r.status, createdAt: r.created_at,
+      finishedAt: r.finished_at, counts,
+    };
+  }
+
+  batches(limit = 50): WriteBatchInfo[] {
+    const ids = this.db.prepare('SELECT id FROM write_batches ORDER BY id DESC LIMIT ?').all(limit) as { id: number }[];
+    return ids.map((r) => this.batch(r.id)!);
+  }
+}

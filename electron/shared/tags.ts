@@ -1,0 +1,124 @@
+// Types for deciding genres and writing them back into files: decisions, write plans, reports, undo.
+// Plain TypeScript only: shared by the engine, the CLI and (later) the renderer.
+
+/** Where a decision came from: the review UI (accepted/corrected/rejected a suggestion) or the CLI. */
+export const DECISION_SOURCES = ['accepted', 'corrected', 'rejected', 'cli'] as const;
+export type DecisionSource = (typeof DECISION_SOURCES)[number];
+
+export interface Decision {
+  id: number;
+  fileId: number;
+  path: string;
+  /** the chosen genres in order; empty for a rejected suggestion */
+  genres: string[];
+  source: DecisionSource;
+  decidedAt: number;
+}
+
+/**
+ * replace: the file's genres become the decided ones.
+ * add: the decided genres are appended to the ones already in the file (case-insensitive duplicates dropped).
+ * if-empty: only files without any genre get the decided ones; others are left alone.
+ */
+export const WRITE_MODES = ['replace', 'add', 'if-empty'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
+export interface WriteOptions {
+  mode: WriteMode;
+  /** joins several genres into the one TCON string ID3v2.2/2.3 allows (default "; ", as beets and Picard) */
+  id3v23Join: string;
+  /** keep the file's modification time (default off, like Picard) */
+  preserveMtime: boolean;
+  /** ID3v2 version for MP3/WAV/AIFF tags: null keeps the version already in the file (2.4 for a new tag) */
+  id3v2Version: 3 | 4 | null;
+}
+
+export const DEFAULT_WRITE_OPTIONS: WriteOptions = { mode: 'replace', id3v23Join: '; ', preserveMtime: false, id3v2Version: null };
+
+/** Which files a write covers. With no field set: every file whose latest decision is not yet in the file. */
+export interface WriteSelection {
+  fileIds?: number[];
+  paths?: string[];
+  /** only files under this folder */
+  under?: string;
+}
+
+export type PlannedAction = 'write' | 'unchanged' | 'skip';
+
+export interface PlannedFile {
+  fileId: number;
+  path: string;
+  container: string | null;
+  /** genres in the file as the database knows them (from the last scan) */
+  oldGenres: string[];
+  /** genres the file will have after the write */
+  newGenres: string[];
+  /** write: the file changes; unchanged: it already has these genres; skip: see reason */
+  action: PlannedAction;
+  reason: string | null;
+  decisionId: number | null;
+  /** what the database knows of the file, checked again just before writing (changed since scan?) */
+  expectedSize: number;
+  expectedMtimeMs: number;
+}
+
+export interface WritePlan {
+  options: WriteOptions;
+  files: PlannedFile[];
+  createdAt: number;
+}
+
+export const WRITE_ERROR_KINDS = [
+  'changed-on-disk', 'missing', 'read-only', 'disk-full', 'locked', 'unsupported', 'unreadable', 'verify-failed',
+  'io', 'cancelled',
+] as const;
+export type WriteErrorKind = (typeof WRITE_ERROR_KINDS)[number];
+
+export type FileWriteStatus = 'written' | 'unchanged' | 'skipped' | 'failed';
+
+export interface FileWriteResult {
+  fileId: number;
+  path: string;
+  status: FileWriteStatus;
+  oldGenres: string[];
+  newGenres: string[];
+  errorKind: WriteErrorKind | null;
+  message: string | null;
+}
+
+export interface WriteProgress {
+  done: number;
+  total: number;
+  failed: number;
+  currentPath: string | null;
+}
+
+export interface WriteReport {
+  /** the journal batch, for `undo`; null for a dry run or when nothing was to be written */
+  batchId: number | null;
+  kind: 'write' | 'undo';
+  dryRun: boolean;
+  written: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  cancelled: boolean;
+  durationMs: number;
+  files: FileWriteResult[];
+}
+
+export type BatchStatus = 'running' | 'done' | 'cancelled' | 'interrupted';
+
+export interface WriteBatchInfo {
+  id: number;
+  kind: 'write' | 'undo';
+  /** for an undo batch: the batch it undid */
+  undoesBatchId: number | null;
+  /** the undo batch that undid this one, if any */
+  undoneByBatchId: number | null;
+  options: WriteOptions | null;
+  status: BatchStatus;
+  createdAt: number;
+  finishedAt: number | null;
+  counts: Record<'pending' | 'written' | 'failed' | 'skipped' | 'undone', number>;
+}
