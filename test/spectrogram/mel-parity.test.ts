@@ -1,0 +1,128 @@
+// Parity of the TypeScript log-mel spectrogram with librosa: golden numbers made once by
+// native-models/tools/mel_golden.py (librosa 0.10.2, float64) for a deterministic fixture signal,
+// and the same check through the real decoder on a stereo file (ffmpeg's down-mix must average channels).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MEL, logMelSpectrogram } from '../../electron/core/spectrogram/mel.js';
+import { decodeExcerpts } from '../../electron/core/audio/decode.js';
+import { lcgNoise, mixture } from './mel-fixture.js';
+
+/**
+ * Largest allowed |TypeScript − librosa| per value. The issue's target is 1e-3; the implementation
+ * reaches ~5e-6 (the golden file is rounded to 1e-5), so a tenth of the target still leaves room.
+ */
+const MAX_ABS_ERROR = 1e-4;
+
+interface GoldenCase {
+  name: string;
+  samples: number;
+  checksum: { sum: number; sumSquares: number; first: number[]; last: number[] };
+  frames: number;
+  logmel: number[];
+}
+interface Golden {
+  params: { sampleRate: number; nFft: number; hop: number; nMels: number; fMin: number; fMax: number; padMode: string };
+  cases: GoldenCase[];
+}
+
+const golden = JSON.parse(
+  readFileSync(new URL('../../../test/golden/mel/logmel-golden.json', import.meta.url), 'utf8'),
+) as Golden;
+
+function maxAbsError(actual: Float32Array, expected: number[]): { max: number; at: number } {
+  assert.equal(actual.length, expected.length);
+  let max = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (!(d <= max)) {
+      max = d;
+      at = i;
+    }
+  }
+  return { max, at };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spectag-parity-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A 32-bit float PCM WAV file (WAVE_FORMAT_IEEE_FLOAT), interleaved channels. */
+function writeFloatWav(path: string, channels: Float32Array[], sampleRate: number): void {
+  const n = channels[0]!.length;
+  const c = channels.length;
+  const data = Buffer.alloc(n * c * 4);
+  for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) data.writeFloatLE(channels[ch]![i]!, (i * c + ch) * 4);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(3, 20);
+  h.writeUInt16LE(c, 22);
+  h.writeUInt32LE(sampleRate, 24);
+  h.writeUInt32LE(sampleRate * c * 4, 28);
+  h.writeUInt16LE(c * 4, 32);
+  h.writeUInt16LE(32, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([h, data]));
+}
+
+describe('log-mel parity with librosa', () => {
+  it('uses the golden file\'s parameters', () => {
+    const p = golden.params;
+    assert.deepEqual(
+      [p.sampleRate, p.nFft, p.hop, p.nMels, p.fMin, p.fMax, p.padMode],
+      [MEL.sampleRate, MEL.nFft, MEL.hop, MEL.nMels, MEL.fMin, MEL.fMax, 'reflect'],
+    );
+  });
+
+  const full = mixture(16000);
+  for (const c of golden.cases) {
+    it(`${c.name}: same samples as the Python script, log-mel within ${MAX_ABS_ERROR}`, () => {
+      const x = full.subarray(0, c.samples);
+      let sum = 0;
+      let sumSq = 0;
+      for (const v of x) {
+        sum += v;
+        sumSq += v * v;
+      }
+      assert.ok(Math.abs(sum - c.checksum.sum) < 1e-9 && Math.abs(sumSq - c.checksum.sumSquares) < 1e-6, 'fixture signal differs from Python\'s');
+      assert.deepEqual([...x.subarray(0, 4)], c.checksum.first);
+      assert.deepEqual([...x.subarray(x.length - 4)], c.checksum.last);
+
+      const spec = logMelSpectrogram(x);
+      assert.equal(spec.frames, c.frames);
+      const { max, at } = maxAbsError(spec.data, c.logmel);
+      console.log(`  ${c.name}: ${c.frames} frames, max |TS - librosa| = ${max.toExponential(2)} (frame ${Math.floor(at / 96)}, band ${at % 96})`);
+      assert.ok(max <= MAX_ABS_ERROR, `max abs error ${max} at frame ${Math.floor(at / 96)}, band ${at % 96}`);
+    });
+  }
+
+  it('through the real decoder: a stereo file is averaged to mono like librosa.load(mono=True)', async () => {
+    // L = m + d, R = m − d: the channel average is the fixture m, ffmpeg's plain -ac 1 would give 1.41·m
+    const c = golden.cases.find((g) => g.name === 'mixture-1s')!;
+    const m = mixture(c.samples);
+    const d = lcgNoise(c.samples, 777);
+    const left = new Float32Array(c.samples);
+    const right = new Float32Array(c.samples);
+    for (let i = 0; i < c.samples; i++) {
+      left[i] = m[i]! + 0.3 * d[i]!;
+      right[i] = m[i]! - 0.3 * d[i]!;
+    }
+    const path = join(dir, 'stereo-16k.wav');
+    writeFloatWav(path, [left, right], 16000);
+    const [excerpt] = await decodeExcerpts(path, [{ startSec: 0, durationSec: 1 }]);
+    assert.ok(excerpt);
+    assert.equal(excerpt.pcm.length, c.samples);
+    let maxSampleDiff = 0;
+    for (let i = 0; i < c.samples; i++) maxSampleDiff = Math.max(maxSampleDiff, Math.abs(excerpt.pcm[i]! - m[i]!));
+    assert.ok(maxSampleDiff < 1e-6, `decoded samples differ from the channel average by ${maxSampleDiff}`);
+    const { max } = maxAbsError(logMelSpectrogram(excerpt.pcm).data, c.logmel);
+    console.log(`  decoded stereo WAV: max sample diff ${maxSampleDiff.toExponential(2)}, max |TS - librosa| = ${max.toExponential(2)}`);
+    assert.ok(max <= MAX_ABS_ERROR, `max abs error ${max}`);
+  });
+});
