@@ -3,5 +3,8 @@ import type { Command } from '../command.js';
 import { scanCommand } from './scan.js';
 import { listCommand } from './list.js';
 import { statsCommand } from './stats.js';
+import { decideCommand } from './decide.js';
+import { writeCommand } from './write.js';
+import { undoCommand } from './undo.js';
 
-export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand];
+export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, decideCommand, writeCommand, undoCommand];

@@ -1,0 +1,63 @@
+// spectag undo <batch>: put back the genres a write batch replaced (exactly as they were); no batch: list them.
+import { EXIT, UsageError, type Command } from '../command.js';
+import { DB_OPTION, openCliDb } from '../db-option.js';
+import { ProgressReporter } from '../progress.js';
+import { JournalStore } from '../../db/decisions.js';
+import { UndoError, undoWrite } from '../../tags/write.js';
+import { printReport } from './write.js';
+
+export const undoCommand: Command = {
+  name: 'undo',
+  summary: 'undo a write batch: restore the previous genres exactly (no batch: list recent batches)',
+  usage: `Usage: spectag undo <batch> [--json] [--db FILE]
+       spectag undo [--json]            lists the recent write batches
+
+Restores, in every file the batch wrote, the genre values exactly as they were before (atomic and
+verified per file, like a write). The undo is a batch itself. A file changed since the write is left alone.
+Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130 interrupted.`,
+  options: { ...DB_OPTION, json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    if (positionals.length > 1) throw new UsageError('give one batch number');
+    const { db } = openCliDb(values, io);
+    try {
+      if (positionals.length === 0) {
+        const batches = new JournalStore(db).batches(20);
+        if (values.json) {
+          io.stdout.write(JSON.stringify({ batches }, null, 2) + '\n');
+        } else {
+          if (!batches.length) io.stdout.write('No write batches yet.\n');
+          for (const b of batches) {
+            io.stdout.write(`${b.id}\t${new Date(b.createdAt).toISOString()}\t${b.kind}${b.undoesBatchId ? ` of ${b.undoesBatchId}` : ''}\t` +
+              `${b.status}\t${b.counts.written} written, ${b.counts.failed} failed, ${b.counts.undone} undone` +
+              `${b.undoneByBatchId ? `\t(undone by ${b.undoneByBatchId})` : ''}\n`);
+          }
+        }
+        return EXIT.OK;
+      }
+      const id = Number(positionals[0]);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError('the batch is a number (see `spectag undo`)');
+      const progress = new ProgressReporter(io.stderr);
+      let report;
+      try {
+        report = await undoWrite(db, id, {
+          signal: io.signal,
+          onProgress: (p) => progress.update({ done: p.done, total: p.total, errors: p.failed, rate: 0, etaSec: null, label: 'files', current: p.currentPath }),
+        });
+      } catch (err) {
+        if (!(err instanceof UndoError)) throw err;
+        io.stderr.write(`spectag undo: ${err.message}\n`);
+        return EXIT.FAILED;
+      } finally {
+        progress.end();
+      }
+      if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else printReport(report, io, 'restored');
+      if (report.cancelled) return EXIT.CANCELLED;
+      if (report.failed && !report.written) return EXIT.FAILED;
+      return report.failed ? EXIT.PARTIAL : EXIT.OK;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,94 @@
+// spectag write [selection...]: write decided genres into the files (atomic, verified, journaled for undo).
+import { EXIT, UsageError, type Command, type CliIo } from '../command.js';
+import { DB_OPTION, openCliDb } from '../db-option.js';
+import { ProgressReporter } from '../progress.js';
+import { applyWrite, planWrite, unknownPaths } from '../../tags/write.js';
+import { WRITE_MODES, type WriteMode, type WritePlan, type WriteReport } from '../../../shared/tags.js';
+
+const list = (g: readonly string[]) => (g.length ? g.join('; ') : '(none)');
+
+function printPlan(plan: WritePlan, io: CliIo): void {
+  for (const f of plan.files) {
+    if (f.action === 'write') io.stdout.write(`would write\t${f.path}\t${list(f.oldGenres)} → ${list(f.newGenres)}\n`);
+    else io.stdout.write(`${f.action === 'unchanged' ? 'unchanged' : 'skip'}\t${f.path}\t${f.reason ?? ''}\n`);
+  }
+  const n = (a: string) => plan.files.filter((f) => f.action === a).length;
+  io.stdout.write(`Dry run: ${n('write')} to write, ${n('unchanged')} unchanged, ${n('skip')} skipped. Nothing was written.\n`);
+}
+
+function printReport(report: WriteReport, io: CliIo, verb: string): void {
+  for (const f of report.files) {
+    if (f.status === 'written') io.stdout.write(`${verb}\t${f.path}\t${list(f.oldGenres)} → ${list(f.newGenres)}\n`);
+    else if (f.status === 'failed') io.stderr.write(`FAILED\t${f.path}\t${f.errorKind}: ${f.message}\n`);
+    else if (f.status === 'skipped' && f.message) io.stdout.write(`skip\t${f.path}\t${f.message}\n`);
+  }
+  io.stdout.write(
+    `${report.cancelled ? 'Interrupted: ' : ''}${report.written} ${verb}, ${report.unchanged} unchanged, ${report.skipped} skipped, ` +
+      `${report.failed} failed in ${(report.durationMs / 1000).toFixed(1)} s.` +
+      (report.batchId != null && report.written ? ` Batch ${report.batchId}: \`spectag undo ${report.batchId}\` puts the previous genres back.` : '') + '\n',
+  );
+}
+
+export const writeCommand: Command = {
+  name: 'write',
+  summary: 'write decided genres into the files (dry run, modes, undoable)',
+  usage: `Usage: spectag write [--dry-run] [--mode replace|add|if-empty] [--id3v23-join "; "] [--id3v2-version 3|4]
+                     [--preserve-mtime] [--json] [--db FILE] [file or folder ...]
+
+Writes the genres recorded with \`spectag decide\` into the files (all decided files, or those named /
+under the folders named). Each file is copied, changed, checked (genres read back, every other tag and the
+audio unchanged) and only then renamed over the original; the previous genres are journaled first.
+  --dry-run          show per file what would change (old → new), write nothing
+  --mode             replace (default): the decided genres replace the file's; add: appended to them;
+                     if-empty: only files without a genre
+  --id3v23-join S    how several genres are joined in an ID3v2.3 tag (default "; ")
+  --id3v2-version V  write ID3v2.3 or 2.4 tags (default: keep the file's version; 2.4 for a new tag)
+  --preserve-mtime   keep each file's modification time
+Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing could be done, 130 interrupted.`,
+  options: {
+    ...DB_OPTION, 'dry-run': { type: 'boolean' }, mode: { type: 'string' }, 'id3v23-join': { type: 'string' },
+    'id3v2-version': { type: 'string' }, 'preserve-mtime': { type: 'boolean' }, json: { type: 'boolean' },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const mode = (values.mode ?? 'replace') as WriteMode;
+    if (!WRITE_MODES.includes(mode)) throw new UsageError(`--mode must be one of ${WRITE_MODES.join(', ')}`);
+    const join = (values['id3v23-join'] as string | undefined) ?? '; ';
+    if (!join.trim() && join !== ' ') throw new UsageError('--id3v23-join cannot be empty');
+    const v = values['id3v2-version'] as string | undefined;
+    if (v != null && v !== '3' && v !== '4') throw new UsageError('--id3v2-version must be 3 or 4');
+    const { db } = openCliDb(values, io);
+    try {
+      const unknown = unknownPaths(db, positionals);
+      if (unknown.length) throw new UsageError(`not in the library: ${unknown.join(', ')} (scan the folder first)`);
+      const plan = planWrite(db, { paths: positionals }, mode, {
+        id3v23Join: join, preserveMtime: !!values['preserve-mtime'], id3v2Version: v == null ? null : (Number(v) as 3 | 4),
+      });
+      if (values['dry-run']) {
+        if (values.json) io.stdout.write(JSON.stringify({ dryRun: true, ...plan }, null, 2) + '\n');
+        else printPlan(plan, io);
+        return EXIT.OK;
+      }
+      const progress = new ProgressReporter(io.stderr);
+      const started = Date.now();
+      const report = await applyWrite(db, plan, {
+        signal: io.signal,
+        onProgress: (p) => {
+          const secs = (Date.now() - started) / 1000;
+          const rate = secs > 0 ? p.done / secs : 0;
+          progress.update({ done: p.done, total: p.total, errors: p.failed, rate, etaSec: rate > 0 ? (p.total - p.done) / rate : null, label: 'files', current: p.currentPath });
+        },
+      });
+      progress.end();
+      if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else printReport(report, io, 'written');
+      if (report.cancelled) return EXIT.CANCELLED;
+      if (report.failed && !report.written) return EXIT.FAILED;
+      return report.failed ? EXIT.PARTIAL : EXIT.OK;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export { printReport };
