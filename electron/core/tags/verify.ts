@@ -65,6 +65,15 @@ function stable(v: unknown): unknown {
 }
 const text = (v: unknown) => JSON.stringify(stable(v));
 
+/** The value without its empty parts (an empty comment next to a real one is no information). */
+function prune(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => !isEmpty(x)).map(prune);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => !isEmpty(x)).map(([k, x]) => [k, prune(x)]));
+  }
+  return v;
+}
+
 /** '', [], [''], [{ text: '' }]...: a field that holds nothing, the same as no field. */
 function isEmpty(v: unknown): boolean {
   if (v === '' || v == null) return true;
@@ -87,8 +96,7 @@ export function nonGenreTags(meta: IAudioMetadata): Map<string, string[]> {
 /** The common (format-independent) tags except genres, as text. */
 function commonWithoutGenre(meta: IAudioMetadata): string {
   const { genre: _genre, ...rest } = meta.common;
-  const filled = Object.entries(rest).filter(([, v]) => !isEmpty(v));
-  return text(Object.fromEntries(filled));
+  return text(prune(rest));
 }
 
 export interface VerifyInput {
