@@ -1,0 +1,439 @@
+// The engine side of the app's API: SpectagApi implemented over the real engine modules (library
+// database, scanner, decisions, tag writing, analysis and model where built). Runs in plain Node: inside
+// Electron's utility process for the desktop app, inside `spectag serve` for web mode, and in tests.
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Db } from '../db/open.js';
+import { openDatabase, SCHEMA_VERSION } from '../db/open.js';
+import { FileStore } from '../db/files.js';
+import { DecisionStore, JournalStore } from '../db/decisions.js';
+import { scanLibrary } from '../library/scan.js';
+import { planWrite, applyWrite, undoWrite } from '../tags/write.js';
+import { findFfmpeg } from '../audio/ffmpeg-binary.js';
+import { analysisCacheDirFor } from '../jobs/pipeline.js';
+import {
+  CONFIDENCE_THRESHOLDS, SpectagApiError, notAvailable,
+  type ApiEvent, type ApiEventListener, type AppStatus, type BulkAcceptInput, type BulkAcceptPreview, type DecideInput,
+  type Feature, type JobInfo, type LibraryOverview, type LibraryPage, type LibraryQuery, type MediaRef, type PlanWriteInput,
+  type ReviewResult, type SpectagApi, type TrackDetails, type VocabularyChange, type VocabularyEntry, type WritePlanView,
+} from '../../shared/api.js';
+import type { WriteBatchInfo, WritePlan } from '../../shared/tags.js';
+import { JobRunner } from './jobs.js';
+import { LibraryView } from './library-view.js';
+import { VocabularyStore, vocabularySettingsPath } from './vocabulary.js';
+import { confineMediaPath } from './media.js';
+import { RootWatcher } from './watch.js';
+
+export const APP_VERSION = '0.1.0';
+
+export interface EngineOptions {
+  dbPath: string;
+  host: 'electron' | 'web';
+  /** watch the library roots and rescan changed folders (desktop app, `spectag serve --watch`) */
+  watch?: boolean;
+  /** quiet time before a burst of file changes becomes one rescan */
+  watchDebounceMs?: number;
+  /** reader threads for scans */
+  scanWorkers?: number;
+}
+
+const MAX_PLAN_FILES = 5000;
+
+export class EngineService implements SpectagApi {
+  readonly db: Db;
+  readonly cacheDir: string;
+  private readonly files: FileStore;
+  private readonly view: LibraryView;
+  private readonly vocab: VocabularyStore;
+  private readonly jobs: JobRunner;
+  private readonly listeners = new Set<ApiEventListener>();
+  private readonly plans = new Map<string, WritePlan>();
+  /** this session's review decisions, newest last: what "undo" takes back */
+  private readonly undoStack: { decisionId: number; fileId: number }[] = [];
+  private watcher: RootWatcher | null = null;
+  private closed = false;
+
+  constructor(readonly options: EngineOptions) {
+    this.db = openDatabase(options.dbPath);
+    this.cacheDir = analysisCacheDirFor(options.dbPath);
+    this.files = new FileStore(this.db);
+    this.view = new LibraryView(this.db, options.dbPath);
+    this.vocab = new VocabularyStore(this.db, vocabularySettingsPath(options.dbPath));
+    this.jobs = new JobRunner((job) => this.emit({ type: 'job', job }));
+    if (options.watch) this.startWatching();
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // events
+
+  subscribe(listener: ApiEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: ApiEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // one broken listener (a closed socket) must not stop the others
+      }
+    }
+  }
+
+  private changed(reason: Extract<ApiEvent, { type: 'library-changed' }>['reason'], fileIds: number[] | null = null): void {
+    this.emit({ type: 'library-changed', reason, fileIds });
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // status and library
+
+  private features(): Record<Feature, boolean> {
+    return {
+      scan: true,
+      analysis: false,
+      predictions: false,
+      decisions: this.view.hasDecisions,
+      writing: this.view.hasDecisions,
+      watch: this.watcher != null,
+      pickFolder: false,
+    };
+  }
+
+  async status(): Promise<AppStatus> {
+    const roots = (this.db
+      .prepare('SELECT r.id, r.path, r.last_scan_at AS lastScanAt, count(f.id) AS files FROM roots r LEFT JOIN files f ON f.root_id = r.id GROUP BY r.id ORDER BY r.path')
+      .all() as AppStatus['roots']);
+    let ffmpeg: AppStatus['ffmpeg'] = null;
+    try {
+      const f = findFfmpeg();
+      ffmpeg = { path: f.path, source: f.source };
+    } catch {
+      ffmpeg = null;
+    }
+    return {
+      version: APP_VERSION, host: this.options.host, dbPath: this.options.dbPath, schemaVersion: SCHEMA_VERSION,
+      cacheDir: this.cacheDir, roots, firstRun: roots.length === 0, backend: null, ffmpeg, features: this.features(),
+      watching: this.watcher != null,
+    };
+  }
+
+  async libraryStats(): Promise<LibraryOverview> {
+    return {
+      stats: this.files.stats(),
+      byReviewStatus: this.view.countByStatus(),
+      distribution: this.view.distribution().map((d) => ({ ...d, suggested: 0 })),
+    };
+  }
+
+  async queryLibrary(q: LibraryQuery): Promise<LibraryPage> {
+    return this.view.query(q);
+  }
+
+  async getTrack({ id }: { id: number }): Promise<TrackDetails> {
+    const file = this.view.fileById(id);
+    if (!file) throw new SpectagApiError('not-found', `no file with id ${id}`);
+    const analysis = this.view.analysis(id);
+    const decisions = this.view.hasDecisions ? new DecisionStore(this.db) : null;
+    const row = this.view.row(id);
+    const imageOk = analysis?.imagePath != null && existsSync(analysis.imagePath);
+    let view: TrackDetails['analysis'] = null;
+    if (analysis) {
+      const { imagePath: _imagePath, ...rest } = analysis;
+      view = { ...rest, hasImage: imageOk };
+    }
+    return {
+      file,
+      status: row?.status ?? 'unanalysed',
+      analysis: view,
+      prediction: null,
+      decision: decisions?.latest(id) ?? null,
+      history: decisions?.history(id) ?? [],
+      media: { audio: file.status === 'ok', spectrogram: imageOk },
+    };
+  }
+
+  /** The file behind a media URL, confined to the library roots (audio) or the cache (pictures). */
+  mediaPath(ref: MediaRef): string {
+    if (ref.kind === 'audio') {
+      const file = this.view.fileById(ref.id);
+      if (!file) throw new SpectagApiError('not-found', 'no such file');
+      const roots = (this.db.prepare('SELECT path FROM roots').all() as { path: string }[]).map((r) => r.path);
+      return confineMediaPath(file.path, roots);
+    }
+    const a = this.view.analysis(ref.id);
+    if (!a?.imagePath) throw new SpectagApiError('not-found', 'no spectrogram for this file');
+    return confineMediaPath(a.imagePath, [this.cacheDir]);
+  }
+
+  /** Folders media may come from (the desktop shell checks again on its side). */
+  mediaRoots(): string[] {
+    return [...(this.db.prepare('SELECT path FROM roots').all() as { path: string }[]).map((r) => r.path), this.cacheDir];
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // roots and jobs
+
+  async addRoot({ path, scan }: { path: string; scan?: boolean }): Promise<{ rootId: number; job: JobInfo | null }> {
+    const abs = resolve(path);
+    try {
+      if (!statSync(abs).isDirectory()) throw new Error('not a folder');
+    } catch (err) {
+      throw new SpectagApiError('invalid-input', `${abs}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
+    }
+    const rootId = this.files.ensureRoot(abs);
+    this.watcher?.setRoots(this.rootPaths());
+    this.changed('roots');
+    const job = scan === false ? null : await this.startScan({ roots: [abs] });
+    return { rootId, job };
+  }
+
+  async pickFolder(): Promise<string | null> {
+    throw notAvailable('A folder dialog (desktop app only; type the folder path instead)');
+  }
+
+  private rootPaths(): string[] {
+    return (this.db.prepare('SELECT path FROM roots ORDER BY path').all() as { path: string }[]).map((r) => r.path);
+  }
+
+  async startScan({ roots }: { roots?: string[] }): Promise<JobInfo> {
+    const list = roots?.length ? roots : this.rootPaths();
+    if (!list.length) throw new SpectagApiError('invalid-input', 'no library folder yet: add one first');
+    return this.jobs.start({
+      kind: 'scan',
+      label: list.length === 1 ? `Scanning ${list[0]}` : `Scanning ${list.length} folders`,
+      restartable: true,
+      run: async (ctx) => {
+        const report = await scanLibrary(this.db, list, {
+          signal: ctx.signal,
+          workers: this.options.scanWorkers,
+          onProgress: (p) =>
+            ctx.progress({ phase: p.phase, done: p.done, total: p.phase === 'walking' ? null : p.seen, errors: p.errors, rate: p.rate, etaSec: p.etaSec, currentPath: p.currentPath }),
+        });
+        this.changed('scan');
+        return { kind: 'scan', report };
+      },
+    });
+  }
+
+  async startAnalysis(_q: { limit?: number }): Promise<JobInfo> {
+    throw notAvailable('Analysis (listening to tracks)');
+  }
+
+  async listJobs(): Promise<JobInfo[]> {
+    return this.jobs.list();
+  }
+
+  async controlJob({ jobId, action }: { jobId: string; action: 'pause' | 'resume' | 'cancel' }): Promise<JobInfo> {
+    if (action === 'pause') return this.jobs.pause(jobId);
+    if (action === 'resume') return this.jobs.resume(jobId);
+    return this.jobs.cancel(jobId);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // review
+
+  private requireDecisions(): DecisionStore {
+    if (!this.view.hasDecisions) throw notAvailable('Recording decisions');
+    return new DecisionStore(this.db);
+  }
+
+  async decide(input: DecideInput): Promise<ReviewResult> {
+    const decisions = this.requireDecisions();
+    const file = this.view.fileById(input.fileId);
+    if (!file) throw new SpectagApiError('not-found', `no file with id ${input.fileId}`);
+    let genres: string[];
+    if (input.action === 'reject') genres = [];
+    else if (input.genres?.length) genres = dedupe(input.genres);
+    else {
+      const row = this.view.row(input.fileId);
+      if (!row?.suggested) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
+      genres = [row.suggested];
+    }
+    const source = input.action === 'accept' ? 'accepted' : input.action === 'reject' ? 'rejected' : 'corrected';
+    const decisionId = decisions.record(input.fileId, genres, source);
+    this.undoStack.push({ decisionId, fileId: input.fileId });
+    if (this.undoStack.length > 1000) this.undoStack.shift();
+    this.changed('decision', [input.fileId]);
+    return { fileId: input.fileId, decision: decisions.latest(input.fileId), status: this.view.row(input.fileId)?.status ?? 'unanalysed' };
+  }
+
+  async undoDecision(): Promise<ReviewResult | null> {
+    const decisions = this.requireDecisions();
+    const last = this.undoStack.pop();
+    if (!last) return null;
+    const latest = decisions.latest(last.fileId);
+    if (latest?.id !== last.decisionId) {
+      throw new SpectagApiError('conflict', 'this file was decided again since; undo that first');
+    }
+    // a decision already written into the file is undone with the write batch, not here
+    const written = this.db.prepare("SELECT 1 FROM write_journal WHERE decision_id = ? AND status = 'written'").get(last.decisionId);
+    if (written) {
+      this.undoStack.push(last);
+      throw new SpectagApiError('conflict', 'this decision is already written into the file; undo the write instead');
+    }
+    // DecisionStore keeps history and has no delete: an undone decision never happened, so its row goes
+    this.db.prepare('DELETE FROM decisions WHERE id = ?').run(last.decisionId);
+    this.changed('decision', [last.fileId]);
+    return { fileId: last.fileId, decision: decisions.latest(last.fileId), status: this.view.row(last.fileId)?.status ?? 'unanalysed' };
+  }
+
+  async bulkAcceptPreview(_q: BulkAcceptInput): Promise<BulkAcceptPreview> {
+    void CONFIDENCE_THRESHOLDS;
+    throw notAvailable('Bulk accept (genre suggestions)');
+  }
+
+  async bulkAccept(_q: BulkAcceptInput): Promise<{ accepted: number }> {
+    throw notAvailable('Bulk accept (genre suggestions)');
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // vocabulary
+
+  async vocabulary(): Promise<VocabularyEntry[]> {
+    const inFiles = this.vocab.genresInFiles();
+    const decided = this.vocab.genresDecided();
+    const model = new Set([...this.vocab.modelNameMap().values()].map((n) => n.toLowerCase()));
+    const keys = new Set([...inFiles.keys(), ...decided.keys(), ...model]);
+    const out: VocabularyEntry[] = [];
+    for (const key of keys) {
+      const name = inFiles.get(key)?.name ?? decided.get(key)?.name ?? [...this.vocab.modelNameMap().values()].find((n) => n.toLowerCase() === key) ?? key;
+      out.push({
+        genre: name, inFiles: inFiles.get(key)?.files ?? 0, suggested: 0, decided: decided.get(key)?.files ?? 0,
+        hidden: this.vocab.isHidden(name), model: model.has(key),
+      });
+    }
+    return out.sort((a, b) => b.inFiles + b.decided - (a.inFiles + a.decided) || a.genre.localeCompare(b.genre));
+  }
+
+  async renameGenre({ from, to }: { from: string; to: string }): Promise<VocabularyChange> {
+    const filesChanged = this.vocab.rename(from, to);
+    this.changed('vocabulary');
+    return { filesChanged };
+  }
+
+  async mergeGenres({ from, into }: { from: string[]; into: string }): Promise<VocabularyChange> {
+    let filesChanged = 0;
+    for (const g of from) if (g.toLowerCase() !== into.toLowerCase() || g !== into) filesChanged += this.vocab.rename(g, into);
+    this.changed('vocabulary');
+    return { filesChanged };
+  }
+
+  async hideGenre({ genre, hidden }: { genre: string; hidden: boolean }): Promise<VocabularyChange> {
+    this.vocab.setHidden(genre, hidden);
+    this.changed('vocabulary');
+    return { filesChanged: 0 };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // writing
+
+  async planWrite(input: PlanWriteInput): Promise<WritePlanView> {
+    this.requireDecisions();
+    const selection = { fileIds: input.selection.fileIds, under: input.selection.under };
+    const opts: Parameters<typeof planWrite>[3] = {};
+    if (input.id3v23Join != null) opts.id3v23Join = input.id3v23Join;
+    if (input.preserveMtime != null) opts.preserveMtime = input.preserveMtime;
+    if (input.id3v2Version !== undefined) opts.id3v2Version = input.id3v2Version;
+    const plan = planWrite(this.db, selection, input.mode, opts);
+    const planId = randomUUID();
+    this.plans.set(planId, plan);
+    while (this.plans.size > 10) this.plans.delete(this.plans.keys().next().value as string);
+    const counts = { write: 0, unchanged: 0, skip: 0 };
+    for (const f of plan.files) counts[f.action]++;
+    // unchanged files are only counted: the diff is about what changes and what cannot
+    const shown = plan.files.filter((f) => f.action !== 'unchanged');
+    return { planId, options: plan.options, counts, files: shown.slice(0, MAX_PLAN_FILES), truncated: Math.max(0, shown.length - MAX_PLAN_FILES) };
+  }
+
+  async applyWrite({ planId }: { planId: string }): Promise<JobInfo> {
+    const plan = this.plans.get(planId);
+    if (!plan) throw new SpectagApiError('not-found', 'this write plan is no longer known; make a new dry run');
+    this.plans.delete(planId);
+    const total = plan.files.length;
+    return this.jobs.start({
+      kind: 'write',
+      label: `Writing genres into ${plan.files.filter((f) => f.action === 'write').length} files`,
+      restartable: false,
+      run: async (ctx) => {
+        ctx.progress({ phase: 'writing', total, done: 0 });
+        const report = await applyWrite(this.db, plan, {
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress({ done: p.done, total: p.total, errors: p.failed, currentPath: p.currentPath }),
+        });
+        this.changed('write');
+        return { kind: 'write', report };
+      },
+    });
+  }
+
+  async undoWrite({ batchId }: { batchId?: number }): Promise<JobInfo> {
+    this.requireDecisions();
+    const journal = new JournalStore(this.db);
+    const target = batchId ?? journal.batches(200).find((b) => b.kind === 'write' && b.undoneByBatchId == null && b.counts.written > 0)?.id;
+    if (target == null) throw new SpectagApiError('not-found', 'there is no write to undo');
+    return this.jobs.start({
+      kind: 'undo-write',
+      label: `Undoing write batch ${target}`,
+      restartable: false,
+      run: async (ctx) => {
+        ctx.progress({ phase: 'restoring', done: 0 });
+        try {
+          const report = await undoWrite(this.db, target, {
+            signal: ctx.signal,
+            onProgress: (p) => ctx.progress({ done: p.done, total: p.total, errors: p.failed, currentPath: p.currentPath }),
+          });
+          return { kind: 'undo-write', report };
+        } finally {
+          this.changed('write');
+        }
+      },
+    });
+  }
+
+  async writeHistory(): Promise<WriteBatchInfo[]> {
+    this.requireDecisions();
+    return new JournalStore(this.db).batches(50);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // watching and shutdown
+
+  private startWatching(): void {
+    this.watcher = new RootWatcher({
+      debounceMs: this.options.watchDebounceMs ?? 2000,
+      onBatch: (roots) => {
+        this.changed('watch');
+        if (this.jobs.running('scan') || this.closed) return;
+        try {
+          void this.startScan({ roots });
+        } catch {
+          // a scan the person started is running: it will see the changes
+        }
+      },
+    });
+    this.watcher.setRoots(this.rootPaths());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watcher?.close();
+    await this.jobs.stopAll();
+    this.listeners.clear();
+    this.db.close();
+  }
+}
+
+function dedupe(genres: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const g of genres) {
+    const t = g.trim();
+    if (!t || seen.has(t.toLowerCase())) continue;
+    seen.add(t.toLowerCase());
+    out.push(t);
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+// The library as the review window sees it: every file with its review status (unanalysed, suggested,
+// accepted, ... written), current and suggested genre and confidence, filtered, sorted and paged in SQL.
+// It reads the tables of the scanner, the analysis, the genre model and the decisions, joining only those
+// this database has (a part not built yet simply contributes nothing).
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Db } from '../db/open.js';
+import { FileStore } from '../db/files.js';
+import type { FileStatus, LibraryFile } from '../../shared/library.js';
+import type { LibraryPage, LibraryQuery, LibraryRow, ReviewStatus, TrackAnalysisView, LibrarySortKey } from '../../shared/api.js';
+import { REVIEW_STATUSES } from '../../shared/api.js';
+import type { AnalysisErrorKind, AnalysisStatus, ExcerptSpan } from '../../shared/analysis.js';
+
+/** How the genre model's results enter the library query (supplied once the predictions table exists). */
+export interface PredictionColumns {
+  /** LEFT JOIN clause, aliasing the prediction row as `p` */
+  join: string;
+  /** SQL: is there a prediction for f */
+  present: string;
+  /** SQL: the prediction is unsure (no confident genre) */
+  unsure: string;
+  /** SQL: best genre (text) and its probability (real) */
+  suggested: string;
+  confidence: string;
+}
+
+interface Row {
+  id: number; path: string; title: string | null; artist: string | null; album: string | null; year: number | null;
+  duration_sec: number | null; container: string | null; status: FileStatus; genres: string; d_genres: string | null;
+  suggested: string | null; confidence: number | null; review: ReviewStatus;
+}
+
+function ftsQuery(words: string[]): string {
+  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
+}
+
+export class LibraryView {
+  readonly tables: Set<string>;
+  private readonly dbDir: string;
+  private readonly files: FileStore;
+
+  constructor(readonly db: Db, dbPath: string, private readonly predictions: PredictionColumns | null = null) {
+    this.tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    this.dbDir = dirname(dbPath);
+    this.files = new FileStore(db);
+  }
+
+  get hasDecisions(): boolean {
+    return this.tables.has('decisions');
+  }
+
+  get hasAnalysis(): boolean {
+    return this.tables.has('analysis');
+  }
+
+  private joins(): string {
+    const j: string[] = [];
+    if (this.hasDecisions) j.push('LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)');
+    if (this.hasAnalysis) j.push('LEFT JOIN analysis a ON a.file_id = f.id');
+    if (this.predictions) j.push(this.predictions.join);
+    return j.join(' ');
+  }
+
+  /** SQL for a file's review status; see REVIEW_STATUSES for the meanings. */
+  statusSql(): string {
+    const p = this.predictions;
+    return `CASE
+      WHEN f.status != 'ok' THEN 'error'
+      ${this.hasDecisions ? `WHEN d.id IS NOT NULL THEN CASE
+        WHEN d.source != 'rejected' AND d.genres = f.genres THEN 'written'
+        WHEN d.source = 'accepted' THEN 'accepted'
+        WHEN d.source = 'rejected' THEN 'rejected'
+        ELSE 'corrected' END` : ''}
+      ${p ? `WHEN ${p.present} THEN CASE WHEN ${p.unsure} THEN 'unsure' ELSE 'suggested' END` : ''}
+      ${this.hasAnalysis ? "WHEN a.status = 'error' THEN 'error' WHEN a.status = 'silent' THEN 'unsure'" : ''}
+      ELSE 'unanalysed' END`;
+  }
+
+  private sortSql(key: LibrarySortKey): string {
+    switch (key) {
+      case 'path': return 'f.path';
+      case 'title': return 'f.title';
+      case 'artist': return 'f.artist';
+      case 'album': return 'f.album';
+      case 'year': return 'f.year';
+      case 'genre': return 'f.genre_sort';
+      case 'durationSec': return 'f.duration_sec';
+      case 'container': return 'f.container';
+      case 'status': return `(${this.statusSql()})`;
+      case 'suggested': return this.predictions ? this.predictions.suggested : 'NULL';
+      case 'confidence': return this.predictions ? this.predictions.confidence : 'NULL';
+    }
+  }
+
+  /** WHERE clause and parameters for a query; `needsJoins` when it refers to joined tables. */
+  where(q: LibraryQuery): { sql: string; params: unknown[]; needsJoins: boolean } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let needsJoins = false;
+    if (q.genre) {
+      where.push('f.id IN (SELECT file_id FROM file_genres WHERE genre = ?)');
+      params.push(q.genre);
+    }
+    if (q.status) {
+      where.push(`(${this.statusSql()}) = ?`);
+      params.push(q.status);
+      needsJoins = true;
+    }
+    if (q.suggested) {
+      if (!this.predictions) where.push('0');
+      else {
+        where.push(`${this.predictions.suggested} = ? COLLATE NOCASE`);
+        params.push(q.suggested);
+        needsJoins = true;
+      }
+    }
+    const words = (q.text ?? '').trim().split(/\s+/).filter(Boolean);
+    const long = words.filter((w) => [...w].length >= 3);
+    const short = words.filter((w) => [...w].length < 3);
+    if (long.length) {
+      where.push('f.id IN (SELECT rowid FROM files_fts WHERE files_fts MATCH ?)');
+      params.push(ftsQuery(long));
+    }
+    for (const w of short) {
+      // the trigram index needs 3 characters; shorter words are matched directly
+      where.push("(f.title LIKE ? ESCAPE '\\' OR f.artist LIKE ? ESCAPE '\\' OR f.album LIKE ? ESCAPE '\\' OR f.path LIKE ? ESCAPE '\\')");
+      const like = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(like, like, like, like);
+    }
+    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params, needsJoins };
+  }
+
+  private selectColumns(): string {
+    const p = this.predictions;
+    return `f.id, f.path, f.title, f.artist, f.album, f.year, f.duration_sec, f.container, f.status, f.genres,
+      ${this.hasDecisions ? "CASE WHEN d.id IS NULL THEN NULL ELSE d.genres END" : 'NULL'} AS d_genres,
+      ${p ? p.suggested : 'NULL'} AS suggested, ${p ? p.confidence : 'NULL'} AS confidence,
+      ${this.statusSql()} AS review`;
+  }
+
+  query(q: LibraryQuery): LibraryPage {
+    const { sql: whereSql, params, needsJoins } = this.where(q);
+    const key = q.sort ?? 'path';
+    const dir = q.descending ? 'DESC' : 'ASC';
+    const limit = q.limit ?? 100;
+    const offset = q.offset ?? 0;
+    const rows = this.db
+      .prepare(`SELECT ${this.selectColumns()} FROM files f ${this.joins()} ${whereSql}
+        ORDER BY ${this.sortSql(key)} ${dir}, f.id ${dir} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as Row[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM files f ${needsJoins ? this.joins() : ''} ${whereSql}`).get(...params) as { n: number }).n;
+    return { total, offset, rows: rows.map(toLibraryRow) };
+  }
+
+  row(fileId: number): LibraryRow | null {
+    const r = this.db.prepare(`SELECT ${this.selectColumns()} FROM files f ${this.joins()} WHERE f.id = ?`).get(fileId) as Row | undefined;
+    return r ? toLibraryRow(r) : null;
+  }
+
+  countByStatus(): Record<ReviewStatus, number> {
+    const out = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>;
+    const rows = this.db
+      .prepare(`SELECT review, count(*) AS n FROM (SELECT ${this.statusSql()} AS review FROM files f ${this.joins()}) GROUP BY review`)
+      .all() as { review: ReviewStatus; n: number }[];
+    for (const r of rows) out[r.review] = r.n;
+    return out;
+  }
+
+  /** Genres as the library will be once the decisions are written (decided genres win over the file's). */
+  distribution(limit = 30): { genre: string; files: number }[] {
+    const effective = this.hasDecisions
+      ? "CASE WHEN d.id IS NOT NULL AND d.source != 'rejected' THEN d.genres ELSE f.genres END"
+      : 'f.genres';
+    return this.db
+      .prepare(`SELECT je.value AS genre, count(*) AS files FROM files f
+        ${this.hasDecisions ? 'LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)' : ''},
+        json_each(${effective}) je
+        WHERE f.status = 'ok' GROUP BY je.value COLLATE NOCASE ORDER BY files DESC, genre LIMIT ?`)
+      .all(limit) as { genre: string; files: number }[];
+  }
+
+  fileById(id: number): LibraryFile | null {
+    const row = this.db.prepare('SELECT path FROM files WHERE id = ?').get(id) as { path: string } | undefined;
+    return row ? this.files.getByPath(row.path) : null;
+  }
+
+  analysis(fileId: number): (TrackAnalysisView & { imagePath: string | null }) | null {
+    if (!this.hasAnalysis) return null;
+    const r = this.db.prepare('SELECT * FROM analysis WHERE file_id = ?').get(fileId) as AnalysisRow | undefined;
+    if (!r) return null;
+    const imagePath = r.image_path == null ? null : isAbsolute(r.image_path) ? r.image_path : join(this.dbDir, r.image_path);
+    return {
+      status: r.status, errorKind: r.error_kind, errorMessage: r.error_message, warning: r.warning, analysedSec: r.analysed_sec,
+      excerpts: JSON.parse(r.excerpts) as ExcerptSpan[], rmsDb: r.rms_db, peakDb: r.peak_db, silentFraction: r.silent_fraction,
+      hasImage: imagePath != null, analysedAt: r.analysed_at, modelId: r.model_id, imagePath,
+    };
+  }
+}
+
+interface AnalysisRow {
+  status: AnalysisStatus; error_kind: AnalysisErrorKind | null; error_message: string | null; warning: string | null;
+  analysed_sec: number; excerpts: string; rms_db: number | null; peak_db: number | null; silent_fraction: number | null;
+  image_path: string | null; analysed_at: number; model_id: string | null;
+}
+
+function toLibraryRow(r: Row): LibraryRow {
+  return {
+    id: r.id, path: r.path, title: r.title, artist: r.artist, album: r.album, year: r.year, durationSec: r.duration_sec,
+    container: r.container, fileStatus: r.status, genres: JSON.parse(r.genres) as string[], suggested: r.suggested,
+    confidence: r.confidence, decided: r.d_genres == null ? null : (JSON.parse(r.d_genres) as string[]), status: r.review,
+  };
+}

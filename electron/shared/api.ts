@@ -1,0 +1,392 @@
+// The one API between the window (renderer) and the engine: every method, its input schema (zod, checked
+// on the receiving side of every process boundary), its result type, and the events pushed to the window.
+// Plain TypeScript + zod only: no node:*, no electron, no DOM. The renderer imports types only.
+import { z } from 'zod';
+import type { FileStatus, LibraryFile, LibraryStats, ScanReport } from './library.js';
+import type { Decision, PlannedFile, WriteBatchInfo, WriteOptions, WriteReport } from './tags.js';
+import type { GenrePrediction } from './genres-model.js';
+import type { AnalysisReport, ExcerptSpan, AnalysisStatus, AnalysisErrorKind } from './analysis.js';
+import { WRITE_MODES } from './tags.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Review status of a track, as the library table shows and filters it.
+
+/**
+ * unanalysed: not listened to yet; suggested: the model has a confident suggestion; unsure: analysed, but
+ * nothing confident (or silent); accepted / corrected / rejected: the latest review decision; written: the
+ * decided genres are in the file; error: the file or its analysis failed (or the file is missing).
+ */
+export const REVIEW_STATUSES = ['unanalysed', 'suggested', 'unsure', 'accepted', 'corrected', 'rejected', 'written', 'error'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export const LIBRARY_SORT_KEYS = [
+  'path', 'title', 'artist', 'album', 'year', 'genre', 'suggested', 'confidence', 'status', 'durationSec', 'container',
+] as const;
+export type LibrarySortKey = (typeof LIBRARY_SORT_KEYS)[number];
+
+/** beets-style recommendation levels over calibrated probabilities: strong = apply confidently, medium = ask. */
+export const CONFIDENCE_THRESHOLDS = { strong: 0.85, medium: 0.6 } as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const genreName = z.string().trim().min(1).max(200).refine((s) => !/[\0;]/.test(s), 'a genre name may not contain ";" or NUL');
+const absPath = z.string().min(1).max(4096).refine((s) => !s.includes('\0'), 'NUL in path');
+
+export const LibraryQuerySchema = z.strictObject({
+  text: z.string().max(500).optional(),
+  /** files that have this genre in their tags (case-insensitive) */
+  genre: z.string().max(200).optional(),
+  /** files whose suggestion is this genre */
+  suggested: z.string().max(200).optional(),
+  status: z.enum(REVIEW_STATUSES).optional(),
+  sort: z.enum(LIBRARY_SORT_KEYS).optional(),
+  descending: z.boolean().optional(),
+  offset: z.number().int().min(0).max(100_000_000).optional(),
+  limit: z.number().int().min(0).max(1000).optional(),
+});
+export type LibraryQuery = z.infer<typeof LibraryQuerySchema>;
+
+export const TrackRefSchema = z.strictObject({ id });
+export const AddRootSchema = z.strictObject({ path: absPath, scan: z.boolean().optional() });
+export const StartScanSchema = z.strictObject({ roots: z.array(absPath).max(100).optional() });
+export const StartAnalysisSchema = z.strictObject({ limit: z.number().int().positive().optional() });
+export const JobControlSchema = z.strictObject({
+  jobId: z.string().min(1).max(64),
+  action: z.enum(['pause', 'resume', 'cancel']),
+});
+
+export const DecideSchema = z
+  .strictObject({
+    fileId: id,
+    /** accept: take the suggestion (or `genres` when given); correct: use `genres`; reject: no genre */
+    action: z.enum(['accept', 'correct', 'reject']),
+    genres: z.array(genreName).min(1).max(8).optional(),
+  })
+  .refine((d) => d.action !== 'correct' || (d.genres?.length ?? 0) > 0, { message: 'a correction needs at least one genre', path: ['genres'] })
+  .refine((d) => d.action !== 'reject' || d.genres == null, { message: 'a rejection takes no genres', path: ['genres'] });
+export type DecideInput = z.infer<typeof DecideSchema>;
+
+export const BulkAcceptSchema = z.strictObject({
+  minConfidence: z.number().min(0).max(1),
+  /** only suggestions of this genre */
+  genre: z.string().max(200).optional(),
+});
+export type BulkAcceptInput = z.infer<typeof BulkAcceptSchema>;
+
+export const RenameGenreSchema = z.strictObject({ from: genreName, to: genreName });
+export const MergeGenresSchema = z.strictObject({ from: z.array(genreName).min(1).max(100), into: genreName });
+export const HideGenreSchema = z.strictObject({ genre: genreName, hidden: z.boolean() });
+
+export const WriteSelectionSchema = z.strictObject({
+  fileIds: z.array(id).max(200_000).optional(),
+  /** only files under this folder */
+  under: absPath.optional(),
+});
+export const PlanWriteSchema = z.strictObject({
+  selection: WriteSelectionSchema,
+  mode: z.enum(WRITE_MODES),
+  id3v23Join: z.string().min(1).max(8).optional(),
+  preserveMtime: z.boolean().optional(),
+  id3v2Version: z.union([z.literal(3), z.literal(4), z.null()]).optional(),
+});
+export type PlanWriteInput = z.infer<typeof PlanWriteSchema>;
+export const ApplyWriteSchema = z.strictObject({ planId: z.string().min(1).max(64) });
+export const UndoWriteSchema = z.strictObject({ batchId: id.optional() });
+export const MediaRefSchema = z.strictObject({ kind: z.enum(['audio', 'spectrogram']), id });
+export type MediaRef = z.infer<typeof MediaRefSchema>;
+
+const none = z.undefined();
+
+/** Every method and the schema of its one argument (`none`: takes no argument). */
+export const API_INPUTS = {
+  status: none,
+  libraryStats: none,
+  queryLibrary: LibraryQuerySchema,
+  getTrack: TrackRefSchema,
+  addRoot: AddRootSchema,
+  pickFolder: none,
+  startScan: StartScanSchema,
+  startAnalysis: StartAnalysisSchema,
+  listJobs: none,
+  controlJob: JobControlSchema,
+  decide: DecideSchema,
+  undoDecision: none,
+  bulkAcceptPreview: BulkAcceptSchema,
+  bulkAccept: BulkAcceptSchema,
+  vocabulary: none,
+  renameGenre: RenameGenreSchema,
+  mergeGenres: MergeGenresSchema,
+  hideGenre: HideGenreSchema,
+  planWrite: PlanWriteSchema,
+  applyWrite: ApplyWriteSchema,
+  undoWrite: UndoWriteSchema,
+  writeHistory: none,
+} as const satisfies Record<string, z.ZodType>;
+
+export type ApiMethod = keyof typeof API_INPUTS;
+export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
+
+// ---------------------------------------------------------------------------------------------------
+// Results.
+
+export type Feature = 'scan' | 'analysis' | 'predictions' | 'decisions' | 'writing' | 'watch' | 'pickFolder';
+
+export interface AppStatus {
+  version: string;
+  /** 'electron': desktop window; 'web': `spectag serve` */
+  host: 'electron' | 'web';
+  dbPath: string;
+  schemaVersion: number;
+  cacheDir: string;
+  roots: { id: number; path: string; files: number; lastScanAt: number | null }[];
+  /** no library folder yet: show the onboarding */
+  firstRun: boolean;
+  /** the inference backend in use; null until the model has been loaded once */
+  backend: { name: string; gpu: boolean; detail: string } | null;
+  ffmpeg: { path: string; source: string } | null;
+  /** which engine parts this build has (a part not built yet answers "not available") */
+  features: Record<Feature, boolean>;
+  watching: boolean;
+}
+
+export interface LibraryRow {
+  id: number;
+  path: string;
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  year: number | null;
+  durationSec: number | null;
+  container: string | null;
+  fileStatus: FileStatus;
+  /** genres in the file now */
+  genres: string[];
+  /** the model's best genre (null: not analysed, or unsure) and its calibrated probability */
+  suggested: string | null;
+  confidence: number | null;
+  /** the latest decision's genres (null: none) */
+  decided: string[] | null;
+  status: ReviewStatus;
+}
+
+export interface LibraryPage {
+  total: number;
+  offset: number;
+  rows: LibraryRow[];
+}
+
+export interface LibraryOverview {
+  stats: LibraryStats;
+  byReviewStatus: Record<ReviewStatus, number>;
+  /** genres as the library will be once decisions are written: the chart's data */
+  distribution: { genre: string; files: number; suggested: number }[];
+}
+
+export interface TrackAnalysisView {
+  status: AnalysisStatus;
+  errorKind: AnalysisErrorKind | null;
+  errorMessage: string | null;
+  warning: string | null;
+  analysedSec: number;
+  excerpts: ExcerptSpan[];
+  rmsDb: number | null;
+  peakDb: number | null;
+  silentFraction: number | null;
+  hasImage: boolean;
+  analysedAt: number;
+  modelId: string | null;
+}
+
+export interface TrackDetails {
+  file: LibraryFile;
+  status: ReviewStatus;
+  analysis: TrackAnalysisView | null;
+  prediction: GenrePrediction | null;
+  decision: Decision | null;
+  history: Decision[];
+  /** which media the media endpoint/protocol can serve for this track */
+  media: { audio: boolean; spectrogram: boolean };
+}
+
+export type JobKind = 'scan' | 'analyze' | 'write' | 'undo-write';
+export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  phase: string;
+  done: number;
+  /** null while unknown (e.g. a scan still walking) */
+  total: number | null;
+  errors: number;
+  /** items per second */
+  rate: number;
+  etaSec: number | null;
+  currentPath: string | null;
+}
+
+export type JobResult =
+  | { kind: 'scan'; report: ScanReport }
+  | { kind: 'analyze'; report: AnalysisReport }
+  | { kind: 'write' | 'undo-write'; report: WriteReport };
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  label: string;
+  state: JobState;
+  /** pause = stop at a safe point, resume = continue where it stopped (finished work is never redone) */
+  canPause: boolean;
+  startedAt: number;
+  finishedAt: number | null;
+  progress: JobProgress;
+  result: JobResult | null;
+  error: string | null;
+}
+
+export interface ReviewResult {
+  fileId: number;
+  decision: Decision | null;
+  status: ReviewStatus;
+}
+
+export interface BulkAcceptPreview {
+  count: number;
+  byGenre: { genre: string; count: number }[];
+  thresholds: typeof CONFIDENCE_THRESHOLDS;
+}
+
+export interface VocabularyEntry {
+  genre: string;
+  /** files whose tags have it now */
+  inFiles: number;
+  /** files the model suggests it for (not yet decided) */
+  suggested: number;
+  /** files whose latest decision has it */
+  decided: number;
+  hidden: boolean;
+  /** the model can suggest it (under this name) */
+  model: boolean;
+}
+
+export interface VocabularyChange {
+  /** files given a new decision by this change (written to the files on the next write) */
+  filesChanged: number;
+}
+
+export interface WritePlanView {
+  planId: string;
+  options: WriteOptions;
+  counts: { write: number; unchanged: number; skip: number };
+  /** files that change or are skipped (with the reason), at most 5,000; `truncated` counts the rest */
+  files: PlannedFile[];
+  truncated: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The interface itself. Implemented by the engine service (electron/core/service), by the preload bridge
+// and by the renderer's api module (over the bridge or HTTP); always async, one argument at most.
+
+export interface SpectagApi {
+  status(): Promise<AppStatus>;
+  libraryStats(): Promise<LibraryOverview>;
+  queryLibrary(q: LibraryQuery): Promise<LibraryPage>;
+  getTrack(q: z.infer<typeof TrackRefSchema>): Promise<TrackDetails>;
+  /** add a library folder (and scan it unless scan: false) */
+  addRoot(q: z.infer<typeof AddRootSchema>): Promise<{ rootId: number; job: JobInfo | null }>;
+  /** a native folder dialog (desktop only; web mode answers not-available and the UI asks for a path) */
+  pickFolder(): Promise<string | null>;
+  startScan(q: z.infer<typeof StartScanSchema>): Promise<JobInfo>;
+  startAnalysis(q: z.infer<typeof StartAnalysisSchema>): Promise<JobInfo>;
+  listJobs(): Promise<JobInfo[]>;
+  controlJob(q: z.infer<typeof JobControlSchema>): Promise<JobInfo>;
+  decide(q: DecideInput): Promise<ReviewResult>;
+  /** undo this session's latest review decision; null when there is nothing to undo */
+  undoDecision(): Promise<ReviewResult | null>;
+  bulkAcceptPreview(q: BulkAcceptInput): Promise<BulkAcceptPreview>;
+  bulkAccept(q: BulkAcceptInput): Promise<{ accepted: number }>;
+  vocabulary(): Promise<VocabularyEntry[]>;
+  renameGenre(q: z.infer<typeof RenameGenreSchema>): Promise<VocabularyChange>;
+  mergeGenres(q: z.infer<typeof MergeGenresSchema>): Promise<VocabularyChange>;
+  hideGenre(q: z.infer<typeof HideGenreSchema>): Promise<VocabularyChange>;
+  /** the dry run: what a write of the selection would change (old → new), writing nothing */
+  planWrite(q: PlanWriteInput): Promise<WritePlanView>;
+  applyWrite(q: z.infer<typeof ApplyWriteSchema>): Promise<JobInfo>;
+  /** undo a write batch (the latest not yet undone when no id is given) */
+  undoWrite(q: z.infer<typeof UndoWriteSchema>): Promise<JobInfo>;
+  writeHistory(): Promise<WriteBatchInfo[]>;
+}
+
+// every method has an input schema and vice versa (compile-time check)
+type _SameKeys = [Exclude<ApiMethod, keyof SpectagApi>, Exclude<keyof SpectagApi, ApiMethod>] extends [never, never] ? true : never;
+const _sameKeys: _SameKeys = true;
+void _sameKeys;
+
+/** The argument type of a method (undefined for methods without one). */
+export type ApiInput<M extends ApiMethod> = Parameters<SpectagApi[M]> extends [infer A] ? A : undefined;
+export type ApiOutput<M extends ApiMethod> = Awaited<ReturnType<SpectagApi[M]>>;
+
+// ---------------------------------------------------------------------------------------------------
+// Events pushed from the engine to the window.
+
+export const LIBRARY_CHANGE_REASONS = ['scan', 'analysis', 'decision', 'write', 'vocabulary', 'watch', 'roots'] as const;
+
+export type ApiEvent =
+  | { type: 'job'; job: JobInfo }
+  | { type: 'library-changed'; reason: (typeof LIBRARY_CHANGE_REASONS)[number]; fileIds: number[] | null }
+  | { type: 'engine'; state: 'crashed' | 'restarted'; message: string };
+
+/** Checked by the window on arrival (the engine side is trusted, but a schema keeps both ends honest). */
+export const ApiEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: z.object({ id: z.string(), kind: z.string(), state: z.string() }).passthrough() }),
+  z.object({ type: z.literal('library-changed'), reason: z.enum(LIBRARY_CHANGE_REASONS), fileIds: z.array(z.number()).nullable() }),
+  z.object({ type: z.literal('engine'), state: z.enum(['crashed', 'restarted']), message: z.string() }),
+]);
+
+export type ApiEventListener = (e: ApiEvent) => void;
+
+// ---------------------------------------------------------------------------------------------------
+// Errors: every failure crossing the boundary is one of these codes with a message a person can read.
+
+export const API_ERROR_CODES = ['not-available', 'invalid-input', 'not-found', 'conflict', 'unauthorized', 'internal'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export class SpectagApiError extends Error {
+  constructor(readonly code: ApiErrorCode, message: string) {
+    super(message);
+    this.name = 'SpectagApiError';
+  }
+}
+
+export interface ApiErrorPayload {
+  code: ApiErrorCode;
+  message: string;
+}
+
+export function toErrorPayload(err: unknown): ApiErrorPayload {
+  if (err instanceof SpectagApiError) return { code: err.code, message: err.message };
+  if (err instanceof z.ZodError) return { code: 'invalid-input', message: describeZodError(err) };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+export function describeZodError(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+}
+
+/** Validate one call's argument; throws SpectagApiError('invalid-input') with a readable message. */
+export function parseInput<M extends ApiMethod>(method: M, input: unknown): ApiInput<M> {
+  const schema: z.ZodType | undefined = (API_INPUTS as Record<string, z.ZodType>)[method];
+  if (!schema) throw new SpectagApiError('invalid-input', `unknown method "${String(method)}"`);
+  const r = schema.safeParse(input);
+  if (!r.success) throw new SpectagApiError('invalid-input', `${method}: ${describeZodError(r.error)}`);
+  return r.data as ApiInput<M>;
+}
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_INPUTS, name);
+}
+
+/** The engine part a method needs before it can answer; used for "not available yet" errors. */
+export function notAvailable(what: string): SpectagApiError {
+  return new SpectagApiError('not-available', `${what} is not available in this build of Spectag yet`);
+}
