@@ -3,8 +3,10 @@ import type { Command } from '../command.js';
 import { scanCommand } from './scan.js';
 import { listCommand } from './list.js';
 import { statsCommand } from './stats.js';
+import { analyzeCommand } from './analyze.js';
+import { doctorCommand } from './doctor.js';
 import { decideCommand } from './decide.js';
 import { writeCommand } from './write.js';
 import { undoCommand } from './undo.js';
 
-export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, decideCommand, writeCommand, undoCommand];
+export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, analyzeCommand, doctorCommand, decideCommand, writeCommand, undoCommand];

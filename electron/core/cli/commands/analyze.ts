@@ -1,0 +1,81 @@
+// spectag analyze: listen to the library's tracks (decode excerpts → log-mel spectrogram → picture, levels),
+// only those that are new, changed, or analysed by an older pipeline.
+import { EXIT, UsageError, type Command } from '../command.js';
+import { DB_OPTION, openCliDb } from '../db-option.js';
+import { ProgressReporter } from '../progress.js';
+import { Analyzer, NoDecoderError } from '../../jobs/analyzer.js';
+
+function wholeNumber(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value == null) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'listen to new and changed tracks: excerpts, spectrograms, loudness, silence (resumable)',
+  usage: `Usage: spectag analyze [--db FILE] [--limit N] [--workers N] [--retry-errors] [--json]
+
+Queues every readable library file that has not been analysed with the current pipeline (new, changed,
+or analysed by an older version), then decodes a few excerpts of each with ffmpeg, computes their
+log-mel spectrograms, loudness and silence, and draws a spectrogram picture into a cache folder beside
+the database. Interrupt at any time: the next run continues where this one stopped.
+  --limit N        analyse at most N tracks in this run
+  --workers N      analysis threads (default: one per core)
+  --retry-errors   try again files whose analysis failed before
+  --json           print the report as JSON
+Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 nothing could be analysed
+(ffmpeg missing or database refused), 130 interrupted.`,
+  options: {
+    ...DB_OPTION, limit: { type: 'string' }, workers: { type: 'string' }, 'retry-errors': { type: 'boolean' }, json: { type: 'boolean' },
+  },
+  allowPositionals: false,
+  async run({ values }, io) {
+    const limit = wholeNumber(values.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
+    const workers = wholeNumber(values.workers, '--workers', 1, 64);
+    const { db, path } = openCliDb(values, io);
+    try {
+      const progress = new ProgressReporter(io.stderr);
+      const analyzer = new Analyzer(db, {
+        limit, workers, retryErrors: values['retry-errors'] === true, signal: io.signal,
+        onProgress: (p) =>
+          p.phase !== 'queueing' &&
+          progress.update({ done: p.done, total: p.total, errors: p.errors, rate: p.rate, etaSec: p.etaSec, label: 'tracks', current: p.currentPath }),
+      });
+      let report;
+      try {
+        report = await analyzer.run();
+      } catch (err) {
+        progress.end();
+        if (err instanceof NoDecoderError) {
+          io.stderr.write(`spectag analyze: ${err.message}\nRun \`spectag doctor\` to see which ffmpeg is used; SPECTAG_FFMPEG selects another.\n`);
+          return EXIT.FAILED;
+        }
+        throw err;
+      }
+      progress.end();
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ db: path, cacheDir: analyzer.store.cacheDir, ...report }, null, 2) + '\n');
+      } else {
+        const secs = report.durationMs / 1000;
+        const queued = Object.entries(report.queuedByReason).map(([k, n]) => `${n} ${k}`).join(', ');
+        io.stdout.write(
+          `${report.cancelled ? 'Analysis interrupted' : 'Analysed'} ${report.analysed} tracks in ${secs.toFixed(1)} s ` +
+            `(${(report.analysed / Math.max(secs, 0.001)).toFixed(1)} tracks/s): ${report.ok} ok, ${report.silent} silent, ` +
+            `${report.errors} failed.\n` +
+            (queued ? `Queued this run: ${queued}.\n` : '') +
+            `Time summed over threads: decoding ${(report.decodeMs / 1000).toFixed(1)} s, spectrograms and pictures ` +
+            `${(report.spectrogramMs / 1000).toFixed(1)} s, for ${(report.audioSec / 60).toFixed(1)} min of audio.\n` +
+            `Still queued: ${report.remaining}. Library: ${path}\n`,
+        );
+        if (report.errors) io.stdout.write('Run `spectag doctor` for the analysis summary, errors by kind.\n');
+        if (report.cancelled) io.stdout.write('Run the same command again to resume; finished tracks are not analysed again.\n');
+      }
+      if (report.cancelled) return EXIT.CANCELLED;
+      return report.errors > 0 ? EXIT.PARTIAL : EXIT.OK;
+    } finally {
+      db.close();
+    }
+  },
+};
