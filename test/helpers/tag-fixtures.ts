@@ -140,7 +140,9 @@ export function ffmpegTags(path: string, container: Container): Map<string, stri
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '\\' && i + 1 < text.length) {
-      (inVal ? (val += text[++i]) : (key += text[++i]));
+      const escaped = text[++i]!;
+      if (inVal) val += escaped;
+      else key += escaped;
       continue;
     }
     if (ch === '=' && !inVal) {
@@ -154,7 +156,8 @@ export function ffmpegTags(path: string, container: Container): Map<string, stri
       inVal = false;
       continue;
     }
-    (inVal ? (val += ch) : (key += ch));
+    if (inVal) val += ch;
+    else key += ch;
   }
   return tags;
 }
