@@ -338,7 +338,7 @@ export type ApiEvent =
 
 /** Checked by the window on arrival (the engine side is trusted, but a schema keeps both ends honest). */
 export const ApiEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('job'), job: z.object({ id: z.string(), kind: z.string(), state: z.string() }).passthrough() }),
+  z.object({ type: z.literal('job'), job: z.looseObject({ id: z.string(), kind: z.string(), state: z.string() }) }),
   z.object({ type: z.literal('library-changed'), reason: z.enum(LIBRARY_CHANGE_REASONS), fileIds: z.array(z.number()).nullable() }),
   z.object({ type: z.literal('engine'), state: z.enum(['crashed', 'restarted']), message: z.string() }),
 ]);
@@ -348,7 +348,7 @@ export type ApiEventListener = (e: ApiEvent) => void;
 // ---------------------------------------------------------------------------------------------------
 // Errors: every failure crossing the boundary is one of these codes with a message a person can read.
 
-export const API_ERROR_CODES = ['not-available', 'invalid-input', 'not-found', 'conflict', 'unauthorized', 'internal'] as const;
+export const API_ERROR_CODES = ['not-available', 'invalid-input', 'not-found', 'conflict', 'unauthorized', 'forbidden', 'internal'] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export class SpectagApiError extends Error {
