@@ -47,9 +47,9 @@ export interface GenrePrediction {
   genres: readonly string[];
   /** track-level calibrated probability per genre (mean over excerpts, then calibrated) */
   probabilities: Record<string, number>;
-  /** genres whose probability clears the confidence threshold, best first; empty = unsure */
+  /** the best genre and the runners-up above the suggestion threshold (at most 3), best first */
   top: { genre: string; probability: number }[];
-  /** true when no genre is confident enough to suggest */
+  /** true when even the best genre is below the confidence threshold: show it as a question, not a suggestion */
   unsure: boolean;
   excerpts: ExcerptPrediction[];
 }

@@ -41,8 +41,10 @@ let current: BackendReport | null = null;
  */
 export async function selectBackend(forced?: BackendName, log: (line: string) => void = () => {}): Promise<BackendReport> {
   const chain = forced ? [forced] : BACKEND_CHAIN;
-  // the choice holds for the process: the model's weights live on the active backend
+  // without a preference the first choice holds for the process (the model's weights live on it);
+  // a forced backend different from the current one is selected anew
   if (current && (!forced || forced === current.name)) return current;
+  if (forced) current = null;
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of chain) {
     try {

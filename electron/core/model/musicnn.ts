@@ -142,11 +142,14 @@ function buildParams(w: tf.NamedTensorMap, eps: number): Params {
 /** relu(conv) → batch norm → max over the frequency axis; [N,T,F,C] → [N,T,C]. */
 function convBnFreqMax(x: tf.Tensor4D, conv: Conv, bn: Affine, padding: 'valid' | 'same'): tf.Tensor3D {
   const y = tf.fused.conv2d({ x, filter: conv.kernel, strides: 1, pad: padding, bias: conv.bias, activation: 'relu' });
+  const [n, t, f, c] = y.shape;
+  // a [1, F] max-pool reduces frequency in NHWC order; tf.max over a middle axis would transpose first (slower)
+  const freqMax = (z: tf.Tensor4D): tf.Tensor3D => tf.reshape(tf.maxPool(z, [1, f], [1, f], 'valid'), [n, t, c]);
   if (bn.positive) {
     // monotone affine: pool first, then scale the (F× smaller) result
-    return tf.add(tf.mul(tf.max(y, 2), bn.scale), bn.shift) as tf.Tensor3D;
+    return tf.add(tf.mul(freqMax(y), bn.scale), bn.shift) as tf.Tensor3D;
   }
-  return tf.max(tf.add(tf.mul(y, bn.scale), bn.shift), 2) as tf.Tensor3D;
+  return freqMax(tf.add(tf.mul(y, bn.scale), bn.shift) as tf.Tensor4D);
 }
 
 class Musicnn implements MusicnnModel {

@@ -8,6 +8,7 @@ import { doctorCommand } from './doctor.js';
 import { decideCommand } from './decide.js';
 import { writeCommand } from './write.js';
 import { undoCommand } from './undo.js';
+import { predictCommand } from './predict.js';
 import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, analyzeCommand, doctorCommand, decideCommand, writeCommand, undoCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, analyzeCommand, doctorCommand, decideCommand, writeCommand, undoCommand, predictCommand, serveCommand];

@@ -1,0 +1,118 @@
+// spectag predict: genre probabilities for audio files or folders, straight from the model, no database.
+// The --json output is a stable, documented format (it is how the shipped model is judged).
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, UsageError, type Command } from '../command.js';
+import { walkRoot, type WalkIssue } from '../../library/walk.js';
+import { GenrePredictor } from '../../model/predictor.js';
+import { describeBackend } from '../../model/backend.js';
+import { BACKEND_NAMES, type BackendName, type GenrePrediction } from '../../../shared/genres-model.js';
+
+/** One line of `spectag predict --json` output (schema version 1; see the README). */
+export interface PredictJsonFile {
+  path: string;
+  ok: boolean;
+  modelId?: string;
+  modelVersion?: string;
+  /** every genre of the vocabulary → calibrated probability (sums to 1) */
+  probabilities?: Record<string, number>;
+  top?: GenrePrediction['top'];
+  unsure?: boolean;
+  excerpts?: GenrePrediction['excerpts'];
+  error?: { kind: string; message: string };
+}
+
+function collect(inputs: string[], issues: WalkIssue[]): string[] {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const abs = resolve(input);
+    let isDir = false;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      // a missing file is reported per file by the decoder
+    }
+    if (isDir) {
+      for (const f of walkRoot(abs, issues, seen)) files.push(f.path);
+    } else if (!seen.has(abs)) {
+      seen.add(abs);
+      files.push(abs);
+    }
+  }
+  return files;
+}
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'genre probabilities of audio files or folders (no library needed)',
+  usage: `Usage: spectag predict <file-or-folder>... [--json] [--backend ${BACKEND_NAMES.join('|')}] [--workers N] [--excerpts]
+
+Runs the shipped genre model on each file (folders are searched for audio files).
+--json prints one object: {"version":1, "modelId", "modelVersion", "backend", "genres": [...],
+  "files": [{"path", "ok", "modelId", "modelVersion", "probabilities": {genre: p}, "top": [{"genre","probability"}],
+  "unsure", "excerpts"?: [...], "error"?: {"kind","message"}}]}  (excerpts only with --excerpts).
+Exit code 0 when every file was analysed, 1 when some failed.`,
+  options: { json: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' }, excerpts: { type: 'boolean' } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    if (positionals.length === 0) throw new UsageError('name at least one file or folder');
+    let backend: BackendName | undefined;
+    if (typeof values.backend === 'string') {
+      if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
+      backend = values.backend as BackendName;
+    }
+    let workers: number | undefined;
+    if (typeof values.workers === 'string') {
+      workers = Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a whole number ≥ 1');
+    }
+    const issues: WalkIssue[] = [];
+    const files = collect(positionals, issues);
+    for (const i of issues) io.stderr.write(`warning: ${i.path}: ${i.message}\n`);
+    let predictor: GenrePredictor;
+    try {
+      predictor = await GenrePredictor.create({ backend, workers });
+    } catch (err) {
+      io.stderr.write(`spectag predict: ${(err as Error).message}\n`);
+      return EXIT.FAILED;
+    }
+    const report = await predictor.backend;
+    io.stderr.write(`model ${predictor.modelId} ${predictor.modelVersion}, backend ${describeBackend(report)}\n`);
+    const onAbort = () => void predictor.close();
+    io.signal.addEventListener('abort', onAbort, { once: true });
+    const results: PredictJsonFile[] = [];
+    try {
+      await Promise.all(
+        files.map(async (path, i) => {
+          let r: PredictJsonFile;
+          try {
+            const { prediction: p } = await predictor.predictFile(path);
+            r = {
+              path, ok: true, modelId: p.modelId, modelVersion: p.modelVersion, probabilities: p.probabilities, top: p.top,
+              unsure: p.unsure, ...(values.excerpts ? { excerpts: p.excerpts } : {}),
+            };
+            if (!values.json) {
+              const top = p.top.map((t) => `${t.genre} ${(t.probability * 100).toFixed(0)}%`).join(', ');
+              io.stdout.write(`${path}\t${p.unsure ? 'unsure: ' : ''}${top}\n`);
+            }
+          } catch (err) {
+            const e = err as Error & { kind?: string };
+            r = { path, ok: false, error: { kind: e.kind ?? 'analysis-failed', message: e.message } };
+            if (!values.json) io.stdout.write(`${path}\tERROR ${r.error!.kind}: ${r.error!.message}\n`);
+          }
+          results[i] = r;
+        }),
+      );
+    } finally {
+      io.signal.removeEventListener('abort', onAbort);
+      await predictor.close();
+    }
+    if (io.signal.aborted) return EXIT.CANCELLED;
+    if (values.json) {
+      const out = { version: 1, modelId: predictor.modelId, modelVersion: predictor.modelVersion, backend: report.name, genres: predictor.genres, files: results };
+      io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    }
+    return results.every((r) => r.ok) ? EXIT.OK : EXIT.PARTIAL;
+  },
+};

@@ -1,0 +1,85 @@
+// Stored genre predictions, one row per (file, model id); see migration 005.
+import type { Db } from './open.js';
+import type { ExcerptPrediction, GenrePrediction } from '../../shared/genres-model.js';
+
+export interface StoredPrediction extends Omit<GenrePrediction, 'genres'> {
+  fileId: number;
+  /** per backbone, the mean embedding over the analysed patches */
+  embeddings: Record<string, Float32Array>;
+  predictedAt: number;
+}
+
+interface Row {
+  file_id: number;
+  model_id: string;
+  model_version: string;
+  probabilities: string;
+  top: string;
+  unsure: number;
+  excerpts: string;
+  embedding: Buffer | null;
+  embedding_spec: string;
+  predicted_at: number;
+}
+
+export class PredictionStore {
+  private readonly upsert;
+  private readonly byFile;
+  private readonly remove;
+
+  constructor(private readonly db: Db) {
+    this.upsert = db.prepare(`
+      INSERT INTO predictions (file_id, model_id, model_version, probabilities, top, top_genre, top_probability, unsure,
+                               excerpts, embedding, embedding_spec, predicted_at)
+      VALUES (@fileId, @modelId, @modelVersion, @probabilities, @top, @topGenre, @topProbability, @unsure,
+              @excerpts, @embedding, @embeddingSpec, @predictedAt)
+      ON CONFLICT (file_id, model_id) DO UPDATE SET
+        model_version = excluded.model_version, probabilities = excluded.probabilities, top = excluded.top,
+        top_genre = excluded.top_genre, top_probability = excluded.top_probability, unsure = excluded.unsure,
+        excerpts = excluded.excerpts, embedding = excluded.embedding, embedding_spec = excluded.embedding_spec,
+        predicted_at = excluded.predicted_at`);
+    this.byFile = db.prepare('SELECT * FROM predictions WHERE file_id = ? ORDER BY model_id');
+    this.remove = db.prepare('DELETE FROM predictions WHERE file_id = ? AND (? IS NULL OR model_id = ?)');
+  }
+
+  save(fileId: number, p: GenrePrediction, embeddings: Record<string, Float32Array>, now = Date.now()): void {
+    const spec = Object.entries(embeddings).map(([backbone, v]) => ({ backbone, size: v.length }));
+    const total = spec.reduce((s, e) => s + e.size, 0);
+    const blob = Buffer.alloc(total * 4);
+    let at = 0;
+    for (const v of Object.values(embeddings)) {
+      for (const x of v) at = blob.writeFloatLE(x, at);
+    }
+    this.upsert.run({
+      fileId, modelId: p.modelId, modelVersion: p.modelVersion, probabilities: JSON.stringify(p.probabilities),
+      top: JSON.stringify(p.top), topGenre: p.top[0]?.genre ?? null, topProbability: p.top[0]?.probability ?? null,
+      unsure: p.unsure ? 1 : 0, excerpts: JSON.stringify(p.excerpts), embedding: total ? blob : null,
+      embeddingSpec: JSON.stringify(spec), predictedAt: now,
+    });
+  }
+
+  /** Every model's prediction for a file. */
+  forFile(fileId: number): StoredPrediction[] {
+    return (this.byFile.all(fileId) as Row[]).map((r) => {
+      const spec = JSON.parse(r.embedding_spec) as { backbone: string; size: number }[];
+      const embeddings: Record<string, Float32Array> = {};
+      let at = 0;
+      for (const s of spec) {
+        const v = new Float32Array(s.size);
+        for (let i = 0; i < s.size; i++, at += 4) v[i] = r.embedding!.readFloatLE(at);
+        embeddings[s.backbone] = v;
+      }
+      return {
+        fileId: r.file_id, modelId: r.model_id, modelVersion: r.model_version,
+        probabilities: JSON.parse(r.probabilities) as Record<string, number>,
+        top: JSON.parse(r.top) as GenrePrediction['top'], unsure: r.unsure === 1,
+        excerpts: JSON.parse(r.excerpts) as ExcerptPrediction[], embeddings, predictedAt: r.predicted_at,
+      };
+    });
+  }
+
+  /** Remove a file's prediction (of one model, or all): the track changed and is silent or failed now. */
+  clear(fileId: number, modelId: string | null = null): void {
+    this.remove.run(fileId, modelId, modelId);
+  }
+}

@@ -1,0 +1,46 @@
+// The genre model as the analyzer's model step (jobs/model-step.ts): the analyzer's threads decode and
+// compute patches; this step batches them into the inference pool and stores the prediction per file.
+import type { ModelStep, ModelStepInput } from '../jobs/model-step.js';
+import type { Db } from '../db/open.js';
+import { PredictionStore } from '../db/predictions.js';
+import { PATCH_SEC, PATCH_SIZE } from './track-patches.js';
+import type { GenrePredictor, TrackPrediction } from './predictor.js';
+
+/** Step id: model id + version. The analyzer re-queues every file analysed under another id. */
+export function genreStepId(p: Pick<GenrePredictor, 'modelId' | 'modelVersion'>): string {
+  return `${p.modelId}@${p.modelVersion}`;
+}
+
+export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: number } = {}): ModelStep<TrackPrediction> {
+  const stores = new WeakMap<Db, PredictionStore>();
+  const store = (db: Db): PredictionStore => {
+    let s = stores.get(db);
+    if (!s) stores.set(db, (s = new PredictionStore(db)));
+    return s;
+  };
+  return {
+    id: genreStepId(predictor),
+    // several tracks in flight per worker, so their patches share forward passes
+    concurrency: opts.concurrency ?? 6,
+    async run(input: ModelStepInput, signal: AbortSignal): Promise<TrackPrediction> {
+      const count = input.excerpts.reduce((n, e) => n + e.patches.length, 0);
+      const data = new Float32Array(count * PATCH_SIZE);
+      const startSec: number[] = [];
+      for (const e of input.excerpts) {
+        e.patches.forEach((p, i) => {
+          data.set(p, startSec.length * PATCH_SIZE);
+          startSec.push(e.startSec + i * PATCH_SEC);
+        });
+      }
+      signal.throwIfAborted();
+      const res = await predictor.analyzePatches(data, count);
+      return predictor.fromOutputs({ ...res, startSec });
+    },
+    save(db: Db, fileId: number, result: TrackPrediction): void {
+      store(db).save(fileId, result.prediction, result.embeddings);
+    },
+    clear(db: Db, fileId: number): void {
+      store(db).clear(fileId, predictor.modelId);
+    },
+  };
+}

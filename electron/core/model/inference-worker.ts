@@ -1,0 +1,128 @@
+// Worker thread: decodes tracks, computes their patches and runs the musicnn backbones on them.
+// Patches of several tracks share a forward pass; a track is answered once all its patches are done.
+import { parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from './backend.js';
+import { loadMusicnn, type MusicnnModel } from './musicnn.js';
+import { PATCH_SIZE, trackPatches } from './track-patches.js';
+import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import { DecodeError } from '../audio/decode.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
+
+interface Pending {
+  id: number;
+  data: Float32Array;
+  count: number;
+  startSec: number[];
+  /** next patch of this track not yet sent to the model */
+  next: number;
+  outputs: BackboneOutputs;
+}
+
+let models: MusicnnModel[] = [];
+const ready: Pending[] = [];
+let running = false;
+
+async function start(): Promise<void> {
+  try {
+    const backend = await selectBackend(init.backend);
+    models = await Promise.all(init.backbones.map((b) => loadMusicnn(join(init.modelsDir, b), b)));
+    send({ type: 'ready', backend });
+  } catch (err) {
+    send({ type: 'init-failed', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function enqueue(id: number, data: Float32Array, count: number, startSec: number[]): void {
+  const outputs: BackboneOutputs = {};
+  for (const m of models) {
+    outputs[m.id] = { tags: new Float32Array(count * m.tagNames.length), embedding: new Float32Array(count * 200) };
+  }
+  if (count === 0) {
+    finish({ id, data, count, startSec, next: 0, outputs });
+    return;
+  }
+  ready.push({ id, data, count, startSec, next: 0, outputs });
+  void pump();
+}
+
+function finish(p: Pending): void {
+  const buffers = Object.values(p.outputs).flatMap((o) => [o.tags.buffer as ArrayBuffer, o.embedding.buffer as ArrayBuffer]);
+  send({ type: 'result', id: p.id, startSec: p.startSec, outputs: p.outputs }, buffers);
+}
+
+/** Runs forward passes while patches are waiting; each pass takes up to maxBatch patches across tracks. */
+async function pump(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    while (ready.length > 0) {
+      const slices: { p: Pending; from: number; n: number }[] = [];
+      let total = 0;
+      for (const p of ready) {
+        if (total >= init.maxBatch) break;
+        const n = Math.min(p.count - p.next, init.maxBatch - total);
+        slices.push({ p, from: p.next, n });
+        total += n;
+      }
+      const batch = new Float32Array(total * PATCH_SIZE);
+      let at = 0;
+      for (const s of slices) {
+        batch.set(s.p.data.subarray(s.from * PATCH_SIZE, (s.from + s.n) * PATCH_SIZE), at * PATCH_SIZE);
+        s.p.next += s.n;
+        at += s.n;
+      }
+      const x = tf.tensor3d(batch, [total, 187, 96]);
+      for (const m of models) {
+        const out = m.predict(x);
+        const [tags, emb] = await Promise.all([out.tags.data(), out.embedding.data()]);
+        tf.dispose([out.tags, out.embedding]);
+        const nTags = m.tagNames.length;
+        let row = 0;
+        for (const s of slices) {
+          const o = s.p.outputs[m.id]!;
+          o.tags.set(tags.subarray(row * nTags, (row + s.n) * nTags), s.from * nTags);
+          o.embedding.set(emb.subarray(row * 200, (row + s.n) * 200), s.from * 200);
+          row += s.n;
+        }
+      }
+      x.dispose();
+      for (const s of slices) {
+        if (s.p.next === s.p.count) {
+          ready.splice(ready.indexOf(s.p), 1);
+          finish(s.p);
+        }
+      }
+      // let decodes that finished meanwhile add their patches before the next pass
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    running = false;
+  }
+}
+
+port.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'memory') {
+    const m = tf.memory();
+    send({ type: 'memory', id: msg.id, numTensors: m.numTensors, numBytes: m.numBytes });
+  } else if (msg.type === 'patches') {
+    enqueue(msg.id, msg.data, msg.count, Array.from({ length: msg.count }, () => 0));
+  } else {
+    trackPatches(msg.path, msg.plan, { timeoutMs: msg.timeoutMs }).then(
+      (t) => enqueue(msg.id, t.data, t.count, t.startSec),
+      (err: unknown) =>
+        send({
+          type: 'failed',
+          id: msg.id,
+          kind: err instanceof DecodeError ? err.kind : 'analysis-failed',
+          message: err instanceof Error ? err.message : String(err),
+        }),
+    );
+  }
+});
+
+await start();

@@ -1,0 +1,186 @@
+// A pool of inference worker threads, one per core by default: TF.js wasm runs single-threaded in Node,
+// so throughput comes from several workers, each with its own backend instance and model copy.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { Excerpt } from '../audio/excerpt-plan.js';
+import type { BackendName, BackendReport } from '../../shared/genres-model.js';
+import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+
+export interface PoolOptions {
+  workers?: number;
+  backend?: BackendName;
+  modelsDir: string;
+  backbones: string[];
+  /** patches per forward pass (default 16) */
+  maxBatch?: number;
+  /** tracks a worker holds at once: decoding ahead while the model runs, and batching across them (default 3) */
+  perWorker?: number;
+  log?: (line: string) => void;
+}
+
+export interface TrackOutputs {
+  startSec: number[];
+  outputs: BackboneOutputs;
+}
+
+export class TrackAnalysisError extends Error {
+  constructor(readonly kind: string, message: string) {
+    super(message);
+    this.name = 'TrackAnalysisError';
+  }
+}
+
+interface Job {
+  request: WorkerRequest;
+  transfer: ArrayBuffer[];
+  resolve(r: TrackOutputs | { numTensors: number; numBytes: number }): void;
+  reject(e: Error): void;
+  worker?: Slot;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  ready: boolean;
+}
+
+export function defaultInferenceWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export class InferencePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private readonly active = new Map<number, Job>();
+  private nextId = 1;
+  private closed = false;
+  private readonly perWorker: number;
+  /** resolves with the first worker's backend report (all workers choose the same way) */
+  readonly backend: Promise<BackendReport>;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.perWorker = opts.perWorker ?? 3;
+    let resolveBackend!: (r: BackendReport) => void;
+    let rejectBackend!: (e: Error) => void;
+    this.backend = new Promise((res, rej) => {
+      resolveBackend = res;
+      rejectBackend = rej;
+    });
+    // a rejected backend promise nobody awaits must not crash the process
+    this.backend.catch(() => {});
+    const n = opts.workers ?? defaultInferenceWorkers();
+    for (let i = 0; i < n; i++) this.spawn(resolveBackend, rejectBackend);
+  }
+
+  private spawn(onReady: (r: BackendReport) => void, onFail: (e: Error) => void): void {
+    const init: WorkerInit = {
+      backend: this.opts.backend,
+      modelsDir: this.opts.modelsDir,
+      backbones: this.opts.backbones,
+      maxBatch: this.opts.maxBatch ?? 16,
+    };
+    const slot: Slot = { worker: new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init }), busy: 0, ready: false };
+    this.slots.push(slot);
+    slot.worker.on('message', (msg: WorkerResponse) => {
+      if (msg.type === 'ready') {
+        slot.ready = true;
+        onReady(msg.backend);
+        this.dispatch();
+        return;
+      }
+      if (msg.type === 'init-failed') {
+        const err = new Error(`model worker could not start: ${msg.message}`);
+        onFail(err);
+        this.failAll(err);
+        return;
+      }
+      const job = this.active.get(msg.id);
+      if (!job) return;
+      this.active.delete(msg.id);
+      slot.busy--;
+      if (msg.type === 'result') job.resolve({ startSec: msg.startSec, outputs: msg.outputs });
+      else if (msg.type === 'memory') job.resolve({ numTensors: msg.numTensors, numBytes: msg.numBytes });
+      else job.reject(new TrackAnalysisError(msg.kind, msg.message));
+      this.dispatch();
+    });
+    const dead = (why: string): void => {
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return;
+      this.slots.splice(i, 1);
+      // a crashed worker fails only its own tracks; a fresh one takes its place
+      for (const [id, job] of this.active) {
+        if (job.worker !== slot) continue;
+        this.active.delete(id);
+        job.reject(new TrackAnalysisError('analysis-failed', `model worker died: ${why}`));
+      }
+      if (!this.closed) this.spawn(onReady, onFail);
+    };
+    slot.worker.on('error', (err) => dead(err.message));
+    slot.worker.on('exit', (code) => {
+      if (!this.closed) dead(`exit code ${code}`);
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const job of this.queue.splice(0)) job.reject(err);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let best: Slot | undefined;
+      for (const s of this.slots) if (s.ready && s.busy < this.perWorker && (!best || s.busy < best.busy)) best = s;
+      if (!best) return;
+      const job = this.queue.shift()!;
+      job.worker = best;
+      best.busy++;
+      this.active.set(job.request.id, job);
+      best.worker.postMessage(job.request, job.transfer);
+    }
+  }
+
+  private submit<T>(make: (id: number) => WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('inference pool is closed'));
+    const request = make(this.nextId++);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ request, transfer, resolve: resolve as Job['resolve'], reject });
+      this.dispatch();
+    });
+  }
+
+  /** Decode the planned excerpts of one file and run the backbones on all its patches. */
+  analyzeTrack(path: string, plan: Excerpt[], timeoutMs?: number): Promise<TrackOutputs> {
+    return this.submit((id) => ({ type: 'track', id, path, plan, timeoutMs }));
+  }
+
+  /** Run the backbones on ready-made patches (n × 187 × 96); the buffer is transferred. */
+  analyzePatches(data: Float32Array, count: number): Promise<TrackOutputs> {
+    return this.submit((id) => ({ type: 'patches', id, data, count }), [data.buffer as ArrayBuffer]);
+  }
+
+  /** Live tensor count of every worker (leak checks). */
+  async memory(): Promise<{ numTensors: number; numBytes: number }[]> {
+    // one request per worker: each is queued to the least busy worker, so wait for idleness first
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<{ numTensors: number; numBytes: number }>((resolve, reject) => {
+            const id = this.nextId++;
+            const job: Job = { request: { type: 'memory', id }, transfer: [], resolve: resolve as Job['resolve'], reject, worker: slot };
+            slot.busy++;
+            this.active.set(id, job);
+            slot.worker.postMessage(job.request);
+          }),
+      ),
+    );
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll(new Error('inference pool closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,118 @@
+// Genre prediction for audio files: excerpt plan → (worker pool: decode → log-mel → musicnn) → genre head.
+// The model id + version identify what produced a prediction; the version changes whenever any shipped
+// model file changes, which is what re-queues analysed tracks.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
+import type { BackendName, BackendReport, GenrePrediction } from '../../shared/genres-model.js';
+import { loadGenreHead, type GenreHead } from './genre-head.js';
+import { NATIVE_MODELS_DIR } from './paths.js';
+import { InferencePool, type TrackOutputs } from './pool.js';
+import { PATCH_SEC } from './track-patches.js';
+import { measureDuration } from './duration.js';
+
+export interface PredictorOptions {
+  modelsDir?: string;
+  backend?: BackendName;
+  workers?: number;
+  maxBatch?: number;
+  log?: (line: string) => void;
+}
+
+export interface TrackPrediction {
+  prediction: GenrePrediction;
+  /** per backbone, mean embedding over the track's patches (for the personal model) */
+  embeddings: Record<string, Float32Array>;
+}
+
+/** Hash of every file the prediction depends on: the head and the backbone weights + topology. */
+async function modelFingerprint(modelsDir: string, head: GenreHead): Promise<string> {
+  const h = createHash('sha256');
+  h.update(await readFile(join(modelsDir, 'genre-head', 'head.json')));
+  for (const b of head.backbones) {
+    const json = await readFile(join(modelsDir, b, 'model.json'));
+    h.update(json);
+    const manifest = JSON.parse(json.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
+    for (const g of manifest.weightsManifest) for (const p of g.paths) h.update(await readFile(join(modelsDir, b, p)));
+  }
+  return h.digest('hex').slice(0, 12);
+}
+
+export class GenrePredictor {
+  private constructor(
+    private readonly head: GenreHead,
+    private readonly pool: InferencePool,
+    readonly modelId: string,
+    readonly modelVersion: string,
+  ) {}
+
+  static async create(opts: PredictorOptions = {}): Promise<GenrePredictor> {
+    const modelsDir = opts.modelsDir ?? NATIVE_MODELS_DIR;
+    const head = await loadGenreHead(modelsDir);
+    const version = `${head.version}+${await modelFingerprint(modelsDir, head)}`;
+    const pool = new InferencePool({
+      modelsDir,
+      backbones: head.backbones,
+      backend: opts.backend,
+      workers: opts.workers,
+      maxBatch: opts.maxBatch,
+      log: opts.log,
+    });
+    const predictor = new GenrePredictor(head, pool, head.id, version);
+    try {
+      await pool.backend;
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return predictor;
+  }
+
+  get backend(): Promise<BackendReport> {
+    return this.pool.backend;
+  }
+
+  get genres(): readonly string[] {
+    return this.head.genres;
+  }
+
+  /** Default listening plan for a track of this duration (see excerpt-plan.ts). */
+  static plan(durationSec: number | null): Excerpt[] {
+    return planExcerpts(durationSec);
+  }
+
+  fromOutputs(res: TrackOutputs): TrackPrediction {
+    const prediction = { ...this.head.predict(res.outputs, res.startSec, PATCH_SEC), modelVersion: this.modelVersion };
+    const embeddings: Record<string, Float32Array> = {};
+    const n = res.startSec.length;
+    for (const [name, o] of Object.entries(res.outputs)) {
+      const mean = new Float32Array(200);
+      for (let p = 0; p < n; p++) for (let j = 0; j < 200; j++) mean[j]! += o.embedding[p * 200 + j]! / n;
+      embeddings[name] = mean;
+    }
+    return { prediction, embeddings };
+  }
+
+  /**
+   * Predict one file. `durationSec` (from the library) saves measuring it; `plan` overrides the default
+   * excerpt plan. Throws TrackAnalysisError (kind = decode error kind) when the file cannot be analysed.
+   */
+  async predictFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackPrediction> {
+    const plan = opts.plan ?? GenrePredictor.plan(opts.durationSec !== undefined && opts.durationSec !== null ? opts.durationSec : await measureDuration(path));
+    return this.fromOutputs(await this.pool.analyzeTrack(path, plan, opts.timeoutMs));
+  }
+
+  /** Live tensors per worker (leak checks). */
+  memory(): Promise<{ numTensors: number; numBytes: number }[]> {
+    return this.pool.memory();
+  }
+
+  analyzePatches(data: Float32Array, count: number): Promise<TrackOutputs> {
+    return this.pool.analyzePatches(data, count);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

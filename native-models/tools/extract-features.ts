@@ -1,0 +1,67 @@
+// Extracts per-patch musicnn outputs (MSD + MTT tags and embeddings) of a labelled folder through the
+// production path (excerpt plan → decode → log-mel → TF.js backbones in the inference pool), for training
+// and evaluating the genre head. Uses ../shared/datasets/labelled-music by default (never copied into
+// the repo); writes a cache OUTSIDE the repo (default /tmp/spectag-features), one JSON line per file.
+// Run: npx tsc -p . && node .build/native-models/tools/extract-features.js [datasetDir] [outDir]
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { planExcerpts } from '../../electron/core/audio/excerpt-plan.js';
+import { measureDuration } from '../../electron/core/model/duration.js';
+import { InferencePool } from '../../electron/core/model/pool.js';
+import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
+
+export interface ManifestRow {
+  file: string;
+  label: string;
+  set: string;
+}
+
+export function readManifest(dir: string): ManifestRow[] {
+  const lines = readFileSync(join(dir, 'manifest.csv'), 'utf8').trim().split('\n');
+  const header = lines.shift()!.split(',');
+  const col = (name: string): number => header.indexOf(name);
+  return lines.map((l) => {
+    const c = l.split(',');
+    return { file: c[col('file')]!, label: c[col('label')]!, set: c[col('set')]! };
+  });
+}
+
+async function main(): Promise<void> {
+  const dataset = process.argv[2] ?? join(process.cwd(), '..', 'shared', 'datasets', 'labelled-music');
+  const out = process.argv[3] ?? '/tmp/spectag-features';
+  if (!existsSync(join(dataset, 'manifest.csv'))) {
+    console.log(`skipped: no labelled dataset at ${dataset} (it lives in ../shared)`);
+    return;
+  }
+  mkdirSync(out, { recursive: true });
+  const cache = join(out, 'features.jsonl');
+  const done = new Set(
+    existsSync(cache) ? readFileSync(cache, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as ManifestRow).file) : [],
+  );
+  const rows = readManifest(dataset).filter((r) => !done.has(r.file));
+  console.log(`${rows.length} files to extract (${done.size} cached) → ${cache}`);
+  const pool = new InferencePool({ modelsDir: NATIVE_MODELS_DIR, backbones: ['musicnn-msd', 'musicnn-mtt'] });
+  console.log(`backend: ${(await pool.backend).name}, ${pool.size} workers`);
+  const t0 = Date.now();
+  let n = 0;
+  await Promise.all(
+    rows.map(async (r) => {
+      const path = join(dataset, r.file);
+      const duration = await measureDuration(path);
+      try {
+        const res = await pool.analyzeTrack(path, planExcerpts(duration));
+        const outputs = Object.fromEntries(
+          Object.entries(res.outputs).map(([k, v]) => [k, { tags: Array.from(v.tags), embedding: Array.from(v.embedding) }]),
+        );
+        appendFileSync(cache, JSON.stringify({ ...r, durationSec: duration, startSec: res.startSec, outputs }) + '\n');
+      } catch (err) {
+        console.log(`${r.file}: ${(err as Error).message}`);
+      }
+      if (++n % 20 === 0) console.log(`${n}/${rows.length} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }),
+  );
+  await pool.close();
+  console.log(`done: ${n} files in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+await main();

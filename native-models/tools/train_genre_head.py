@@ -1,0 +1,281 @@
+"""Train, cross-validate and export the default genre head (native-models/genre-head/head.json).
+
+Input: the per-patch musicnn outputs that extract-features.ts computed through the production path
+(decode → log-mel → TF.js backbones) for ../shared/datasets/labelled-music, cached outside the repo.
+
+The head is one linear softmax layer over 11 genres on standardised musicnn embeddings. Track logits are
+the mean of patch logits (= the head applied to the mean embedding, since it is linear); per-excerpt
+predictions apply the same head to each patch. Two things make one head serve both sources:
+  * partial-label training: a clip only competes against its own source's label set (an Emotify "pop"
+    clip says "pop rather than classical/electronic/rock", not "not disco"), which is also exactly how
+    each source is scored;
+  * per-source, per-class balanced weights, so 300 Emotify clips do not swamp 93 GTZAN clips.
+Calibration: one temperature fitted on out-of-fold logits. Accuracy is reported with repeated stratified
+K-fold over whole recordings (every patch of a clip stays on one side).
+
+Run: /tmp/musicnn-venv/bin/python native-models/tools/train_genre_head.py [features.jsonl] [--search]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+GENRES = ["blues", "classical", "country", "disco", "electronic", "hip-hop", "jazz", "metal", "pop", "reggae", "rock"]
+LABEL_MAP = {"hiphop": "hip-hop", "dubstep": "electronic", "trapedm": "electronic", "drum_bass": "electronic",
+             "house": "electronic"}
+SOURCE_LABELS = {
+    "gtzan": ["blues", "classical", "country", "disco", "hip-hop", "jazz", "metal", "pop", "reggae", "rock"],
+    "emotify": ["classical", "electronic", "pop", "rock"],
+    "misc": GENRES,
+}
+BACKBONES = {"msd": "musicnn-msd", "mtt": "musicnn-mtt"}
+HEAD_ID = "spectag-genre"
+HEAD_VERSION = "1"
+
+
+class Data:
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self.files = [r["file"] for r in rows]
+        self.source = np.array([r["set"] for r in rows])
+        self.label = np.array([GENRES.index(LABEL_MAP.get(r["label"], r["label"])) for r in rows])
+        self.mask = np.array([[g in SOURCE_LABELS[s] for g in GENRES] for s in self.source])
+        self.patches = {k: [np.asarray(r["outputs"][v]["embedding"], np.float32).reshape(-1, 200) for r in rows]
+                        for k, v in BACKBONES.items()}
+        self.tags = {k: [np.asarray(r["outputs"][v]["tags"], np.float32).reshape(-1, 50) for r in rows]
+                     for k, v in BACKBONES.items()}
+
+    def patch_features(self, feats: tuple[str, ...], i: int, select: np.ndarray | None = None) -> np.ndarray:
+        parts = []
+        for f in feats:
+            kind, bb = f.split(".")
+            arr = self.patches[bb][i] if kind == "emb" else self.tags[bb][i]
+            parts.append(arr if select is None else arr[select])
+        return np.concatenate(parts, axis=1)
+
+    def clip_features(self, feats: tuple[str, ...], k: int | None = None) -> np.ndarray:
+        out = []
+        for i in range(len(self.rows)):
+            n = self.patches["msd"][i].shape[0]
+            sel = None if k is None or k >= n else np.unique(np.round(np.linspace(0, n - 1, k)).astype(int))
+            out.append(self.patch_features(feats, i, sel).mean(axis=0))
+        return np.stack(out)
+
+
+def sample_weights(data: Data, idx: np.ndarray, balance: bool) -> np.ndarray:
+    w = np.ones(len(idx))
+    if not balance:
+        return w / w.sum()
+    src = data.source[idx]
+    lab = data.label[idx]
+    sources = sorted(set(src))
+    for s in sources:
+        in_s = src == s
+        classes = sorted(set(lab[in_s]))
+        for c in classes:
+            sel = in_s & (lab == c)
+            # every source weighs the same in total, every class the same within its source
+            w[sel] = 1.0 / (len(sources) * len(classes) * sel.sum())
+    return w
+
+
+def masked_log_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    z = np.where(mask, logits, -np.inf)
+    m = z.max(axis=1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+def fit(x: np.ndarray, y: np.ndarray, mask: np.ndarray, w: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
+    d, k = x.shape[1], len(GENRES)
+    onehot = np.eye(k)[y]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        W = theta[: d * k].reshape(d, k)
+        b = theta[d * k:]
+        logits = x @ W + b
+        lp = masked_log_softmax(logits, mask)
+        p = np.where(mask, np.exp(lp), 0.0)
+        nll = -(w * np.where(onehot > 0, lp, 0).sum(axis=1)).sum()
+        g = (p - onehot) * w[:, None]
+        gW = x.T @ g + 2 * l2 * W
+        gb = g.sum(axis=0)
+        return nll + l2 * float((W * W).sum()), np.concatenate([gW.ravel(), gb])
+
+    theta0 = np.zeros(d * k + k)
+    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    return res.x[: d * k].reshape(d, k), res.x[d * k:]
+
+
+def standardiser(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = (x * w[:, None]).sum(0) / w.sum()
+    std = np.sqrt(((x - mean) ** 2 * w[:, None]).sum(0) / w.sum()) + 1e-6
+    return mean, std
+
+
+def folds(data: Data, n_folds: int, seed: int) -> list[np.ndarray]:
+    """Stratified by (source, label); each item is a whole recording, so no clip spans two folds."""
+    rng = np.random.default_rng(seed)
+    fold_of = np.zeros(len(data.rows), int)
+    for key in sorted(set(zip(data.source, data.label))):
+        idx = np.where((data.source == key[0]) & (data.label == key[1]))[0]
+        rng.shuffle(idx)
+        offset = rng.integers(n_folds)
+        for j, i in enumerate(idx):
+            fold_of[i] = (j + offset) % n_folds
+    return [np.where(fold_of == f)[0] for f in range(n_folds)]
+
+
+def source_accuracy(logits: np.ndarray, data: Data, idx: np.ndarray, source: str) -> float:
+    sel = idx[data.source[idx] == source]
+    if len(sel) == 0:
+        return float("nan")
+    allowed = np.array([g in SOURCE_LABELS[source] for g in GENRES])
+    pred = np.where(allowed, logits[np.searchsorted(idx, sel)], -np.inf).argmax(1)
+    return float((pred == data.label[sel]).mean())
+
+
+def cross_validate(data: Data, cfg: dict, x: np.ndarray | None = None, repeats: int = 3, n_folds: int = 5,
+                   eval_x: np.ndarray | None = None) -> dict:
+    """Out-of-fold logits per repeat, and per-source accuracy (mean, std over repeats)."""
+    if x is None:
+        x = data.clip_features(cfg["features"])
+    ex = x if eval_x is None else eval_x
+    accs: dict[str, list[float]] = {"gtzan": [], "emotify": []}
+    oof_all = []
+    for r in range(repeats):
+        oof = np.zeros((len(data.rows), len(GENRES)))
+        for test in folds(data, n_folds, seed=1000 + r):
+            train = np.setdiff1d(np.arange(len(data.rows)), test)
+            w = sample_weights(data, train, cfg["balance"])
+            mean, std = standardiser(x[train], w)
+            mask = data.mask[train] if cfg["partial"] else np.ones_like(data.mask[train])
+            W, b = fit((x[train] - mean) / std, data.label[train], mask, w, cfg["l2"])
+            oof[test] = ((ex[test] - mean) / std) @ W + b
+        everything = np.arange(len(data.rows))
+        for s in accs:
+            accs[s].append(source_accuracy(oof, data, everything, s))
+        oof_all.append(oof)
+    return {"gtzan": (float(np.mean(accs["gtzan"])), float(np.std(accs["gtzan"]))),
+            "emotify": (float(np.mean(accs["emotify"])), float(np.std(accs["emotify"]))),
+            "oof": oof_all}
+
+
+def fit_temperature(logits: np.ndarray, data: Data) -> float:
+    """Temperature minimising the NLL of the labels under the full 11-genre softmax (out-of-fold logits):
+    the probabilities a person sees are over every genre, so they are calibrated as such."""
+    idx = np.arange(len(data.rows))
+    best = (np.inf, 1.0)
+    for t in np.exp(np.linspace(np.log(0.2), np.log(5), 200)):
+        lp = masked_log_softmax(logits / t, np.ones_like(data.mask))
+        nll = -lp[idx, data.label].mean()
+        if nll < best[0]:
+            best = (nll, float(t))
+    return best[1]
+
+
+def reliability(probs: np.ndarray, data: Data, threshold: float) -> dict:
+    """Among clips whose best calibrated probability over all 11 genres clears `threshold`: how many are
+    confident, and how often that best genre is the label (strict: an Emotify "pop" clip called disco is wrong)."""
+    conf = probs.max(1)
+    right = probs.argmax(1) == data.label
+    sel = conf >= threshold
+    return {"threshold": threshold, "coverage": float(sel.mean()), "accuracy": float(right[sel].mean()) if sel.any() else None,
+            "meanConfidence": float(conf[sel].mean()) if sel.any() else None}
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("features", nargs="?", default="/tmp/spectag-features/features.jsonl")
+    ap.add_argument("--search", action="store_true", help="print the grid of head variants (slow)")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "genre-head")
+    args = ap.parse_args()
+    raw = Path(args.features).read_bytes()
+    rows = [json.loads(l) for l in raw.decode().splitlines() if l.strip()]
+    rows.sort(key=lambda r: r["file"])
+    data = Data(rows)
+    print(f"{len(rows)} clips: " + ", ".join(f"{s} {int((data.source == s).sum())}" for s in sorted(set(data.source))))
+
+    chosen = {"features": ("emb.msd", "emb.mtt"), "l2": 0.003, "balance": True, "partial": True}
+    if args.search:
+        print("features              l2      balance partial | GTZAN-10        Emotify-4")
+        for feats in [("emb.msd",), ("emb.msd", "emb.mtt"), ("emb.msd", "emb.mtt", "tags.msd", "tags.mtt")]:
+            x = data.clip_features(feats)
+            for balance, partial in [(False, False), (True, False), (True, True)]:
+                for l2 in [0.0003, 0.001, 0.003, 0.01, 0.03]:
+                    cfg = {"features": feats, "l2": l2, "balance": balance, "partial": partial}
+                    r = cross_validate(data, cfg, x=x, repeats=2)
+                    print(f"{'+'.join(feats):21s} {l2:<7g} {str(balance):7s} {str(partial):7s} | "
+                          f"{r['gtzan'][0]:.3f} ± {r['gtzan'][1]:.3f}   {r['emotify'][0]:.3f} ± {r['emotify'][1]:.3f}")
+
+    # the shipped configuration: CV with more repeats, accuracy vs patches per track, calibration
+    x_all = data.clip_features(chosen["features"])
+    cv = cross_validate(data, chosen, x=x_all, repeats=5)
+    print(f"chosen {chosen}: GTZAN-10 {cv['gtzan'][0]:.3f} ± {cv['gtzan'][1]:.3f}, Emotify-4 {cv['emotify'][0]:.3f} ± {cv['emotify'][1]:.3f}")
+    by_patches = {}
+    for k in (1, 3, 5, 10):
+        r = cross_validate(data, chosen, x=x_all, eval_x=data.clip_features(chosen["features"], k), repeats=3)
+        by_patches[k] = {"gtzan": round(r["gtzan"][0], 4), "emotify": round(r["emotify"][0], 4)}
+        print(f"  patches per track {k:2d}: GTZAN-10 {r['gtzan'][0]:.3f}, Emotify-4 {r['emotify'][0]:.3f}")
+    oof = np.concatenate(cv["oof"])
+    rep_data = Data.__new__(Data)
+    rep_data.mask = np.concatenate([data.mask] * len(cv["oof"]))
+    rep_data.label = np.concatenate([data.label] * len(cv["oof"]))
+    rep_data.rows = rows * len(cv["oof"])
+    temperature = fit_temperature(oof, rep_data)
+    probs = softmax(oof / temperature)
+    rel = [reliability(probs, rep_data, t) for t in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]
+    print(f"temperature {temperature:.3f}")
+    for r in rel:
+        print(f"  confident at ≥{r['threshold']}: coverage {r['coverage']:.3f}, accuracy {r['accuracy']}")
+
+    # final fit on every clip
+    w = sample_weights(data, np.arange(len(rows)), chosen["balance"])
+    mean, std = standardiser(x_all, w)
+    W, b = fit((x_all - mean) / std, data.label, data.mask if chosen["partial"] else np.ones_like(data.mask), w, chosen["l2"])
+    # fold the standardisation into the layer: logits = x @ (W / std) + (b - (mean / std) @ W)
+    kernel = W / std[:, None]
+    bias = b - (mean / std) @ W
+    head = {
+        "format": "spectag-genre-head",
+        "formatVersion": 1,
+        "id": HEAD_ID,
+        "version": HEAD_VERSION,
+        "genres": GENRES,
+        "inputs": [f"{BACKBONES[f.split('.')[1]]}.{'embedding' if f.startswith('emb') else 'tags'}" for f in chosen["features"]],
+        "aggregation": "mean of patch logits (= head on the mean embedding)",
+        "kernel": np.round(kernel, 7).tolist(),
+        "bias": np.round(bias, 7).tolist(),
+        "temperature": round(temperature, 4),
+        "confidentThreshold": 0.5,
+        "suggestThreshold": 0.25,
+        "training": {
+            "data": "../shared/datasets/labelled-music (GTZAN sample, Emotify sample, misc); labels mapped: "
+                    + ", ".join(f"{k}→{v}" for k, v in LABEL_MAP.items()),
+            "featuresSha256": hashlib.sha256(raw).hexdigest(),
+            "config": {**chosen, "features": list(chosen["features"])},
+            "cv": {"scheme": "5-fold stratified by (source, label) over whole recordings, 5 repeats",
+                   "gtzan10": {"mean": round(cv["gtzan"][0], 4), "std": round(cv["gtzan"][1], 4)},
+                   "emotify4": {"mean": round(cv["emotify"][0], 4), "std": round(cv["emotify"][1], 4)},
+                   "byPatchesPerTrack": by_patches},
+            "calibration": {"temperature": round(temperature, 4), "reliability": rel},
+            "trainedAt": datetime.date.today().isoformat(),
+        },
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "head.json").write_text(json.dumps(head, indent=1) + "\n")
+    print(f"wrote {args.out / 'head.json'}")
+
+
+if __name__ == "__main__":
+    main()
