@@ -1,0 +1,78 @@
+// Migration 004 (decisions + write journal), starting from a version-3 database with data in it.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../electron/core/db/open.js';
+import { FileStore } from '../../electron/core/db/files.js';
+import { DecisionStore, JournalStore } from '../../electron/core/db/decisions.js';
+import { DEFAULT_WRITE_OPTIONS } from '../../electron/shared/tags.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spectag-m004-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const TAGS = { title: 'Teardrop', artist: 'Massive Attack', albumArtist: null, album: 'Mezzanine', trackNo: 3, trackOf: 11, discNo: null, discOf: null, year: 1998, genres: ['Trip Hop'] };
+const AUDIO = { container: 'mp3' as const, codec: 'MPEG 1 Layer 3', durationSec: 330, sampleRate: 44100, channels: 2, bitrate: 320_000, lossless: false, hasCover: true };
+
+describe('migration 004 (decisions, write journal)', () => {
+  it('keeps a version-3 library intact and adds working decision and journal tables', () => {
+    const path = join(dir, 'lib.sqlite');
+    let db = openDatabase(path, { targetVersion: 3 });
+    assert.equal(db.pragma('user_version', { simple: true }), 3);
+    const s3 = new FileStore(db);
+    const root = s3.ensureRoot('/music');
+    s3.saveRead(root, { path: '/music/teardrop.mp3', size: 1000, mtimeMs: 5, fileKey: '1:9' }, { ok: true, contentId: 'c-1', tags: TAGS, audio: AUDIO }, null);
+    s3.saveRead(root, { path: '/music/other.mp3', size: 10, mtimeMs: 5, fileKey: '1:10' }, { ok: false, contentId: null, errorKind: 'truncated', errorMessage: 'cut' }, null);
+    const tablesAt3 = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    db.close();
+
+    db = openDatabase(path, { targetVersion: 4 });
+    assert.equal(db.pragma('user_version', { simple: true }), 4);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    for (const t of [...tablesAt3, 'decisions', 'write_batches', 'write_journal']) assert.ok(tables.includes(t), t);
+    const store = new FileStore(db);
+    const f = store.getByPath('/music/teardrop.mp3')!;
+    assert.deepEqual(f.genres, ['Trip Hop'], 'data written at version 3 is intact');
+    assert.equal(f.title, 'Teardrop');
+    assert.equal(store.getByPath('/music/other.mp3')?.errorKind, 'truncated');
+
+    // decisions keep their history; the latest counts
+    const decisions = new DecisionStore(db);
+    decisions.record(f.id, ['Electronic'], 'accepted', 1);
+    decisions.record(f.id, ['Trip Hop', 'Downtempo'], 'corrected', 2);
+    assert.deepEqual(decisions.latest(f.id)?.genres, ['Trip Hop', 'Downtempo']);
+    assert.deepEqual(decisions.history(f.id).map((d) => d.source), ['accepted', 'corrected']);
+    assert.throws(() => db.prepare("INSERT INTO decisions(file_id, genres, source, decided_at) VALUES (?, '[]', 'guess', 0)").run(f.id), /CHECK/);
+
+    // the journal keeps exact previous values per file of a batch
+    const journal = new JournalStore(db);
+    const batch = journal.createBatch('write', DEFAULT_WRITE_OPTIONS, null);
+    const entry = journal.addEntry({
+      batchId: batch, fileId: f.id, path: f.path, decisionId: null, oldGenres: ['Trip Hop'], oldRaw: '{"container":"mp3","tags":[]}',
+      newGenres: ['Trip Hop', 'Downtempo'], before: { size: 1000, mtimeMs: 5, contentId: 'c-1' },
+    });
+    journal.markWritten(entry, { size: 1010, mtimeMs: 6, contentId: 'c-2' });
+    journal.finishBatch(batch, 'done');
+    const e = journal.entries(batch)[0]!;
+    assert.equal(e.status, 'written');
+    assert.deepEqual(e.after, { size: 1010, mtimeMs: 6, contentId: 'c-2' });
+    assert.deepEqual(journal.batch(batch)?.options, DEFAULT_WRITE_OPTIONS);
+
+    // a file removed from the library takes its decisions along; the journal keeps its record (path, values)
+    db.prepare('DELETE FROM files WHERE id = ?').run(f.id);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM decisions').get() as { n: number }).n, 0);
+    assert.equal(journal.entries(batch)[0]!.fileId, null);
+    assert.equal(journal.entries(batch)[0]!.path, '/music/teardrop.mp3');
+    db.close();
+  });
+
+  it('marks batches left running by a crashed process as interrupted', () => {
+    const db = openDatabase(join(dir, 'crash.sqlite'));
+    const journal = new JournalStore(db);
+    const id = journal.createBatch('write', DEFAULT_WRITE_OPTIONS, null);
+    assert.equal(journal.markInterrupted(), 1);
+    assert.equal(journal.batch(id)?.status, 'interrupted');
+    db.close();
+  });
+});
