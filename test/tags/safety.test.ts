@@ -271,6 +271,25 @@ describe('what a write keeps', () => {
     lib.close();
   });
 
+  it('keeps the ID3v2 version, or converts 2.3 → 2.4 when asked, with every other tag kept', async () => {
+    const lib = await library(['mp3-v2.3', 'aiff']);
+    const before = await mmView(lib.paths[0]!);
+    const report = await applyWrite(lib.db, planWrite(lib.db, { paths: [lib.paths[0]!] }, 'replace', { id3v2Version: 4 }));
+    assert.equal(report.written, 1, report.files[0]!.message ?? '');
+    const after = await mmView(lib.paths[0]!);
+    assert.ok(after.tagTypes.includes('ID3v2.4') && !after.tagTypes.includes('ID3v2.3'), after.tagTypes.join());
+    assert.deepEqual(after.genres, ['Jazz', 'Blues'], 'a native ID3v2.4 list now');
+    assert.deepEqual(after.natives.ID3v1, before.natives.ID3v1);
+    assert.deepEqual(after.pictures, before.pictures);
+    // and back: undo restores the 2.3 tag with its original genre frame
+    await undoWrite(lib.db, report.batchId!);
+    const undone = await mmView(lib.paths[0]!);
+    assert.ok(undone.tagTypes.includes('ID3v2.3'), undone.tagTypes.join());
+    assert.deepEqual(undone.genreValues['ID3v2.3'], before.genreValues['ID3v2.3']);
+    assert.deepEqual(undone.natives['ID3v2.3'], before.natives['ID3v2.3']);
+    lib.close();
+  });
+
   it('cancellation stops between files; the batch says so', async () => {
     const lib = await library(['flac', 'flac', 'flac']);
     const ac = new AbortController();

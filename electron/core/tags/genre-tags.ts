@@ -85,6 +85,9 @@ export interface ExpectedGenreTag {
 
 export class UnsupportedTagError extends Error {}
 
+// node-taglib-sharp's setters take `undefined` to remove boxes, though its typings say ByteVector[] / string[]
+const NONE = undefined as unknown as ByteVector[];
+const NO_TEXT = undefined as unknown as string[];
 const b64 = (bv: ByteVector) => Buffer.from(bv.toByteArray()).toString('base64');
 const fromB64 = (s: string) => ByteVector.fromByteArray(Buffer.from(s, 'base64'));
 const ASF_GENRE_NAMES = ['WM/Genre', 'Genre', 'WM/GenreID'];
@@ -324,8 +327,8 @@ export function writeGenreTags(path: string, container: Container, genres: reado
         case 'apple': {
           // iTunes and most players show only the first ©gen value: one joined string, like the ID3v2.3 join
           const t = tag as AppleTag;
-          t.setQuickTimeData(Mpeg4BoxType.GNRE, undefined as unknown as ByteVector[], APPLE_DATA);
-          t.setQuickTimeStrings(Mpeg4BoxType.GEN, genres.length ? [joined] : (undefined as unknown as string[]));
+          t.setQuickTimeData(Mpeg4BoxType.GNRE, NONE, APPLE_DATA);
+          t.setQuickTimeStrings(Mpeg4BoxType.GEN, genres.length ? [joined] : NO_TEXT);
           expected.push({ kind, values: genres.length ? [joined] : [] });
           break;
         }
@@ -394,8 +397,8 @@ export function restoreGenreTags(path: string, snapshot: GenreSnapshot): void {
           break;
         case 'apple': {
           const t = tag as AppleTag;
-          t.setQuickTimeData(Mpeg4BoxType.GEN, raw.gen.length ? raw.gen.map(fromB64) : (undefined as unknown as ByteVector[]), APPLE_TEXT);
-          t.setQuickTimeData(Mpeg4BoxType.GNRE, raw.gnre.length ? raw.gnre.map(fromB64) : (undefined as unknown as ByteVector[]), APPLE_DATA);
+          t.setQuickTimeData(Mpeg4BoxType.GEN, raw.gen.length ? raw.gen.map(fromB64) : NONE, APPLE_TEXT);
+          t.setQuickTimeData(Mpeg4BoxType.GNRE, raw.gnre.length ? raw.gnre.map(fromB64) : NONE, APPLE_DATA);
           break;
         }
         case 'riff-info':

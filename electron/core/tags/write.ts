@@ -25,7 +25,7 @@ export interface WriteJobOptions {
   onStep?: (path: string, step: ReplaceStep, tempPath: string) => void | Promise<void>;
 }
 
-interface FileRow { id: number; root_id: number }
+interface FileRow { id: number; root_id: number; path: string }
 
 const contentIdOf = (db: Db, fileId: number) =>
   (db.prepare('SELECT content_id FROM files WHERE id = ?').get(fileId) as { content_id: string | null } | undefined)?.content_id ?? null;
@@ -47,8 +47,7 @@ export function genresAfter(mode: WriteMode, current: readonly string[], decided
 }
 
 /** Files a selection names: by id, by path (a file, or every file under a folder), or all decided files. */
-function selectFiles(db: Db, store: FileStore, selection: WriteSelection): { files: LibraryFile[]; explicit: Set<number> } {
-  const explicit = new Set<number>();
+function selectFiles(db: Db, store: FileStore, selection: WriteSelection): LibraryFile[] {
   const byId = new Map<number, LibraryFile>();
   const get = (id: number) => {
     const row = db.prepare('SELECT path FROM files WHERE id = ?').get(id) as { path: string } | undefined;
@@ -60,16 +59,12 @@ function selectFiles(db: Db, store: FileStore, selection: WriteSelection): { fil
       .all(...(folder == null ? [] : [folder.length + 1, folder + sep])) as { id: number }[]).map((r) => r.id);
   const none = !selection.fileIds?.length && !selection.paths?.length && selection.under == null;
   const ids: number[] = [];
-  for (const id of selection.fileIds ?? []) {
-    ids.push(id);
-    explicit.add(id);
-  }
+  ids.push(...(selection.fileIds ?? []));
   for (const p of selection.paths ?? []) {
     const abs = resolve(p);
     const f = store.getByPath(abs);
     if (f) {
-      ids.push(f.id);
-      explicit.add(f.id);
+      ids.push(f.id); // a file named explicitly is listed even without a decision (the plan says why it is skipped)
     } else {
       ids.push(...decidedUnder(abs.endsWith(sep) ? abs.slice(0, -1) : abs));
     }
@@ -81,7 +76,7 @@ function selectFiles(db: Db, store: FileStore, selection: WriteSelection): { fil
     const f = get(id);
     if (f) byId.set(id, f);
   }
-  return { files: [...byId.values()], explicit };
+  return [...byId.values()];
 }
 
 /** Paths given in a selection that match no library file and no folder with decided files. */
@@ -103,7 +98,7 @@ export function planWrite(db: Db, selection: WriteSelection, mode: WriteMode, op
   const options: WriteOptions = { ...DEFAULT_WRITE_OPTIONS, ...opts, mode };
   const store = new FileStore(db);
   const decisions = new DecisionStore(db);
-  const { files } = selectFiles(db, store, selection);
+  const files = selectFiles(db, store, selection);
   const planned: PlannedFile[] = files.map((f) => {
     const d = decisions.latest(f.id);
     const base: PlannedFile = {
@@ -145,9 +140,9 @@ function count(report: WriteReport, r: FileWriteResult): void {
 
 /** Re-read a file into the library after Spectag changed it (or found it changed): same row, new state. */
 async function refreshFileRow(db: Db, fileId: number): Promise<FileState | null> {
-  const row = db.prepare('SELECT id, root_id FROM files WHERE id = ?').get(fileId) as FileRow | undefined;
-  const path = (db.prepare('SELECT path FROM files WHERE id = ?').get(fileId) as { path: string } | undefined)?.path;
-  if (!row || !path) return null;
+  const row = db.prepare('SELECT id, root_id, path FROM files WHERE id = ?').get(fileId) as FileRow | undefined;
+  if (!row) return null;
+  const path = row.path;
   let st;
   try {
     st = statSync(path);
