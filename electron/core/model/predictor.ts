@@ -95,12 +95,19 @@ export class GenrePredictor {
   }
 
   /**
-   * Predict one file. `durationSec` (from the library) saves measuring it; `plan` overrides the default
-   * excerpt plan. Throws TrackAnalysisError (kind = decode error kind) when the file cannot be analysed.
+   * Raw per-patch backbone outputs of one file through the production path. `durationSec` (from the
+   * library) saves measuring it; `plan` overrides the default excerpt plan. Throws TrackAnalysisError
+   * (kind = decode error kind) when the file cannot be analysed.
    */
+  async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackOutputs> {
+    const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
+    const plan = opts.plan ?? GenrePredictor.plan(duration);
+    return this.pool.analyzeTrack(path, plan, opts.timeoutMs);
+  }
+
+  /** Genre prediction (and mean embeddings) of one file; options as analyzeFile. */
   async predictFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackPrediction> {
-    const plan = opts.plan ?? GenrePredictor.plan(opts.durationSec !== undefined && opts.durationSec !== null ? opts.durationSec : await measureDuration(path));
-    return this.fromOutputs(await this.pool.analyzeTrack(path, plan, opts.timeoutMs));
+    return this.fromOutputs(await this.analyzeFile(path, opts));
   }
 
   /** Live tensors per worker (leak checks). */

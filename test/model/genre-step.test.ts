@@ -1,0 +1,89 @@
+// The genre model as the analyzer's model step, on a real scanned library: predictions are stored per
+// file with the model version; an unchanged model never re-queues; a new model version re-queues; a file
+// that turns silent loses its stale prediction. Also `spectag predict --json` on files outside any library.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { Analyzer } from '../../electron/core/jobs/analyzer.js';
+import { GenrePredictor } from '../../electron/core/model/predictor.js';
+import { genreModelStep, genreStepId } from '../../electron/core/model/genre-step.js';
+import { PredictionStore } from '../../electron/core/db/predictions.js';
+import { predictCommand, type PredictJsonFile } from '../../electron/core/cli/commands/predict.js';
+import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
+import { ffmpeg } from '../helpers/ffmpeg.js';
+import { FLAC, MP3, makeAnalysisLibrary, music, silence, type AnalysisLibrary } from '../jobs/analysis-library.js';
+
+let lib: AnalysisLibrary;
+let predictor: GenrePredictor;
+
+before(async () => {
+  // 6 s tracks: taken whole, 2 patches each (keeps the model's share of the test small)
+  lib = makeAnalysisLibrary([
+    { rel: 'a.flac', input: music(6, 1), codec: FLAC },
+    { rel: 'b.mp3', input: music(6, 2), codec: MP3 },
+  ]);
+  predictor = await GenrePredictor.create({ workers: 1 });
+});
+after(async () => {
+  await predictor?.close();
+  lib?.cleanup();
+});
+
+test('analysis with the genre step stores predictions and re-queues only for a new model version', async () => {
+  const { db } = await lib.scannedDb('step');
+  const step = genreModelStep(predictor);
+  assert.equal(step.id, genreStepId(predictor));
+  const first = await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run();
+  assert.deepEqual([first.ok, first.errors], [2, 0]);
+  const store = new PredictionStore(db);
+  const ids = (db.prepare('SELECT id FROM files ORDER BY path').all() as { id: number }[]).map((r) => r.id);
+  for (const id of ids) {
+    const [p] = store.forFile(id);
+    assert.ok(p, `file ${id} has a prediction`);
+    assert.equal(p.modelId, predictor.modelId);
+    assert.equal(p.modelVersion, predictor.modelVersion);
+    assert.deepEqual(Object.keys(p.probabilities).sort(), [...MODEL_GENRES].sort());
+    assert.equal(p.excerpts.length, 2);
+    assert.equal(p.embeddings['musicnn-msd']?.length, 200);
+  }
+  // unchanged model: nothing to do
+  assert.equal((await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run()).analysed, 0);
+  // a new model version: every classified file is queued again and its row replaced
+  const v2 = { ...step, id: `${predictor.modelId}@2+000000000000` };
+  const again = await new Analyzer(db, { workers: 1, images: false, modelStep: v2 }).run();
+  assert.deepEqual(again.queuedByReason, { model: 2 });
+  assert.equal(again.ok, 2);
+  assert.equal(store.forFile(ids[0]!).length, 1);
+  // the file turns silent: its prediction is removed
+  ffmpeg([...silence(6), ...FLAC, lib.path('a.flac')]);
+  const { scanLibrary } = await import('../../electron/core/library/scan.js');
+  await scanLibrary(db, [lib.root]);
+  const silent = await new Analyzer(db, { workers: 1, images: false, modelStep: v2 }).run();
+  assert.equal(silent.silent, 1);
+  assert.equal(store.forFile(ids[0]!).length, 0);
+  db.close();
+});
+
+test('spectag predict --json: every genre per file by path, model id, failures per file, exit code 1', async () => {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString()));
+  err.resume();
+  const code = await predictCommand.run(
+    { values: { json: true, workers: '1' }, positionals: [lib.path('b.mp3'), lib.path('missing.mp3')] },
+    { stdout: out, stderr: err, env: {}, signal: new AbortController().signal },
+  );
+  assert.equal(code, 1);
+  const json = JSON.parse(text) as { version: number; modelId: string; genres: string[]; files: PredictJsonFile[] };
+  assert.equal(json.version, 1);
+  assert.deepEqual(json.genres, [...MODEL_GENRES]);
+  const [ok, missing] = json.files;
+  assert.equal(ok?.path, lib.path('b.mp3'));
+  assert.equal(ok?.ok, true);
+  assert.equal(ok?.modelId, json.modelId);
+  assert.deepEqual(Object.keys(ok!.probabilities!), [...MODEL_GENRES]);
+  assert.ok(ok!.top!.length >= 1);
+  assert.equal(missing?.ok, false);
+  assert.equal(missing?.error?.kind, 'missing');
+});

@@ -1,0 +1,90 @@
+// The production inference path end to end on real audio made by ffmpeg: excerpt plan → decode → log-mel →
+// musicnn in worker threads → genre head. Checks the result format, that batching several tracks together
+// gives each track exactly its own numbers, failure reporting, and that no tensor is left behind.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
+import { GenrePredictor } from '../../electron/core/model/predictor.js';
+import { TrackAnalysisError } from '../../electron/core/model/pool.js';
+import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spectag-predict-'));
+const files = {
+  // 12 s: short enough to be taken whole → 4 patches
+  stereo: join(dir, 'stereo tones.mp3'),
+  // 100 s: three 10 s excerpts → 9 patches
+  noise: join(dir, 'noise.flac'),
+  broken: join(dir, 'broken.mp3'),
+};
+let predictor: GenrePredictor;
+
+before(async () => {
+  ffmpeg([...SOUNDS.stereo(12), '-c:a', 'libmp3lame', '-b:a', '128k', files.stereo]);
+  ffmpeg([...SOUNDS.noise(100), '-c:a', 'flac', files.noise]);
+  writeFileSync(files.broken, Buffer.from('ID3\u0004\u0000\u0000\u0000\u0000\u0000\u0000' + 'garbage'.repeat(100)));
+  predictor = await GenrePredictor.create({ workers: 2 });
+});
+after(async () => {
+  await predictor?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a prediction has every genre, calibrated probabilities, top genres and per-excerpt outputs', async () => {
+  const { prediction: p, embeddings } = await predictor.predictFile(files.stereo);
+  assert.deepEqual(Object.keys(p.probabilities).sort(), [...MODEL_GENRES].sort());
+  const sum = Object.values(p.probabilities).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);
+  const best = Object.entries(p.probabilities).sort((a, b) => b[1] - a[1])[0]!;
+  assert.equal(p.top[0]?.genre, best[0]);
+  assert.equal(p.modelId, predictor.modelId);
+  assert.match(p.modelVersion, /^\d+\+[0-9a-f]{12}$/);
+  assert.equal(p.excerpts.length, 4);
+  p.excerpts.forEach((e, i) => assert.ok(Math.abs(e.startSec - i * 2.992) < 1e-3));
+  for (const e of p.excerpts) assert.equal(e.probabilities.length, MODEL_GENRES.length);
+  assert.equal(embeddings['musicnn-msd']?.length, 200);
+  assert.ok(embeddings['musicnn-msd']!.every((v) => v >= 0), 'embedding is after ReLU');
+});
+
+test('tracks batched together get exactly the numbers they get alone', async () => {
+  const alone = [(await predictor.predictFile(files.stereo)).prediction, (await predictor.predictFile(files.noise)).prediction];
+  const together = await Promise.all([files.stereo, files.noise, files.stereo, files.noise].map((f) => predictor.predictFile(f)));
+  assert.equal(alone[1]!.excerpts.length, 9);
+  assert.ok(alone[1]!.excerpts[0]!.startSec > 20, 'excerpts of a long track come from its middle');
+  for (let i = 0; i < 4; i++) {
+    const a = alone[i % 2]!;
+    const b = together[i]!.prediction;
+    for (const g of MODEL_GENRES) assert.ok(Math.abs(a.probabilities[g]! - b.probabilities[g]!) < 1e-4, `${g}: ${a.probabilities[g]} vs ${b.probabilities[g]}`);
+  }
+  assert.notDeepEqual(alone[0]!.probabilities, alone[1]!.probabilities, 'different sounds, different outputs');
+});
+
+test('a file that cannot be decoded fails alone with its reason; the pool keeps working', async () => {
+  await assert.rejects(predictor.predictFile(files.broken, { durationSec: 30 }), (err: unknown) => {
+    assert.ok(err instanceof TrackAnalysisError);
+    assert.ok(['undecodable', 'empty', 'truncated'].includes(err.kind), err.kind);
+    assert.ok(err.message.includes('broken.mp3'));
+    return true;
+  });
+  await assert.rejects(predictor.predictFile(join(dir, 'nope.mp3'), { durationSec: 30 }), /file not found/);
+  const ok = await predictor.predictFile(files.noise);
+  assert.equal(ok.prediction.excerpts.length, 9);
+});
+
+test('no tensors are left behind after many batches', async () => {
+  const before = await predictor.memory();
+  const patches = 2;
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(
+      Array.from({ length: 4 }, (_, i) => {
+        const data = new Float32Array(patches * 187 * 96).map((_, j) => ((j * (i + 1) + round) % 97) / 40);
+        return predictor.analyzePatches(data, patches);
+      }),
+    );
+  }
+  const after = await predictor.memory();
+  assert.deepEqual(after.map((m) => m.numTensors), before.map((m) => m.numTensors));
+  assert.deepEqual(after.map((m) => m.numBytes), before.map((m) => m.numBytes));
+});
