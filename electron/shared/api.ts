@@ -7,25 +7,13 @@ import type { Decision, PlannedFile, WriteBatchInfo, WriteOptions, WriteReport }
 import type { GenrePrediction } from './genres-model.js';
 import type { AnalysisReport, ExcerptSpan, AnalysisStatus, AnalysisErrorKind } from './analysis.js';
 import { WRITE_MODES } from './tags.js';
+import { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, type ReviewStatus } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Review status of a track, as the library table shows and filters it.
 
-/**
- * unanalysed: not listened to yet; suggested: the model has a confident suggestion; unsure: analysed, but
- * nothing confident (or silent); accepted / corrected / rejected: the latest review decision; written: the
- * decided genres are in the file; error: the file or its analysis failed (or the file is missing).
- */
-export const REVIEW_STATUSES = ['unanalysed', 'suggested', 'unsure', 'accepted', 'corrected', 'rejected', 'written', 'error'] as const;
-export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
-
-export const LIBRARY_SORT_KEYS = [
-  'path', 'title', 'artist', 'album', 'year', 'genre', 'suggested', 'confidence', 'status', 'durationSec', 'container',
-] as const;
-export type LibrarySortKey = (typeof LIBRARY_SORT_KEYS)[number];
-
-/** beets-style recommendation levels over calibrated probabilities: strong = apply confidently, medium = ask. */
-export const CONFIDENCE_THRESHOLDS = { strong: 0.85, medium: 0.6 } as const;
+export { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, IPC } from './api-names.js';
+export type { ReviewStatus, LibrarySortKey } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
@@ -126,7 +114,7 @@ export const API_INPUTS = {
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiMethod = keyof typeof API_INPUTS;
-export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
+export const API_METHODS: readonly ApiMethod[] = API_METHOD_NAMES;
 
 // ---------------------------------------------------------------------------------------------------
 // Results.
@@ -318,7 +306,10 @@ export interface SpectagApi {
 }
 
 // every method has an input schema and vice versa (compile-time check)
-type _SameKeys = [Exclude<ApiMethod, keyof SpectagApi>, Exclude<keyof SpectagApi, ApiMethod>] extends [never, never] ? true : never;
+type _SameKeys = [
+  Exclude<ApiMethod, keyof SpectagApi>, Exclude<keyof SpectagApi, ApiMethod>,
+  Exclude<ApiMethod, (typeof API_METHOD_NAMES)[number]>, Exclude<(typeof API_METHOD_NAMES)[number], ApiMethod>,
+] extends [never, never, never, never] ? true : never;
 const _sameKeys: _SameKeys = true;
 void _sameKeys;
 
@@ -344,6 +335,17 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ApiEventListener = (e: ApiEvent) => void;
+
+/** What one call across a process boundary answers: the result, or an error with a code. */
+export type CallOutcome<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiErrorPayload };
+
+/**
+ * What the preload exposes as window.spectag: every API method, answering outcomes (errors do not cross
+ * Electron's context bridge intact, so they travel as data), plus the event subscription.
+ */
+export type SpectagBridge = { [M in ApiMethod]: (input?: ApiInput<M>) => Promise<CallOutcome<ApiOutput<M>>> } & {
+  onEvent(listener: ApiEventListener): () => void;
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Errors: every failure crossing the boundary is one of these codes with a message a person can read.

@@ -17,6 +17,8 @@ export interface JobSpec {
   /** true: pause aborts the run and resume runs it again */
   restartable: boolean;
   run(ctx: JobContext): Promise<JobResult>;
+  /** a job that can hold still without stopping (the analysis queue) pauses in place instead of restarting */
+  pauseInPlace?: { pause(): void; resume(): void };
   /** called once when the job reaches an end state (done, failed or cancelled) */
   onFinished?(job: JobInfo): void;
 }
@@ -75,6 +77,13 @@ export class JobRunner {
   pause(id: string): JobInfo {
     const e = this.entry(id);
     if (e.info.state !== 'running') return { ...e.info };
+    if (e.spec.pauseInPlace) {
+      e.spec.pauseInPlace.pause();
+      e.info.state = 'paused';
+      e.info.progress = { ...e.info.progress, rate: 0, etaSec: null };
+      this.publish(e, true);
+      return { ...e.info };
+    }
     if (!e.spec.restartable) throw new SpectagApiError('conflict', `a ${e.info.kind} job cannot be paused; cancel it instead`);
     e.stopping = 'pause';
     e.controller?.abort();
@@ -84,6 +93,12 @@ export class JobRunner {
   resume(id: string): JobInfo {
     const e = this.entry(id);
     if (e.info.state !== 'paused') return { ...e.info };
+    if (e.spec.pauseInPlace && e.controller) {
+      e.spec.pauseInPlace.resume();
+      e.info.state = 'running';
+      this.publish(e, true);
+      return { ...e.info };
+    }
     const other = [...this.jobs.values()].find((o) => o !== e && o.info.kind === e.info.kind && o.info.state === 'running');
     if (other) throw new SpectagApiError('conflict', `another ${e.info.kind} job is running`);
     e.info.state = 'running';
@@ -95,7 +110,11 @@ export class JobRunner {
 
   cancel(id: string): JobInfo {
     const e = this.entry(id);
-    if (e.info.state === 'paused') {
+    if (e.info.state === 'paused' && e.spec.pauseInPlace && e.controller) {
+      e.stopping = 'cancel';
+      e.controller.abort();
+      e.spec.pauseInPlace.resume();
+    } else if (e.info.state === 'paused') {
       this.finish(e, 'cancelled', e.info.result, null);
     } else if (e.info.state === 'running') {
       e.stopping = 'cancel';
@@ -126,6 +145,12 @@ export class JobRunner {
     const ctx: JobContext = {
       signal: controller.signal,
       progress: (p) => {
+        if (e.info.state === 'paused' && e.spec.pauseInPlace) {
+          // in-flight work finishing while paused: keep the counts, not the rate
+          e.info.progress = { ...e.info.progress, ...p, rate: 0, etaSec: null };
+          this.publish(e, false);
+          return;
+        }
         const next: JobProgress = { ...e.info.progress, ...p };
         if (p.rate == null) {
           const secs = (Date.now() - e.runStartedAt) / 1000;

@@ -1,0 +1,28 @@
+// The plain constants of the app API (method names, review statuses, sort keys, thresholds), without zod,
+// so the window's bundle and the sandboxed preload can use them. electron/shared/api.ts re-exports them.
+
+/** Every method of SpectagApi, in one list (api.ts checks at compile time that it matches the interface). */
+export const API_METHOD_NAMES = [
+  'status', 'libraryStats', 'queryLibrary', 'getTrack', 'addRoot', 'pickFolder', 'startScan', 'startAnalysis', 'listJobs',
+  'controlJob', 'decide', 'undoDecision', 'bulkAcceptPreview', 'bulkAccept', 'vocabulary', 'renameGenre', 'mergeGenres',
+  'hideGenre', 'planWrite', 'applyWrite', 'undoWrite', 'writeHistory',
+] as const;
+
+/**
+ * unanalysed: not listened to yet; suggested: the model has a confident suggestion; unsure: analysed, but
+ * nothing confident (or silent); accepted / corrected / rejected: the latest review decision; written: the
+ * decided genres are in the file; error: the file or its analysis failed (or the file is missing).
+ */
+export const REVIEW_STATUSES = ['unanalysed', 'suggested', 'unsure', 'accepted', 'corrected', 'rejected', 'written', 'error'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export const LIBRARY_SORT_KEYS = [
+  'path', 'title', 'artist', 'album', 'year', 'genre', 'suggested', 'confidence', 'status', 'durationSec', 'container',
+] as const;
+export type LibrarySortKey = (typeof LIBRARY_SORT_KEYS)[number];
+
+/** beets-style recommendation levels over calibrated probabilities: strong = apply confidently, medium = ask. */
+export const CONFIDENCE_THRESHOLDS = { strong: 0.85, medium: 0.6 } as const;
+
+/** IPC channel names between the preload and the main process. */
+export const IPC = { call: 'spectag:call', event: 'spectag:event' } as const;

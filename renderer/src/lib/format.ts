@@ -1,0 +1,55 @@
+// Numbers as a person reads them in the window: durations, ETAs, rates, percentages, sizes.
+
+export function formatDuration(sec: number | null | undefined): string {
+  if (sec == null || !Number.isFinite(sec) || sec < 0) return '–';
+  const s = Math.round(sec);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+}
+
+/** "about 3 min left" style, rounded so it does not flicker every update. */
+export function formatEta(sec: number | null | undefined): string {
+  if (sec == null || !Number.isFinite(sec) || sec < 0) return 'estimating…';
+  if (sec < 5) return 'almost done';
+  if (sec < 60) return `${Math.round(sec / 5) * 5} s left`;
+  if (sec < 3600) return `${Math.round(sec / 60)} min left`;
+  const h = Math.floor(sec / 3600);
+  const m = Math.round((sec % 3600) / 60);
+  return `${h} h ${m} min left`;
+}
+
+export function formatRate(rate: number, unit: string): string {
+  if (!Number.isFinite(rate) || rate <= 0) return `– ${unit}/s`;
+  if (rate >= 100) return `${Math.round(rate)} ${unit}/s`;
+  if (rate >= 10) return `${rate.toFixed(0)} ${unit}/s`;
+  return `${rate.toFixed(1)} ${unit}/s`;
+}
+
+export function formatPercent(p: number | null | undefined, digits = 0): string {
+  if (p == null || !Number.isFinite(p)) return '–';
+  return `${(p * 100).toFixed(digits)} %`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
+}
+
+/** The last `segments` parts of a path, for narrow columns (the full path goes in the tooltip). */
+export function shortPath(path: string, segments = 2): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts.length <= segments ? path : `…/${parts.slice(-segments).join('/')}`;
+}

@@ -1,0 +1,106 @@
+// The window's shared state (Svelte 5 runes): engine status, jobs, vocabulary, the current view, messages,
+// kept current by the engine's events. Everything goes through lib/api.ts.
+import type { AppStatus, JobInfo, VocabularyEntry, ApiEvent } from '../../../electron/shared/api.js';
+import { api, onEvent, onConnectionState, errorMessage, type ConnectionState } from './api.js';
+
+export type View = 'library' | 'vocabulary' | 'write' | 'stats';
+
+export interface Toast {
+  id: number;
+  text: string;
+  kind: 'info' | 'error';
+}
+
+class AppState {
+  status = $state<AppStatus | null>(null);
+  jobs = $state<JobInfo[]>([]);
+  vocabulary = $state<VocabularyEntry[]>([]);
+  view = $state<View>('library');
+  /** bumped when the library's rows may have changed (views refetch) */
+  libraryVersion = $state(0);
+  /** the file ids of the last change, when known (a decision); null = anything may have changed */
+  lastChangedIds = $state<number[] | null>(null);
+  toasts = $state<Toast[]>([]);
+  connection = $state<ConnectionState>('connected');
+  engineMessage = $state<string | null>(null);
+  showHelp = $state(false);
+  modalOpen = $state(false);
+  private toastSeq = 0;
+  private bumpTimer: ReturnType<typeof setTimeout> | null = null;
+
+  async init(): Promise<void> {
+    onConnectionState((s) => (this.connection = s));
+    onEvent((e) => this.onEngineEvent(e));
+    await Promise.all([this.refreshStatus(), this.refreshJobs(), this.refreshVocabulary()]);
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await api.status();
+    } catch (err) {
+      this.error(err);
+    }
+  }
+
+  async refreshJobs(): Promise<void> {
+    this.jobs = await api.listJobs();
+  }
+
+  async refreshVocabulary(): Promise<void> {
+    try {
+      this.vocabulary = await api.vocabulary();
+    } catch (err) {
+      this.error(err);
+    }
+  }
+
+  private onEngineEvent(e: ApiEvent): void {
+    if (e.type === 'job') {
+      const i = this.jobs.findIndex((j) => j.id === e.job.id);
+      if (i >= 0) this.jobs[i] = e.job;
+      else this.jobs = [e.job, ...this.jobs];
+      if (e.job.state === 'failed') this.toast(`${e.job.label}: ${e.job.error ?? 'failed'}`, 'error');
+    } else if (e.type === 'library-changed') {
+      this.libraryChanged(e.fileIds);
+      if (e.reason === 'scan' || e.reason === 'roots' || e.reason === 'write') void this.refreshStatus();
+      if (e.reason !== 'decision') void this.refreshVocabulary();
+    } else if (e.type === 'engine') {
+      this.engineMessage = e.state === 'crashed' ? e.message : null;
+      if (e.state === 'restarted') {
+        this.toast(e.message, 'info');
+        this.libraryChanged(null);
+      }
+    }
+  }
+
+  /** Coalesce bursts of changes (analysis progress) into one refetch at most every 1.5 s. */
+  libraryChanged(fileIds: number[] | null): void {
+    if (fileIds) {
+      this.lastChangedIds = fileIds;
+      this.libraryVersion++;
+      return;
+    }
+    if (this.bumpTimer) return;
+    this.lastChangedIds = null;
+    this.libraryVersion++;
+    this.bumpTimer = setTimeout(() => {
+      this.bumpTimer = null;
+    }, 1500);
+  }
+
+  toast(text: string, kind: Toast['kind'] = 'info'): void {
+    const id = ++this.toastSeq;
+    this.toasts = [...this.toasts, { id, text, kind }];
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 8000 : 4000);
+  }
+
+  error(err: unknown): void {
+    this.toast(errorMessage(err), 'error');
+  }
+
+  has(feature: keyof AppStatus['features']): boolean {
+    return this.status?.features[feature] ?? false;
+  }
+}
+
+export const app = new AppState();

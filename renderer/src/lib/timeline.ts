@@ -1,0 +1,83 @@
+// The track view's time axes: where a moment of the track lies on the spectrogram picture (excerpts side by
+// side with a separator between them) and back, and the per-excerpt predictions as labelled segments.
+import type { ExcerptSpan } from '../../../electron/shared/analysis.js';
+import type { GenrePrediction } from '../../../electron/shared/genres-model.js';
+
+/** The picture's convention (electron/core/spectrogram/image.ts): 16 kHz, hop 256, 2 frames per column, 2 px bars. */
+export const IMAGE_COLUMNS_PER_SEC = 16000 / 256 / 2;
+export const IMAGE_SEPARATOR_PX = 2;
+
+export interface ImageSegment {
+  startSec: number;
+  durationSec: number;
+  /** left edge and width on the picture, as fractions of its width */
+  x: number;
+  width: number;
+}
+
+/** Segments of the picture, one per excerpt, in picture fractions. */
+export function imageSegments(excerpts: readonly ExcerptSpan[]): ImageSegment[] {
+  const cols = excerpts.map((e) => Math.max(1, Math.ceil(e.durationSec * IMAGE_COLUMNS_PER_SEC)));
+  const total = cols.reduce((a, b) => a + b, 0) + IMAGE_SEPARATOR_PX * Math.max(0, excerpts.length - 1);
+  if (!total) return [];
+  let x = 0;
+  return excerpts.map((e, i) => {
+    if (i > 0) x += IMAGE_SEPARATOR_PX;
+    const seg = { startSec: e.startSec, durationSec: e.durationSec, x: x / total, width: cols[i]! / total };
+    x += cols[i]!;
+    return seg;
+  });
+}
+
+/** Where time `t` (seconds into the track) lies on the picture (0..1), or null when it is not in an excerpt. */
+export function imageXForTime(t: number, segments: readonly ImageSegment[]): number | null {
+  for (const s of segments) {
+    if (t >= s.startSec && t < s.startSec + s.durationSec) return s.x + ((t - s.startSec) / s.durationSec) * s.width;
+  }
+  return null;
+}
+
+/** The track time under a point of the picture (0..1): clicking the picture seeks there. */
+export function timeForImageX(x: number, segments: readonly ImageSegment[]): number | null {
+  if (!segments.length) return null;
+  for (const s of segments) {
+    if (x >= s.x && x <= s.x + s.width) return s.startSec + ((x - s.x) / s.width) * s.durationSec;
+  }
+  // on a separator: the start of the next excerpt
+  const next = segments.find((s) => s.x > x);
+  return next ? next.startSec : null;
+}
+
+export interface ExcerptLabel {
+  startSec: number;
+  durationSec: number;
+  genre: string;
+  probability: number;
+}
+
+/** The best genre of each analysed excerpt (patch), for the strip under the picture and the track axis. */
+export function excerptLabels(p: GenrePrediction | null, display: (g: string) => string = (g) => g): ExcerptLabel[] {
+  if (!p) return [];
+  return p.excerpts.map((e) => {
+    let best = 0;
+    e.probabilities.forEach((v, i) => {
+      if (v > (e.probabilities[best] ?? -1)) best = i;
+    });
+    return { startSec: e.startSec, durationSec: e.durationSec, genre: display(p.genres[best] ?? '?'), probability: e.probabilities[best] ?? 0 };
+  });
+}
+
+/** Genre probabilities sorted for the bars, best first. */
+export function probabilityBars(p: GenrePrediction | null, display: (g: string) => string = (g) => g): { genre: string; probability: number }[] {
+  if (!p) return [];
+  return Object.entries(p.probabilities)
+    .map(([g, v]) => ({ genre: display(g), probability: v }))
+    .sort((a, b) => b.probability - a.probability);
+}
+
+/** A stable colour per genre name (hue from a string hash), so a genre looks the same everywhere. */
+export function genreHue(genre: string): number {
+  let h = 0;
+  for (const c of genre.toLowerCase()) h = (h * 31 + c.codePointAt(0)!) >>> 0;
+  return h % 360;
+}
