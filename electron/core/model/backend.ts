@@ -59,7 +59,14 @@ export async function selectBackend(forced?: BackendName, log: (line: string) =>
       log(`model backend: ${describeBackend(report)}`);
       return report;
     } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      const code = (err as NodeJS.ErrnoException).code;
+      const pkg = OPTIONAL_PACKAGE[name];
+      const reason =
+        pkg && (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+          ? `${pkg} is not installed (optional dependency)`
+          : err instanceof Error
+            ? err.message.split('\n')[0]!
+            : String(err);
       skipped.push({ name, reason });
       log(`model backend ${name} unavailable: ${reason}`);
     }

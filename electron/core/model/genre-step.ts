@@ -4,7 +4,10 @@ import type { ModelStep, ModelStepInput } from '../jobs/model-step.js';
 import type { Db } from '../db/open.js';
 import { PredictionStore } from '../db/predictions.js';
 import { PATCH_SEC, PATCH_SIZE } from './track-patches.js';
-import type { GenrePredictor, TrackPrediction } from './predictor.js';
+import { GenrePredictor, type TrackPrediction } from './predictor.js';
+import { describeBackend } from './backend.js';
+import { UsageError } from '../cli/command.js';
+import { BACKEND_NAMES, type BackendName } from '../../shared/genres-model.js';
 
 /** Step id: model id + version. The analyzer re-queues every file analysed under another id. */
 export function genreStepId(p: Pick<GenrePredictor, 'modelId' | 'modelVersion'>): string {
@@ -43,4 +46,25 @@ export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: 
       store(db).clear(fileId, predictor.modelId);
     },
   };
+}
+
+/**
+ * For `spectag analyze`: start the predictor and its step, or explain on `log` why the run listens without
+ * the model (model files missing, no backend). `backend` is validated here so the CLI wiring stays one line.
+ */
+export async function startGenreStep(
+  backend: unknown,
+  log: { write(s: string): unknown },
+): Promise<{ step: ModelStep<TrackPrediction>; close(): Promise<void> } | null> {
+  if (backend !== undefined && !(BACKEND_NAMES as readonly unknown[]).includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  try {
+    const predictor = await GenrePredictor.create({ backend: backend as BackendName | undefined });
+    log.write(`genre model ${predictor.modelId} ${predictor.modelVersion}, backend ${describeBackend(await predictor.backend)}\n`);
+    return { step: genreModelStep(predictor), close: () => predictor.close() };
+  } catch (err) {
+    log.write(`genre model unavailable, listening only: ${(err as Error).message}\n`);
+    return null;
+  }
 }

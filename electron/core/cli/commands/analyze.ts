@@ -4,6 +4,7 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { ProgressReporter } from '../progress.js';
 import { Analyzer, NoDecoderError } from '../../jobs/analyzer.js';
+import { startGenreStep } from '../../model/genre-step.js';
 
 function wholeNumber(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value == null) return undefined;
@@ -25,20 +26,24 @@ the database. Interrupt at any time: the next run continues where this one stopp
   --workers N      analysis threads (default: one per core)
   --retry-errors   try again files whose analysis failed before
   --json           print the report as JSON
+  --no-model       listen only, without the genre model
+  --backend B      model backend: node-gpu, node, wasm, cpu (default: the first that works)
 Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 nothing could be analysed
 (ffmpeg missing or database refused), 130 interrupted.`,
   options: {
     ...DB_OPTION, limit: { type: 'string' }, workers: { type: 'string' }, 'retry-errors': { type: 'boolean' }, json: { type: 'boolean' },
+    'no-model': { type: 'boolean' }, backend: { type: 'string' },
   },
   allowPositionals: false,
   async run({ values }, io) {
     const limit = wholeNumber(values.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
     const workers = wholeNumber(values.workers, '--workers', 1, 64);
     const { db, path } = openCliDb(values, io);
+    const genre = values['no-model'] ? null : await startGenreStep(values.backend, io.stderr);
     try {
       const progress = new ProgressReporter(io.stderr);
       const analyzer = new Analyzer(db, {
-        limit, workers, retryErrors: values['retry-errors'] === true, signal: io.signal,
+        limit, workers, retryErrors: values['retry-errors'] === true, signal: io.signal, modelStep: genre?.step,
         onProgress: (p) =>
           p.phase !== 'queueing' &&
           progress.update({ done: p.done, total: p.total, errors: p.errors, rate: p.rate, etaSec: p.etaSec, label: 'tracks', current: p.currentPath }),
@@ -75,6 +80,7 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
       if (report.cancelled) return EXIT.CANCELLED;
       return report.errors > 0 ? EXIT.PARTIAL : EXIT.OK;
     } finally {
+      await genre?.close();
       db.close();
     }
   },
