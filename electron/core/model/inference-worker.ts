@@ -55,6 +55,33 @@ function finish(p: Pending): void {
   send({ type: 'result', id: p.id, startSec: p.startSec, outputs: p.outputs }, buffers);
 }
 
+/** One forward pass of every backbone over `total` patches; outputs are copied into each track's arrays. */
+async function runBatch(batch: Float32Array, total: number, slices: { p: Pending; from: number; n: number }[]): Promise<void> {
+  const x = tf.tensor3d(batch, [total, 187, 96]);
+  try {
+    for (const m of models) {
+      const out = m.predict(x);
+      let tags: Float32Array;
+      let emb: Float32Array;
+      try {
+        [tags, emb] = (await Promise.all([out.tags.data(), out.embedding.data()])) as [Float32Array, Float32Array];
+      } finally {
+        tf.dispose([out.tags, out.embedding]);
+      }
+      const nTags = m.tagNames.length;
+      let row = 0;
+      for (const s of slices) {
+        const o = s.p.outputs[m.id]!;
+        o.tags.set(tags.subarray(row * nTags, (row + s.n) * nTags), s.from * nTags);
+        o.embedding.set(emb.subarray(row * 200, (row + s.n) * 200), s.from * 200);
+        row += s.n;
+      }
+    }
+  } finally {
+    x.dispose();
+  }
+}
+
 /** Runs forward passes while patches are waiting; each pass takes up to maxBatch patches across tracks. */
 async function pump(): Promise<void> {
   if (running) return;
@@ -76,21 +103,19 @@ async function pump(): Promise<void> {
         s.p.next += s.n;
         at += s.n;
       }
-      const x = tf.tensor3d(batch, [total, 187, 96]);
-      for (const m of models) {
-        const out = m.predict(x);
-        const [tags, emb] = await Promise.all([out.tags.data(), out.embedding.data()]);
-        tf.dispose([out.tags, out.embedding]);
-        const nTags = m.tagNames.length;
-        let row = 0;
+      try {
+        await runBatch(batch, total, slices);
+      } catch (err) {
+        // a failed forward pass fails the tracks it carried, not the worker
+        const message = `model inference failed: ${err instanceof Error ? err.message : String(err)}`;
         for (const s of slices) {
-          const o = s.p.outputs[m.id]!;
-          o.tags.set(tags.subarray(row * nTags, (row + s.n) * nTags), s.from * nTags);
-          o.embedding.set(emb.subarray(row * 200, (row + s.n) * 200), s.from * 200);
-          row += s.n;
+          const i = ready.indexOf(s.p);
+          if (i < 0) continue;
+          ready.splice(i, 1);
+          send({ type: 'failed', id: s.p.id, kind: 'model-failed', message });
         }
+        continue;
       }
-      x.dispose();
       for (const s of slices) {
         if (s.p.next === s.p.count) {
           ready.splice(ready.indexOf(s.p), 1);

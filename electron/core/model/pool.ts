@@ -15,7 +15,6 @@ export interface PoolOptions {
   maxBatch?: number;
   /** tracks a worker holds at once: decoding ahead while the model runs, and batching across them (default 3) */
   perWorker?: number;
-  log?: (line: string) => void;
 }
 
 export interface TrackOutputs {

@@ -17,7 +17,6 @@ export interface PredictorOptions {
   backend?: BackendName;
   workers?: number;
   maxBatch?: number;
-  log?: (line: string) => void;
 }
 
 export interface TrackPrediction {
@@ -57,7 +56,6 @@ export class GenrePredictor {
       backend: opts.backend,
       workers: opts.workers,
       maxBatch: opts.maxBatch,
-      log: opts.log,
     });
     const predictor = new GenrePredictor(head, pool, head.id, version);
     try {
