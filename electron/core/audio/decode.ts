@@ -1,7 +1,9 @@
 // Decoding excerpts of an audio file to 16 kHz mono float32 PCM with the real ffmpeg (via fluent-ffmpeg):
 // one short ffmpeg run per excerpt with input seeking, a timeout per run, and no process left behind.
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { constants as fsConstants, accessSync, promises as fsp } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { findFfmpeg } from './ffmpeg-binary.js';
 import type { Excerpt } from './excerpt-plan.js';
@@ -74,6 +76,30 @@ function classifyFailure(stderr: string): DecodeErrorKind {
   return /moov atom not found|truncat|partial file|unexpected end|end of file/i.test(stderr) ? 'truncated' : 'undecodable';
 }
 
+const usable = new Set<string>();
+
+/**
+ * Is `bin` an executable we can start? (fluent-ffmpeg throws from inside an event handler when the spawn
+ * fails, so a missing binary must be caught before.) A bare name is looked up on the PATH.
+ */
+function canRun(bin: string): boolean {
+  if (usable.has(bin)) return true;
+  const candidates = /[\\/]/.test(bin)
+    ? [bin]
+    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).flatMap((d) =>
+      process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE').split(';').map((e) => join(d, bin + e)).concat(join(d, bin)) : [join(d, bin)]);
+  for (const c of candidates) {
+    try {
+      accessSync(c, fsConstants.X_OK);
+      usable.add(bin);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
 /**
  * Decode each planned excerpt ([startSec, startSec + durationSec)) to 16 kHz mono float32 PCM.
  * Excerpts are decoded one after another (each is a fraction of a second of work); an excerpt that lies
@@ -93,9 +119,11 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
     if (err instanceof DecodeError) throw err;
     throw describeStatError(err, path);
   }
+  const bin = opts.ffmpegPath ?? findFfmpeg().path;
+  if (!canRun(bin)) throw new DecodeError('no-ffmpeg', path, `ffmpeg cannot be started: ${bin} is not an executable file`);
   const out: DecodedExcerpt[] = [];
   for (const excerpt of plan) {
-    const pcm = await decodeOne(path, excerpt, opts);
+    const pcm = await decodeOne(path, bin, excerpt, opts);
     if (pcm.length === 0) {
       // past the end: later excerpts lie further on, so stop here
       break;
@@ -111,8 +139,7 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
   return out;
 }
 
-function decodeOne(path: string, excerpt: Excerpt, opts: DecodeOptions): Promise<Float32Array> {
-  const bin = opts.ffmpegPath ?? findFfmpeg().path;
+function decodeOne(path: string, bin: string, excerpt: Excerpt, opts: DecodeOptions): Promise<Float32Array> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // 4 bytes per sample; a little slack for resampler rounding
   const expected = Math.ceil((excerpt.durationSec + 0.1) * DECODE_SAMPLE_RATE) * 4;
@@ -154,7 +181,14 @@ function decodeOne(path: string, excerpt: Excerpt, opts: DecodeOptions): Promise
     );
 
     const finish = () => {
-      // both ffmpeg's exit (fluent-ffmpeg 'end'/'error') and the end of its output must have happened
+      // both ffmpeg's exit (fluent-ffmpeg 'end'/'error') and the end of its output must have happened; an
+      // output that has not ended 2 s after the exit never will (it cannot hold more data)
+      if (cmdDone && !streamDone && !settled) {
+        setTimeout(() => {
+          streamDone = true;
+          finish();
+        }, 2000).unref();
+      }
       if (!cmdDone || !streamDone || settled) return;
       settled = true;
       clearTimeout(timer);
@@ -192,26 +226,31 @@ function decodeOne(path: string, excerpt: Excerpt, opts: DecodeOptions): Promise
       finish();
     });
 
-    const stream = cmd.pipe();
-    stream.on('data', (chunk: Buffer) => {
-      if (used + chunk.length > limit) {
-        kill(new DecodeError('undecodable', path, 'ffmpeg produced more audio than the excerpt can hold'));
-        return;
-      }
-      if (used + chunk.length > buf.length) {
-        const bigger = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, used + chunk.length)));
-        bigger.set(buf.subarray(0, used));
-        buf = bigger;
-      }
-      buf.set(chunk, used);
-      used += chunk.length;
+    // Our own sink that never emits 'close': fluent-ffmpeg reports "Output stream closed" as an error when
+    // an output stream closes more than 20 ms before it has seen the process exit (a race under load).
+    const sink = new Writable({
+      emitClose: false,
+      autoDestroy: false,
+      write(chunk: Buffer, _enc, callback) {
+        if (used + chunk.length > limit) {
+          kill(new DecodeError('undecodable', path, 'ffmpeg produced more audio than the excerpt can hold'));
+          return callback();
+        }
+        if (used + chunk.length > buf.length) {
+          const bigger = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, used + chunk.length)));
+          bigger.set(buf.subarray(0, used));
+          buf = bigger;
+        }
+        buf.set(chunk, used);
+        used += chunk.length;
+        callback();
+      },
+      final(callback) {
+        streamDone = true;
+        finish();
+        callback();
+      },
     });
-    const streamEnded = () => {
-      streamDone = true;
-      finish();
-    };
-    stream.on('end', streamEnded);
-    stream.on('close', streamEnded);
-    stream.on('error', streamEnded);
+    cmd.pipe(sink, { end: true });
   });
 }

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { DecodeError, decodeExcerpts, type DecodeErrorKind, type DecodedExcerpt } from '../audio/decode.js';
 import { planExcerpts, plannedSeconds, type Excerpt, type ExcerptPlanOptions } from '../audio/excerpt-plan.js';
 import { measureLevels, type AudioLevels } from '../audio/levels.js';
+import { probeDurationSec } from '../audio/probe-duration.js';
 import { LogMelComputer, MEL, toPatches, type MelSpectrogram } from '../spectrogram/mel.js';
 import { renderSpectrogramImage } from '../spectrogram/image.js';
 import type { ExcerptSpan } from '../../shared/analysis.js';
@@ -89,14 +90,16 @@ function shortfallWarning(plan: readonly Excerpt[], got: readonly DecodedExcerpt
 export async function analyzeTrack(job: TrackJob, ctx: TrackContext = {}): Promise<TrackOutcome> {
   const t0 = performance.now();
   const decodeOpts = { signal: ctx.signal, timeoutMs: job.timeoutMs, ffmpegPath: ctx.ffmpegPath, onProcess: ctx.onProcess };
-  let plan = planExcerpts(job.durationSec, job.excerpts);
+  // no duration from the scanner: ask ffmpeg, so that the excerpts still come from the middle of the track
+  const durationSec = job.durationSec ?? (await probeDurationSec(job.path, decodeOpts));
+  let plan = planExcerpts(durationSec, job.excerpts);
   let decoded: DecodedExcerpt[];
   let warning: string | null = null;
   try {
     if (plan.length === 0) throw new DecodeError('empty', job.path, 'the file says it lasts 0 s: there is no audio to listen to');
     try {
       decoded = await decodeExcerpts(job.path, plan, decodeOpts);
-      warning = shortfallWarning(plan, decoded, job.durationSec);
+      warning = shortfallWarning(plan, decoded, durationSec);
     } catch (err) {
       // nothing where the header said the audio would be: listen from the start instead, and say so
       if (!(err instanceof DecodeError && err.kind === 'truncated')) throw err;
