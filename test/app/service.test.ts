@@ -11,7 +11,9 @@ import { EngineService } from '../../electron/core/service/engine.js';
 import { dispatchCall } from '../../electron/core/service/dispatch.js';
 import { MediaRefusedError } from '../../electron/core/service/media.js';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
+import { PredictionStore } from '../../electron/core/db/predictions.js';
 import type { ApiEvent, JobInfo } from '../../electron/shared/api.js';
+import type { GenrePrediction } from '../../electron/shared/genres-model.js';
 
 export async function waitForJob(service: EngineService, job: JobInfo, timeoutMs = 60_000): Promise<JobInfo> {
   const ended = (j: JobInfo) => j.state === 'done' || j.state === 'failed' || j.state === 'cancelled';
@@ -39,7 +41,7 @@ describe('engine service over a fixture library', () => {
   before(async () => {
     lib = makeFixtureLibrary();
     dir = mkdtempSync(join(tmpdir(), 'spectag-svc-'));
-    service = new EngineService({ dbPath: join(dir, 'library.sqlite'), host: 'web', scanWorkers: 2 });
+    service = new EngineService({ dbPath: join(dir, 'library.sqlite'), host: 'web', scanWorkers: 2, model: false });
     service.subscribe((e) => events.push(e));
   });
   after(async () => {
@@ -155,11 +157,74 @@ describe('engine service over a fixture library', () => {
     service.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(noise.path, noise.id);
   });
 
-  it('answers engine parts that are not built with a clear not-available error', async () => {
-    const r = await dispatchCall(service, 'startAnalysis', {});
-    if (!(await service.status()).features.analysis) {
-      assert.equal(r.ok, false);
-      if (!r.ok) assert.equal(r.error.code, 'not-available');
+  it('answers what this host cannot do with a clear not-available error', async () => {
+    const r = await dispatchCall(service, 'pickFolder', undefined);
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.error.code, 'not-available');
+      assert.match(r.error.message, /not available/);
+    }
+  });
+
+  it('listens to the library as a job: spectrogram pictures in the cache, errors per file', async () => {
+    const status = await service.status();
+    assert.equal(status.features.analysis, true);
+    const job = await waitForJob(service, await service.startAnalysis({}), 120_000);
+    assert.equal(job.state, 'done', job.error ?? '');
+    assert.equal(job.result?.kind, 'analyze');
+    const readable = (await service.queryLibrary({ limit: 1000 })).rows.filter((r) => r.fileStatus === 'ok');
+    if (job.result?.kind === 'analyze') assert.equal(job.result.report.analysed, readable.length);
+    const tone = readable.find((r) => r.title === 'Vorbis')!;
+    const track = await service.getTrack({ id: tone.id });
+    assert.equal(track.analysis?.status, 'ok', track.analysis?.errorMessage ?? '');
+    assert.equal(track.media.spectrogram, true);
+    assert.ok(track.analysis!.excerpts.length >= 1);
+    const png = service.mediaPath({ kind: 'spectrogram', id: tone.id });
+    assert.ok(png.startsWith(service.cacheDir), png);
+    assert.equal(status.features.predictions, false, 'this service runs without the model');
+    await assert.rejects(service.controlJob({ jobId: 'nope', action: 'pause' }), /no job/);
+  });
+
+  it('shows stored suggestions under the library\'s spelling; accept, bulk accept with a preview, undo', async () => {
+    const rows = (await service.queryLibrary({ limit: 1000 })).rows.filter((r) => r.fileStatus === 'ok' && !r.decided);
+    const store = new PredictionStore(service.db);
+    const predict = (genre: string, p: number, unsure = false): GenrePrediction => ({
+      modelId: 'test-model', modelVersion: '1', genres: ['hip-hop', 'jazz'], probabilities: { 'hip-hop': genre === 'hip-hop' ? p : 1 - p, jazz: genre === 'jazz' ? p : 1 - p },
+      top: unsure ? [] : [{ genre, probability: p }], unsure, excerpts: [{ startSec: 0, durationSec: 3, probabilities: [p, 1 - p] }],
+    });
+    store.save(rows[0]!.id, predict('hip-hop', 0.95), {});
+    store.save(rows[1]!.id, predict('hip-hop', 0.7), {});
+    store.save(rows[2]!.id, predict('jazz', 0.9), {});
+    store.save(rows[3]!.id, predict('jazz', 0.4, true), {});
+    // a second window onto the same database sees the stored model's suggestions
+    const other = new EngineService({ dbPath: join(dir, 'library.sqlite'), host: 'web', model: false });
+    try {
+      const first = (await other.queryLibrary({ text: rows[0]!.path.split('/').pop()!.slice(0, 12) })).rows.find((r) => r.id === rows[0]!.id)!;
+      assert.equal(first.suggested, 'Hip-Hop', 'the model says hip-hop; the library spells it Hip-Hop');
+      assert.equal(first.status, 'suggested');
+      assert.equal((await other.queryLibrary({ status: 'unsure' })).total, 1);
+      assert.equal((await other.queryLibrary({ suggested: 'Hip-Hop' })).total, 2);
+      const byConfidence = (await other.queryLibrary({ sort: 'confidence', descending: true, limit: 3 })).rows.map((r) => r.confidence);
+      assert.deepEqual(byConfidence, [0.95, 0.9, 0.7]);
+      const track = await other.getTrack({ id: rows[0]!.id });
+      assert.deepEqual(track.prediction?.top, [{ genre: 'Hip-Hop', probability: 0.95 }]);
+      const preview = await other.bulkAcceptPreview({ minConfidence: 0.85 });
+      assert.equal(preview.count, 2);
+      assert.deepEqual(preview.byGenre.map((g) => g.genre).sort(), ['Hip-Hop', 'Jazz']);
+      assert.equal((await other.bulkAcceptPreview({ minConfidence: 0.6, genre: 'Hip-Hop' })).count, 2);
+      assert.equal((await other.bulkAccept({ minConfidence: 0.85 })).accepted, 2);
+      assert.deepEqual((await other.getTrack({ id: rows[2]!.id })).decision?.genres, ['Jazz']);
+      assert.equal((await other.bulkAcceptPreview({ minConfidence: 0.85 })).count, 0, 'decided files are not offered again');
+      await other.undoDecision();
+      assert.equal((await other.bulkAcceptPreview({ minConfidence: 0.85 })).count, 2, 'undo takes the whole bulk accept back');
+      const accepted = await other.decide({ fileId: rows[1]!.id, action: 'accept' });
+      assert.deepEqual(accepted.decision?.genres, ['Hip-Hop']);
+      assert.equal(accepted.status, 'accepted');
+      await other.hideGenre({ genre: 'Jazz', hidden: true });
+      assert.equal((await other.bulkAcceptPreview({ minConfidence: 0.5 })).count, 1, 'hidden genres are never bulk accepted');
+      await other.hideGenre({ genre: 'Jazz', hidden: false });
+    } finally {
+      await other.close();
     }
   });
 

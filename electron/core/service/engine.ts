@@ -12,6 +12,14 @@ import { scanLibrary } from '../library/scan.js';
 import { planWrite, applyWrite, undoWrite } from '../tags/write.js';
 import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import { analysisCacheDirFor } from '../jobs/pipeline.js';
+import { Analyzer } from '../jobs/analyzer.js';
+import { PredictionStore } from '../db/predictions.js';
+import { GenrePredictor } from '../model/predictor.js';
+import { genreModelStep } from '../model/genre-step.js';
+import { describeBackend } from '../model/backend.js';
+import { NATIVE_MODELS_DIR } from '../model/paths.js';
+import { join } from 'node:path';
+import type { GenrePrediction } from '../../shared/genres-model.js';
 import {
   CONFIDENCE_THRESHOLDS, SpectagApiError, notAvailable,
   type ApiEvent, type ApiEventListener, type AppStatus, type BulkAcceptInput, type BulkAcceptPreview, type DecideInput,
@@ -20,7 +28,7 @@ import {
 } from '../../shared/api.js';
 import type { WriteBatchInfo, WritePlan } from '../../shared/tags.js';
 import { JobRunner } from './jobs.js';
-import { LibraryView } from './library-view.js';
+import { LibraryView, predictionColumns } from './library-view.js';
 import { VocabularyStore, vocabularySettingsPath } from './vocabulary.js';
 import { confineMediaPath } from './media.js';
 import { RootWatcher } from './watch.js';
@@ -32,6 +40,10 @@ export interface EngineOptions {
   host: 'electron' | 'web';
   /** watch the library roots and rescan changed folders (desktop app, `spectag serve --watch`) */
   watch?: boolean;
+  /** run the genre model during analysis (default: when its files are present) */
+  model?: boolean;
+  /** analysis threads */
+  analysisWorkers?: number;
   /** quiet time before a burst of file changes becomes one rescan */
   watchDebounceMs?: number;
   /** reader threads for scans */
@@ -50,9 +62,12 @@ export class EngineService implements SpectagApi {
   private readonly listeners = new Set<ApiEventListener>();
   private readonly plans = new Map<string, WritePlan>();
   /** this session's review decisions, newest last: what "undo" takes back */
-  private readonly undoStack: { decisionId: number; fileId: number }[] = [];
+  private readonly undoStack: { decisionIds: number[]; fileIds: number[] }[] = [];
   private watcher: RootWatcher | null = null;
   private closed = false;
+  private predictor: Promise<GenrePredictor | null> | null = null;
+  private backend: AppStatus['backend'] = null;
+  private modelId: string | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath);
@@ -61,6 +76,7 @@ export class EngineService implements SpectagApi {
     this.view = new LibraryView(this.db, options.dbPath);
     this.vocab = new VocabularyStore(this.db, vocabularySettingsPath(options.dbPath));
     this.jobs = new JobRunner((job) => this.emit({ type: 'job', job }));
+    this.useModel(this.latestModelId());
     if (options.watch) this.startWatching();
   }
 
@@ -92,12 +108,66 @@ export class EngineService implements SpectagApi {
   private features(): Record<Feature, boolean> {
     return {
       scan: true,
-      analysis: false,
-      predictions: false,
+      analysis: this.view.hasAnalysis,
+      predictions: this.view.hasPredictions && this.modelAvailable(),
       decisions: this.view.hasDecisions,
       writing: this.view.hasDecisions,
       watch: this.watcher != null,
       pickFolder: false,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // the genre model
+
+  private modelAvailable(): boolean {
+    return this.options.model !== false && existsSync(join(NATIVE_MODELS_DIR, 'genre-head', 'head.json'));
+  }
+
+  /** The model whose predictions were stored last (the library shows that one until the model runs). */
+  private latestModelId(): string | null {
+    if (!this.view.hasPredictions) return null;
+    const r = this.db.prepare('SELECT model_id FROM predictions ORDER BY predicted_at DESC LIMIT 1').get() as { model_id: string } | undefined;
+    return r?.model_id ?? null;
+  }
+
+  private useModel(modelId: string | null): void {
+    this.modelId = modelId;
+    this.view.setPredictions(modelId ? predictionColumns(modelId) : null);
+  }
+
+  /** Load the model once (slow: TF.js backend + weights); null when it cannot run here, with the reason in status. */
+  private loadPredictor(): Promise<GenrePredictor | null> {
+    if (!this.view.hasPredictions || !this.modelAvailable()) return Promise.resolve(null);
+    this.predictor ??= (async () => {
+      try {
+        const p = await GenrePredictor.create({});
+        const b = await p.backend;
+        this.backend = { name: b.name, gpu: b.name === 'node-gpu', detail: describeBackend(b) };
+        this.useModel(p.modelId);
+        return p;
+      } catch (err) {
+        this.backend = { name: 'none', gpu: false, detail: `genre model unavailable: ${(err as Error).message}` };
+        return null;
+      }
+    })();
+    return this.predictor;
+  }
+
+  /** model genre ("hip-hop") → the person's name for it ("Hip-Hop"), and back. */
+  private names(): { show(g: string): string; model(display: string): string } {
+    const map = this.vocab.modelNameMap();
+    const back = new Map([...map].map(([m, d]) => [d.toLowerCase(), m]));
+    return { show: (g) => map.get(g) ?? g, model: (d) => back.get(d.toLowerCase()) ?? d };
+  }
+
+  private showPrediction(p: GenrePrediction): GenrePrediction {
+    const { show } = this.names();
+    return {
+      ...p,
+      genres: p.genres.map(show),
+      probabilities: Object.fromEntries(Object.entries(p.probabilities).map(([g, v]) => [show(g), v])),
+      top: p.top.map((t) => ({ ...t, genre: show(t.genre) })),
     };
   }
 
@@ -114,7 +184,7 @@ export class EngineService implements SpectagApi {
     }
     return {
       version: APP_VERSION, host: this.options.host, dbPath: this.options.dbPath, schemaVersion: SCHEMA_VERSION,
-      cacheDir: this.cacheDir, roots, firstRun: roots.length === 0, backend: null, ffmpeg, features: this.features(),
+      cacheDir: this.cacheDir, roots, firstRun: roots.length === 0, backend: this.backend, ffmpeg, features: this.features(),
       watching: this.watcher != null,
     };
   }
@@ -123,12 +193,15 @@ export class EngineService implements SpectagApi {
     return {
       stats: this.files.stats(),
       byReviewStatus: this.view.countByStatus(),
-      distribution: this.view.distribution().map((d) => ({ ...d, suggested: 0 })),
+      distribution: this.view.distribution().map((d) => ({ ...d, suggested: this.suggestedCounts().get(d.genre.toLowerCase()) ?? 0 })),
     };
   }
 
   async queryLibrary(q: LibraryQuery): Promise<LibraryPage> {
-    return this.view.query(q);
+    const names = this.names();
+    const page = this.view.query(q.suggested ? { ...q, suggested: names.model(q.suggested) } : q);
+    for (const r of page.rows) if (r.suggested) r.suggested = names.show(r.suggested);
+    return page;
   }
 
   async getTrack({ id }: { id: number }): Promise<TrackDetails> {
@@ -147,11 +220,19 @@ export class EngineService implements SpectagApi {
       file,
       status: row?.status ?? 'unanalysed',
       analysis: view,
-      prediction: null,
+      prediction: this.predictionFor(id),
       decision: decisions?.latest(id) ?? null,
       history: decisions?.history(id) ?? [],
       media: { audio: file.status === 'ok', spectrogram: imageOk },
     };
+  }
+
+  private predictionFor(fileId: number): GenrePrediction | null {
+    if (!this.view.hasPredictions || !this.modelId) return null;
+    const stored = new PredictionStore(this.db).forFile(fileId).find((p) => p.modelId === this.modelId);
+    if (!stored) return null;
+    const { fileId: _f, embeddings: _e, predictedAt: _t, ...rest } = stored;
+    return this.showPrediction({ ...rest, genres: Object.keys(stored.probabilities) });
   }
 
   /** The file behind a media URL, confined to the library roots (audio) or the cache (pictures). */
@@ -198,6 +279,11 @@ export class EngineService implements SpectagApi {
   }
 
   async startScan({ roots }: { roots?: string[] }): Promise<JobInfo> {
+    return this.scan(roots);
+  }
+
+  /** A scan job; `thenAnalyse`: queue the analysis of what it found (the watcher's batches). */
+  private scan(roots: string[] | undefined, thenAnalyse = false): JobInfo {
     const list = roots?.length ? roots : this.rootPaths();
     if (!list.length) throw new SpectagApiError('invalid-input', 'no library folder yet: add one first');
     return this.jobs.start({
@@ -214,11 +300,52 @@ export class EngineService implements SpectagApi {
         this.changed('scan');
         return { kind: 'scan', report };
       },
+      onFinished: (job) => {
+        if (!thenAnalyse || job.state !== 'done' || this.closed || !this.view.hasAnalysis || this.jobs.running('analyze')) return;
+        const r = job.result;
+        if (r?.kind === 'scan' && r.report.added + r.report.updated + r.report.moved === 0) return;
+        this.startAnalysis({}).catch(() => {
+          // an analysis the person started is running: it queues these files too
+        });
+      },
     });
   }
 
-  async startAnalysis(_q: { limit?: number }): Promise<JobInfo> {
-    throw notAvailable('Analysis (listening to tracks)');
+  async startAnalysis({ limit }: { limit?: number }): Promise<JobInfo> {
+    if (!this.view.hasAnalysis) throw notAvailable('Analysis (listening to tracks)');
+    const busy = this.jobs.running('analyze');
+    if (busy) throw new SpectagApiError('conflict', `the analysis is already running (${busy.label})`);
+    let analyzer: Analyzer | null = null;
+    let lastChange = 0;
+    return this.jobs.start({
+      kind: 'analyze',
+      label: limit ? `Listening to up to ${limit} tracks` : 'Listening to new and changed tracks',
+      restartable: true,
+      pauseInPlace: { pause: () => analyzer?.pause(), resume: () => analyzer?.resume() },
+      run: async (ctx) => {
+        ctx.progress({ phase: 'loading the model' });
+        const predictor = await this.loadPredictor();
+        this.emit({ type: 'library-changed', reason: 'analysis', fileIds: null });
+        analyzer = new Analyzer(this.db, {
+          limit, signal: ctx.signal, workers: this.options.analysisWorkers,
+          modelStep: predictor ? genreModelStep(predictor) : undefined,
+          onProgress: (p) => {
+            ctx.progress({ phase: p.phase, done: p.done, total: p.total, errors: p.errors, rate: p.rate, etaSec: p.etaSec, currentPath: p.currentPath });
+            // let the table fill in while the analysis goes (at most every 3 s)
+            if (Date.now() - lastChange > 3000) {
+              lastChange = Date.now();
+              this.changed('analysis');
+            }
+          },
+        });
+        try {
+          const report = await analyzer.run();
+          return { kind: 'analyze', report };
+        } finally {
+          this.changed('analysis');
+        }
+      },
+    });
   }
 
   async listJobs(): Promise<JobInfo[]> {
@@ -249,11 +376,11 @@ export class EngineService implements SpectagApi {
     else {
       const row = this.view.row(input.fileId);
       if (!row?.suggested) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
-      genres = [row.suggested];
+      genres = [this.names().show(row.suggested)];
     }
     const source = input.action === 'accept' ? 'accepted' : input.action === 'reject' ? 'rejected' : 'corrected';
     const decisionId = decisions.record(input.fileId, genres, source);
-    this.undoStack.push({ decisionId, fileId: input.fileId });
+    this.undoStack.push({ decisionIds: [decisionId], fileIds: [input.fileId] });
     if (this.undoStack.length > 1000) this.undoStack.shift();
     this.changed('decision', [input.fileId]);
     return { fileId: input.fileId, decision: decisions.latest(input.fileId), status: this.view.row(input.fileId)?.status ?? 'unanalysed' };
@@ -263,44 +390,91 @@ export class EngineService implements SpectagApi {
     const decisions = this.requireDecisions();
     const last = this.undoStack.pop();
     if (!last) return null;
-    const latest = decisions.latest(last.fileId);
-    if (latest?.id !== last.decisionId) {
-      throw new SpectagApiError('conflict', 'this file was decided again since; undo that first');
+    const latestIds = new Set(last.fileIds.map((f) => decisions.latest(f)?.id));
+    if (last.decisionIds.some((id) => !latestIds.has(id))) {
+      throw new SpectagApiError('conflict', 'a file was decided again since; undo that first');
     }
     // a decision already written into the file is undone with the write batch, not here
-    const written = this.db.prepare("SELECT 1 FROM write_journal WHERE decision_id = ? AND status = 'written'").get(last.decisionId);
-    if (written) {
+    const written = this.db.prepare("SELECT 1 FROM write_journal WHERE decision_id = ? AND status = 'written'");
+    if (last.decisionIds.some((id) => written.get(id))) {
       this.undoStack.push(last);
       throw new SpectagApiError('conflict', 'this decision is already written into the file; undo the write instead');
     }
     // DecisionStore keeps history and has no delete: an undone decision never happened, so its row goes
-    this.db.prepare('DELETE FROM decisions WHERE id = ?').run(last.decisionId);
-    this.changed('decision', [last.fileId]);
-    return { fileId: last.fileId, decision: decisions.latest(last.fileId), status: this.view.row(last.fileId)?.status ?? 'unanalysed' };
+    const del = this.db.prepare('DELETE FROM decisions WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of last.decisionIds) del.run(id);
+    })();
+    this.changed('decision', last.fileIds.length === 1 ? last.fileIds : null);
+    const fileId = last.fileIds[0]!;
+    return { fileId, decision: decisions.latest(fileId), status: this.view.row(fileId)?.status ?? 'unanalysed' };
   }
 
-  async bulkAcceptPreview(_q: BulkAcceptInput): Promise<BulkAcceptPreview> {
-    void CONFIDENCE_THRESHOLDS;
-    throw notAvailable('Bulk accept (genre suggestions)');
+  /** Undecided files whose suggestion clears the confidence (hidden genres never), as (file, model genre). */
+  private bulkCandidates(q: BulkAcceptInput): { id: number; genre: string }[] {
+    if (!this.view.hasPredictions || !this.view.hasDecisions) throw notAvailable('Bulk accept (genre suggestions)');
+    if (!this.modelId) return [];
+    const names = this.names();
+    const rows = this.db
+      .prepare(`SELECT f.id, p.top_genre AS genre FROM files f JOIN predictions p ON p.file_id = f.id AND p.model_id = ?
+        WHERE f.status = 'ok' AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
+          AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${q.genre ? 'AND p.top_genre = ?' : ''}`)
+      .all(this.modelId, q.minConfidence, ...(q.genre ? [names.model(q.genre)] : [])) as { id: number; genre: string }[];
+    return rows.filter((r) => !this.vocab.isHidden(names.show(r.genre)));
   }
 
-  async bulkAccept(_q: BulkAcceptInput): Promise<{ accepted: number }> {
-    throw notAvailable('Bulk accept (genre suggestions)');
+  async bulkAcceptPreview(q: BulkAcceptInput): Promise<BulkAcceptPreview> {
+    const names = this.names();
+    const by = new Map<string, number>();
+    const rows = this.bulkCandidates(q);
+    for (const r of rows) by.set(names.show(r.genre), (by.get(names.show(r.genre)) ?? 0) + 1);
+    return {
+      count: rows.length,
+      byGenre: [...by].map(([genre, count]) => ({ genre, count })).sort((a, b) => b.count - a.count),
+      thresholds: CONFIDENCE_THRESHOLDS,
+    };
+  }
+
+  async bulkAccept(q: BulkAcceptInput): Promise<{ accepted: number }> {
+    const names = this.names();
+    const rows = this.bulkCandidates(q);
+    const decisions = new DecisionStore(this.db);
+    const ids: number[] = [];
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const r of rows) ids.push(decisions.record(r.id, [names.show(r.genre)], 'accepted', now));
+    })();
+    if (ids.length) this.undoStack.push({ decisionIds: ids, fileIds: rows.map((r) => r.id) });
+    this.changed('decision', null);
+    return { accepted: ids.length };
   }
 
   // -------------------------------------------------------------------------------------------------
   // vocabulary
 
+  /** Undecided files per suggested genre (display name, lower case). */
+  private suggestedCounts(): Map<string, number> {
+    if (!this.modelId || !this.view.hasPredictions) return new Map();
+    const names = this.names();
+    const rows = this.db
+      .prepare(`SELECT p.top_genre AS genre, count(*) AS n FROM predictions p JOIN files f ON f.id = p.file_id
+        WHERE p.model_id = ? AND p.unsure = 0 AND f.status = 'ok' ${this.view.hasDecisions ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
+        GROUP BY p.top_genre`)
+      .all(this.modelId) as { genre: string; n: number }[];
+    return new Map(rows.map((r) => [names.show(r.genre).toLowerCase(), r.n]));
+  }
+
   async vocabulary(): Promise<VocabularyEntry[]> {
     const inFiles = this.vocab.genresInFiles();
     const decided = this.vocab.genresDecided();
+    const suggested = this.suggestedCounts();
     const model = new Set([...this.vocab.modelNameMap().values()].map((n) => n.toLowerCase()));
     const keys = new Set([...inFiles.keys(), ...decided.keys(), ...model]);
     const out: VocabularyEntry[] = [];
     for (const key of keys) {
       const name = inFiles.get(key)?.name ?? decided.get(key)?.name ?? [...this.vocab.modelNameMap().values()].find((n) => n.toLowerCase() === key) ?? key;
       out.push({
-        genre: name, inFiles: inFiles.get(key)?.files ?? 0, suggested: 0, decided: decided.get(key)?.files ?? 0,
+        genre: name, inFiles: inFiles.get(key)?.files ?? 0, suggested: suggested.get(key) ?? 0, decided: decided.get(key)?.files ?? 0,
         hidden: this.vocab.isHidden(name), model: model.has(key),
       });
     }
@@ -407,7 +581,7 @@ export class EngineService implements SpectagApi {
         this.changed('watch');
         if (this.jobs.running('scan') || this.closed) return;
         try {
-          void this.startScan({ roots });
+          this.scan(roots, true);
         } catch {
           // a scan the person started is running: it will see the changes
         }
@@ -421,6 +595,7 @@ export class EngineService implements SpectagApi {
     this.closed = true;
     await this.watcher?.close();
     await this.jobs.stopAll();
+    await (await this.predictor)?.close();
     this.listeners.clear();
     this.db.close();
   }

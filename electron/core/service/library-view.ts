@@ -33,15 +33,36 @@ function ftsQuery(words: string[]): string {
   return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
 }
 
+/** The predictions of one model (migration 005's table), as library columns. */
+export function predictionColumns(modelId: string): PredictionColumns {
+  const id = `'${modelId.replaceAll("'", "''")}'`;
+  return {
+    join: `LEFT JOIN predictions p ON p.file_id = f.id AND p.model_id = ${id}`,
+    present: 'p.file_id IS NOT NULL',
+    unsure: 'p.unsure = 1',
+    suggested: 'CASE WHEN p.unsure = 1 THEN NULL ELSE p.top_genre END',
+    confidence: 'p.top_probability',
+  };
+}
+
 export class LibraryView {
   readonly tables: Set<string>;
   private readonly dbDir: string;
   private readonly files: FileStore;
 
-  constructor(readonly db: Db, dbPath: string, private readonly predictions: PredictionColumns | null = null) {
+  constructor(readonly db: Db, dbPath: string, private predictions: PredictionColumns | null = null) {
     this.tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
     this.dbDir = dirname(dbPath);
     this.files = new FileStore(db);
+  }
+
+  /** Which model's predictions the library shows (null: none). */
+  setPredictions(p: PredictionColumns | null): void {
+    this.predictions = p;
+  }
+
+  get hasPredictions(): boolean {
+    return this.tables.has('predictions');
   }
 
   get hasDecisions(): boolean {

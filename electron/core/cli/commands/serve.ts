@@ -13,15 +13,16 @@ const DEFAULT_RENDERER = join(fileURLToPath(new URL('.', import.meta.url)), '..'
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'open the review window in a browser (web mode, 127.0.0.1 only, token-protected)',
-  usage: `Usage: spectag serve [DB] [--db FILE] [--port N] [--watch] [--renderer DIR] [--verbose]
+  usage: `Usage: spectag serve [DB] [--db FILE] [--port N] [--watch] [--no-model] [--renderer DIR] [--verbose]
 
 Serves the review window and its API on http://127.0.0.1:PORT (default 4317; 0 picks a free port).
 Prints a link with a random token in its #fragment: that token is the password, for this run only.
 Nothing listens on other interfaces; to use it from another machine, forward the port over SSH
 (ssh -L 4317:127.0.0.1:4317 nas) and open the printed link locally.
---watch rescans library folders when files change. --verbose logs requests (never tokens).
+--watch rescans library folders when files change (and analyses what is new). --no-model listens
+without the genre model. --verbose logs requests (never tokens).
 Exit codes: 0 stopped with Ctrl-C, 2 usage, 3 could not start (port in use, database refused).`,
-  options: { ...DB_OPTION, port: { type: 'string' }, watch: { type: 'boolean' }, renderer: { type: 'string' }, verbose: { type: 'boolean' } },
+  options: { ...DB_OPTION, port: { type: 'string' }, watch: { type: 'boolean' }, 'no-model': { type: 'boolean' }, renderer: { type: 'string' }, verbose: { type: 'boolean' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length > 1) throw new UsageError('give at most one database file');
@@ -29,7 +30,7 @@ Exit codes: 0 stopped with Ctrl-C, 2 usage, 3 could not start (port in use, data
     const port = values.port == null ? 4317 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a whole number from 0 to 65535');
     const dbPath = resolveDbPath(positionals[0] ?? (typeof values.db === 'string' ? values.db : undefined), io.env);
-    const engine = new EngineService({ dbPath, host: 'web', watch: values.watch === true });
+    const engine = new EngineService({ dbPath, host: 'web', watch: values.watch === true, model: values['no-model'] !== true });
     let server;
     try {
       server = await startServer({
