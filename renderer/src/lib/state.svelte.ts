@@ -27,6 +27,7 @@ class AppState {
   modalOpen = $state(false);
   private toastSeq = 0;
   private bumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private bumpPending = false;
 
   async init(): Promise<void> {
     onConnectionState((s) => (this.connection = s));
@@ -60,6 +61,8 @@ class AppState {
       if (i >= 0) this.jobs[i] = e.job;
       else this.jobs = [e.job, ...this.jobs];
       if (e.job.state === 'failed') this.toast(`${e.job.label}: ${e.job.error ?? 'failed'}`, 'error');
+      // the model is loaded by the first analysis: the status bar names its backend from then on
+      if (e.job.kind === 'analyze' && e.job.state !== 'paused') void this.refreshStatus();
     } else if (e.type === 'library-changed') {
       this.libraryChanged(e.fileIds);
       if (e.reason === 'scan' || e.reason === 'roots' || e.reason === 'write') void this.refreshStatus();
@@ -73,18 +76,25 @@ class AppState {
     }
   }
 
-  /** Coalesce bursts of changes (analysis progress) into one refetch at most every 1.5 s. */
+  /** Coalesce bursts of changes (analysis progress) into one refetch at most every 1.5 s, never losing the last. */
   libraryChanged(fileIds: number[] | null): void {
     if (fileIds) {
       this.lastChangedIds = fileIds;
       this.libraryVersion++;
       return;
     }
-    if (this.bumpTimer) return;
+    if (this.bumpTimer) {
+      this.bumpPending = true;
+      return;
+    }
     this.lastChangedIds = null;
     this.libraryVersion++;
     this.bumpTimer = setTimeout(() => {
       this.bumpTimer = null;
+      if (this.bumpPending) {
+        this.bumpPending = false;
+        this.libraryChanged(null);
+      }
     }, 1500);
   }
 
