@@ -35,7 +35,7 @@ describe('spectag analyze / doctor', () => {
   it('doctor: names the bundled ffmpeg and its version, and the decode self-test passes', () => {
     const r = spectag(['doctor', '--db', db]);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, /^ffmpeg: .*ffmpeg.* \(bundled\)\n  ffmpeg version /);
+    assert.match(r.out, /^ffmpeg: .*ffmpeg.* \(bundled\)\n {2}ffmpeg version /);
     assert.match(r.out, /decode self-test: ok/);
     assert.match(r.out, /analysis: 0 analysed .* 0 queued/);
   });
