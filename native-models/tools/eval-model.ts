@@ -11,6 +11,7 @@ import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
 import { BACKEND_NAMES, type BackendName } from '../../electron/shared/genres-model.js';
 import type { TrackOutputs } from '../../electron/core/model/pool.js';
+import { spreadIndices } from '../../electron/core/model/track-patches.js';
 
 /** Dataset label names → the model's vocabulary. */
 const ALIASES: Record<string, string> = {
@@ -44,7 +45,7 @@ function items(folder: string): Item[] {
 function subset(res: TrackOutputs, k: number): TrackOutputs {
   const n = res.startSec.length;
   if (k >= n) return res;
-  const pick = [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / Math.max(1, k - 1))))];
+  const pick = spreadIndices(n, k);
   const outputs: TrackOutputs['outputs'] = {};
   for (const [name, o] of Object.entries(res.outputs)) {
     const nt = o.tags.length / n;

@@ -63,9 +63,18 @@ class Data:
         out = []
         for i in range(len(self.rows)):
             n = self.patches["msd"][i].shape[0]
-            sel = None if k is None or k >= n else np.unique(np.round(np.linspace(0, n - 1, k)).astype(int))
+            sel = None if k is None or k >= n else spread_indices(n, k)
             out.append(self.patch_features(feats, i, sel).mean(axis=0))
         return np.stack(out)
+
+
+def spread_indices(n: int, k: int) -> np.ndarray:
+    """Same rule as spreadIndices in electron/core/model/track-patches.ts."""
+    if k >= n:
+        return np.arange(n)
+    if k <= 1:
+        return np.array([(n - 1) // 2])
+    return np.unique(np.floor(np.arange(k) * (n - 1) / (k - 1) + 0.5).astype(int))
 
 
 def sample_weights(data: Data, idx: np.ndarray, balance: bool) -> np.ndarray:

@@ -10,6 +10,7 @@ import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { TrackAnalysisError } from '../../electron/core/model/pool.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
+import { spreadIndices } from '../../electron/core/model/track-patches.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spectag-predict-'));
 const files = {
@@ -41,8 +42,10 @@ test('a prediction has every genre, calibrated probabilities, top genres and per
   assert.equal(p.top[0]?.genre, best[0]);
   assert.equal(p.modelId, predictor.modelId);
   assert.match(p.modelVersion, /^\d+\+[0-9a-f]{12}$/);
-  assert.equal(p.excerpts.length, 4);
-  p.excerpts.forEach((e, i) => assert.ok(Math.abs(e.startSec - i * 2.992) < 1e-3));
+  // the whole 12 s track gives 4 patches, thinned out to the predictor's patch budget
+  const kept = spreadIndices(4, predictor.patchesPerTrack ?? 4);
+  assert.equal(p.excerpts.length, kept.length);
+  p.excerpts.forEach((e, i) => assert.ok(Math.abs(e.startSec - kept[i]! * 2.992) < 1e-3));
   for (const e of p.excerpts) assert.equal(e.probabilities.length, MODEL_GENRES.length);
   assert.equal(embeddings['musicnn-msd']?.length, 200);
   assert.ok(embeddings['musicnn-msd']!.every((v) => v >= 0), 'embedding is after ReLU');
@@ -51,7 +54,8 @@ test('a prediction has every genre, calibrated probabilities, top genres and per
 test('tracks batched together get exactly the numbers they get alone', async () => {
   const alone = [(await predictor.predictFile(files.stereo)).prediction, (await predictor.predictFile(files.noise)).prediction];
   const together = await Promise.all([files.stereo, files.noise, files.stereo, files.noise].map((f) => predictor.predictFile(f)));
-  assert.equal(alone[1]!.excerpts.length, 9);
+  // a long track: 3 × 10 s excerpts (9 patches), or one patch per excerpt with a patch budget
+  assert.equal(alone[1]!.excerpts.length, predictor.patchesPerTrack ?? 9);
   assert.ok(alone[1]!.excerpts[0]!.startSec > 20, 'excerpts of a long track come from its middle');
   for (let i = 0; i < 4; i++) {
     const a = alone[i % 2]!;
@@ -59,6 +63,13 @@ test('tracks batched together get exactly the numbers they get alone', async () 
     for (const g of MODEL_GENRES) assert.ok(Math.abs(a.probabilities[g]! - b.probabilities[g]!) < 1e-4, `${g}: ${a.probabilities[g]} vs ${b.probabilities[g]}`);
   }
   assert.notDeepEqual(alone[0]!.probabilities, alone[1]!.probabilities, 'different sounds, different outputs');
+});
+
+test('a patch budget keeps patches spread over the track', () => {
+  assert.deepEqual(spreadIndices(10, 1), [4]);
+  assert.deepEqual(spreadIndices(10, 3), [0, 5, 9]);
+  assert.deepEqual(spreadIndices(10, 5), [0, 2, 5, 7, 9]);
+  assert.deepEqual(spreadIndices(3, 5), [0, 1, 2]);
 });
 
 test('a file that cannot be decoded fails alone with its reason; the pool keeps working', async () => {
@@ -70,7 +81,7 @@ test('a file that cannot be decoded fails alone with its reason; the pool keeps 
   });
   await assert.rejects(predictor.predictFile(join(dir, 'nope.mp3'), { durationSec: 30 }), /file not found/);
   const ok = await predictor.predictFile(files.noise);
-  assert.equal(ok.prediction.excerpts.length, 9);
+  assert.equal(ok.prediction.excerpts.length, predictor.patchesPerTrack ?? 9);
 });
 
 test('no tensors are left behind after many batches', async () => {

@@ -21,6 +21,8 @@ interface HeadJson {
   confidentThreshold: number;
   /** genres at or above this probability are listed as suggestions */
   suggestThreshold: number;
+  /** patches per track the head was chosen for (speed/quality knob); null: every patch of the plan */
+  patchesPerTrack?: number | null;
 }
 
 export interface GenreHead {
@@ -29,6 +31,7 @@ export interface GenreHead {
   readonly genres: readonly string[];
   /** backbone folders the head needs (e.g. musicnn-msd, musicnn-mtt) */
   readonly backbones: string[];
+  readonly patchesPerTrack: number | null;
   predict(outputs: BackboneOutputs, startSec: number[], patchSec: number): GenrePrediction;
 }
 
@@ -53,6 +56,7 @@ class LinearHead implements GenreHead {
   readonly version: string;
   readonly genres: readonly string[];
   readonly backbones: string[];
+  readonly patchesPerTrack: number | null;
   private readonly inputs: { backbone: string; kind: 'embedding' | 'tags' }[];
   private readonly kernel: Float64Array; // d × k, row-major
   private readonly bias: Float64Array;
@@ -66,6 +70,7 @@ class LinearHead implements GenreHead {
       return { backbone, kind };
     });
     this.backbones = [...new Set(this.inputs.map((i) => i.backbone))];
+    this.patchesPerTrack = json.patchesPerTrack ?? null;
     this.kernel = Float64Array.from(json.kernel.flat());
     this.bias = Float64Array.from(json.bias);
     const d = json.kernel.length;

@@ -3,7 +3,7 @@
 import type { ModelStep, ModelStepInput } from '../jobs/model-step.js';
 import type { Db } from '../db/open.js';
 import { PredictionStore } from '../db/predictions.js';
-import { PATCH_SEC, PATCH_SIZE } from './track-patches.js';
+import { PATCH_SEC, PATCH_SIZE, selectPatches } from './track-patches.js';
 import { GenrePredictor, type TrackPrediction } from './predictor.js';
 import { describeBackend } from './backend.js';
 import { UsageError } from '../cli/command.js';
@@ -36,8 +36,10 @@ export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: 
         });
       }
       signal.throwIfAborted();
-      const res = await predictor.analyzePatches(data, count);
-      return predictor.fromOutputs({ ...res, startSec });
+      // the analyzer listens to more than the model needs: keep the predictor's patch budget, spread out
+      const t = selectPatches({ data, count, startSec }, predictor.patchesPerTrack ?? count);
+      const res = await predictor.analyzePatches(t.data, t.count);
+      return predictor.fromOutputs({ ...res, startSec: t.startSec });
     },
     save(db: Db, fileId: number, result: TrackPrediction): void {
       store(db).save(fileId, result.prediction, result.embeddings);

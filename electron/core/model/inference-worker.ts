@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend.js';
 import { loadMusicnn, type MusicnnModel } from './musicnn.js';
-import { PATCH_SIZE, trackPatches } from './track-patches.js';
+import { PATCH_SIZE, selectPatches, trackPatches } from './track-patches.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { DecodeError } from '../audio/decode.js';
 
@@ -138,7 +138,10 @@ port.on('message', (msg: WorkerRequest) => {
     enqueue(msg.id, msg.data, msg.count, Array.from({ length: msg.count }, () => 0));
   } else {
     trackPatches(msg.path, msg.plan, { timeoutMs: msg.timeoutMs }).then(
-      (t) => enqueue(msg.id, t.data, t.count, t.startSec),
+      (all) => {
+        const t = msg.maxPatches ? selectPatches(all, msg.maxPatches) : all;
+        enqueue(msg.id, t.data, t.count, t.startSec);
+      },
       (err: unknown) =>
         send({
           type: 'failed',

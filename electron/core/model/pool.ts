@@ -146,9 +146,9 @@ export class InferencePool {
     });
   }
 
-  /** Decode the planned excerpts of one file and run the backbones on all its patches. */
-  analyzeTrack(path: string, plan: Excerpt[], timeoutMs?: number): Promise<TrackOutputs> {
-    return this.submit((id) => ({ type: 'track', id, path, plan, timeoutMs }));
+  /** Decode the planned excerpts of one file and run the backbones on its patches (at most maxPatches, spread). */
+  analyzeTrack(path: string, plan: Excerpt[], opts: { maxPatches?: number; timeoutMs?: number } = {}): Promise<TrackOutputs> {
+    return this.submit((id) => ({ type: 'track', id, path, plan, ...opts }));
   }
 
   /** Run the backbones on ready-made patches (n × 187 × 96); the buffer is transferred. */

@@ -17,6 +17,8 @@ export interface PredictorOptions {
   backend?: BackendName;
   workers?: number;
   maxBatch?: number;
+  /** patches per track (default: the head's choice); fewer is faster, more is steadier */
+  patchesPerTrack?: number;
 }
 
 export interface TrackPrediction {
@@ -26,8 +28,9 @@ export interface TrackPrediction {
 }
 
 /** Hash of every file the prediction depends on: the head and the backbone weights + topology. */
-async function modelFingerprint(modelsDir: string, head: GenreHead): Promise<string> {
+async function modelFingerprint(modelsDir: string, head: GenreHead, patchesPerTrack: number | null): Promise<string> {
   const h = createHash('sha256');
+  h.update(`patches:${patchesPerTrack ?? 'all'}\n`);
   h.update(await readFile(join(modelsDir, 'genre-head', 'head.json')));
   for (const b of head.backbones) {
     const json = await readFile(join(modelsDir, b, 'model.json'));
@@ -44,12 +47,16 @@ export class GenrePredictor {
     private readonly pool: InferencePool,
     readonly modelId: string,
     readonly modelVersion: string,
+    /** at most this many ~3 s patches are heard per track (null: all that the plan gives) */
+    readonly patchesPerTrack: number | null,
   ) {}
 
   static async create(opts: PredictorOptions = {}): Promise<GenrePredictor> {
     const modelsDir = opts.modelsDir ?? NATIVE_MODELS_DIR;
     const head = await loadGenreHead(modelsDir);
-    const version = `${head.version}+${await modelFingerprint(modelsDir, head)}`;
+    const patchesPerTrack = opts.patchesPerTrack ?? head.patchesPerTrack;
+    // the patch count changes the predictions, so it is part of the version
+    const version = `${head.version}+${await modelFingerprint(modelsDir, head, patchesPerTrack)}`;
     const pool = new InferencePool({
       modelsDir,
       backbones: head.backbones,
@@ -57,7 +64,7 @@ export class GenrePredictor {
       workers: opts.workers,
       maxBatch: opts.maxBatch,
     });
-    const predictor = new GenrePredictor(head, pool, head.id, version);
+    const predictor = new GenrePredictor(head, pool, head.id, version, patchesPerTrack);
     try {
       await pool.backend;
     } catch (err) {
@@ -75,9 +82,13 @@ export class GenrePredictor {
     return this.head.genres;
   }
 
-  /** Default listening plan for a track of this duration (see excerpt-plan.ts). */
-  static plan(durationSec: number | null): Excerpt[] {
-    return planExcerpts(durationSec);
+  /**
+   * Listening plan for a track of this duration (see excerpt-plan.ts): with a patch budget k, k excerpts
+   * of one patch each spread over the track (a short track is still taken whole; its patches are then
+   * thinned out to k in the worker).
+   */
+  plan(durationSec: number | null): Excerpt[] {
+    return this.patchesPerTrack ? planExcerpts(durationSec, { count: this.patchesPerTrack, excerptSec: PATCH_SEC }) : planExcerpts(durationSec);
   }
 
   fromOutputs(res: TrackOutputs): TrackPrediction {
@@ -99,8 +110,8 @@ export class GenrePredictor {
    */
   async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackOutputs> {
     const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
-    const plan = opts.plan ?? GenrePredictor.plan(duration);
-    return this.pool.analyzeTrack(path, plan, opts.timeoutMs);
+    const plan = opts.plan ?? this.plan(duration);
+    return this.pool.analyzeTrack(path, plan, { maxPatches: opts.plan ? undefined : this.patchesPerTrack ?? undefined, timeoutMs: opts.timeoutMs });
   }
 
   /** Genre prediction (and mean embeddings) of one file; options as analyzeFile. */

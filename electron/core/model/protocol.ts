@@ -15,7 +15,7 @@ export interface WorkerInit {
 }
 
 export type WorkerRequest =
-  | { type: 'track'; id: number; path: string; plan: Excerpt[]; timeoutMs?: number }
+  | { type: 'track'; id: number; path: string; plan: Excerpt[]; maxPatches?: number; timeoutMs?: number }
   | { type: 'patches'; id: number; data: Float32Array; count: number }
   | { type: 'memory'; id: number };
 
