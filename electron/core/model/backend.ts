@@ -45,6 +45,8 @@ export async function selectBackend(forced?: BackendName, log: (line: string) =>
   // a forced backend different from the current one is selected anew
   if (current && (!forced || forced === current.name)) return current;
   if (forced) current = null;
+  // production mode: no debug checks, and no "install tfjs-node" banner on stderr for CLI users
+  tf.enableProdMode();
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of chain) {
     try {

@@ -15,6 +15,7 @@ import { measureLevels } from '../../audio/levels.js';
 import { logMelSpectrogram, melBandCentresHz } from '../../spectrogram/mel.js';
 import { analysisCacheDirFor, listeningPipelineId } from '../../jobs/pipeline.js';
 import type { AnalysisStats } from '../../../shared/analysis.js';
+import { describeModelReport, modelDoctorReport } from '../../model/doctor-report.js';
 
 interface SelfTest {
   ok: boolean;
@@ -108,10 +109,11 @@ Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot deco
     }
 
     const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cores: availableParallelism() };
+    const model = await modelDoctorReport();
     const failed = !info || !selfTest?.ok;
     const code = failed ? EXIT.FAILED : missing.length || database.error ? EXIT.PARTIAL : EXIT.OK;
     if (values.json) {
-      io.stdout.write(JSON.stringify({ ffmpeg: { ...ffmpeg, ...info, error: probeError, missing, selfTest }, database, pipeline, machine }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ ffmpeg: { ...ffmpeg, ...info, error: probeError, missing, selfTest }, database, pipeline, machine, model }, null, 2) + '\n');
       return code;
     }
     const lines: string[] = [];
@@ -122,6 +124,7 @@ Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot deco
     if (selfTest) lines.push(`  decode self-test: ${selfTest.ok ? 'ok' : 'FAILED'} in ${selfTest.ms.toFixed(0)} ms: ${selfTest.detail}`);
     lines.push(`machine: node ${machine.node}, ${machine.platform}, ${machine.cores} cores`);
     lines.push(`pipeline: ${pipeline}`);
+    lines.push(...describeModelReport(model));
     if (!database.exists) lines.push(`database: ${dbPath} does not exist yet (run \`spectag scan <folder>\`)`);
     else if (database.error) lines.push(`database: ${dbPath}: error: ${database.error}`);
     else {
