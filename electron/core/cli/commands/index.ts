@@ -10,5 +10,6 @@ import { writeCommand } from './write.js';
 import { undoCommand } from './undo.js';
 import { predictCommand } from './predict.js';
 import { serveCommand } from './serve.js';
+import { learnCommand } from './learn.js';
 
-export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, analyzeCommand, doctorCommand, decideCommand, writeCommand, undoCommand, predictCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [scanCommand, listCommand, statsCommand, analyzeCommand, doctorCommand, decideCommand, writeCommand, undoCommand, predictCommand, serveCommand, learnCommand];

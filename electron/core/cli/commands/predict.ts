@@ -7,6 +7,8 @@ import { walkRoot, type WalkIssue } from '../../library/walk.js';
 import { GenrePredictor } from '../../model/predictor.js';
 import { describeBackend } from '../../model/backend.js';
 import { BACKEND_NAMES, type BackendName, type GenrePrediction } from '../../../shared/genres-model.js';
+import { DB_OPTION, openCliDb } from '../db-option.js';
+import { personalPredictor, type PersonalPredictor } from '../../personal/predict.js';
 
 /** One line of `spectag predict --json` output (schema version 1; see the README). */
 export interface PredictJsonFile {
@@ -46,14 +48,15 @@ function collect(inputs: string[], issues: WalkIssue[]): string[] {
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'genre probabilities of audio files or folders (no library needed)',
-  usage: `Usage: spectag predict <file-or-folder>... [--json] [--backend ${BACKEND_NAMES.join('|')}] [--workers N] [--excerpts]
+  usage: `Usage: spectag predict <file-or-folder>... [--json] [--backend ${BACKEND_NAMES.join('|')}] [--workers N] [--excerpts] [--model personal --db FILE]
 
 Runs the shipped genre model on each file (folders are searched for audio files).
 --json prints one object: {"version":1, "modelId", "modelVersion", "backend", "genres": [...],
   "files": [{"path", "ok", "modelId", "modelVersion", "probabilities": {genre: p}, "top": [{"genre","probability"}],
   "unsure", "excerpts"?: [...], "error"?: {"kind","message"}}]}  (excerpts only with --excerpts).
+--model personal uses the personal genre model of the library (--db; see \`spectag learn\`) on the same embeddings.
 Exit code 0 when every file was analysed, 1 when some failed.`,
-  options: { json: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' }, excerpts: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' }, excerpts: { type: 'boolean' }, model: { type: 'string' }, ...DB_OPTION },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length === 0) throw new UsageError('name at least one file or folder');
@@ -66,6 +69,19 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
     if (typeof values.workers === 'string') {
       workers = Number(values.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a whole number ≥ 1');
+    }
+    if (values.model != null && values.model !== 'default' && values.model !== 'personal') throw new UsageError('--model must be default or personal');
+    let personal: PersonalPredictor | null = null;
+    if (values.model === 'personal') {
+      const { db } = openCliDb(values, io);
+      try {
+        personal = personalPredictor(db);
+      } catch (err) {
+        io.stderr.write(`spectag predict: ${(err as Error).message}\n`);
+        return EXIT.FAILED;
+      } finally {
+        db.close();
+      }
     }
     const issues: WalkIssue[] = [];
     const files = collect(positionals, issues);
@@ -87,7 +103,8 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
         files.map(async (path, i) => {
           let r: PredictJsonFile;
           try {
-            const { prediction: p } = await predictor.predictFile(path);
+            const tp = await predictor.predictFile(path);
+            const p = personal ? personal.predict(tp.embeddings) : tp.prediction;
             r = {
               path, ok: true, modelId: p.modelId, modelVersion: p.modelVersion, probabilities: p.probabilities, top: p.top,
               unsure: p.unsure, ...(values.excerpts ? { excerpts: p.excerpts } : {}),
@@ -110,7 +127,8 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
     }
     if (io.signal.aborted) return EXIT.CANCELLED;
     if (values.json) {
-      const out = { version: 1, modelId: predictor.modelId, modelVersion: predictor.modelVersion, backend: report.name, genres: predictor.genres, files: results };
+      const model = personal ?? predictor;
+      const out = { version: 1, modelId: model.modelId, modelVersion: model.modelVersion, backend: report.name, genres: model.genres, files: results };
       io.stdout.write(JSON.stringify(out, null, 2) + '\n');
     }
     return results.every((r) => r.ok) ? EXIT.OK : EXIT.PARTIAL;

@@ -1,0 +1,322 @@
+// Learning the person's genres: labelled tracks → album-grouped cross-validation against the default model
+// → the final head trained on everything → a new model version in the database → personal suggestions for
+// every analysed track. Also the refresh of suggestions for newly analysed tracks and auto-retraining.
+import type { Db } from '../db/open.js';
+import { PersonalStore, type StoredPersonalModel } from '../db/personal.js';
+import type { BackendName } from '../model/backend.js';
+import {
+  PERSONAL_MODEL_ID, genreKey,
+  type LearnReport, type PersonalGenreReport, type PersonalPrediction, type PersonalSettings, type RetrainState, type ValidationSummary,
+} from '../../shared/personal.js';
+import { dominantEmbedding, labelTracks, loadLibrary, type LibraryEmbeddings, type TrackLabel } from './dataset.js';
+import { headLogits, softmaxRow, type PersonalHead } from './head.js';
+import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, type TrainOptions } from './train.js';
+import { assignFolds, offeredOver, scoreTopOne } from './validate.js';
+
+export interface LearnOptions {
+  /** overrides of the stored settings for this run (the CLI saves them first) */
+  settings?: Partial<PersonalSettings>;
+  /** cross-validation folds (default 5) */
+  folds?: number;
+  /** how many of the folds are held out and scored (default: all up to 3,000 labelled tracks, else 1) */
+  evaluateFolds?: number;
+  seed?: number;
+  backend?: BackendName;
+  trigger?: 'manual' | 'auto';
+  /** the default model's genre → the person's name for it (the vocabulary's renames); default: as the model names it */
+  modelNames?: Record<string, string>;
+  /** store suggestions for every analysed track after training (default true) */
+  predict?: boolean;
+  /** training knobs (tests and the benchmark) */
+  train?: Partial<TrainOptions>;
+  signal?: AbortSignal;
+  onPhase?: (phase: 'loading' | 'validating' | 'training' | 'predicting', detail?: string) => void;
+  now?: number;
+}
+
+export const CONFIDENT_THRESHOLD = 0.5;
+export const SUGGEST_THRESHOLD = 0.2;
+/** labelled tracks up to which every fold is scored (above: one fold, i.e. a 20 % album-grouped hold-out) */
+export const ALL_FOLDS_UP_TO = 3000;
+
+function emptyReport(settings: PersonalSettings, reason: string | null, started: number): LearnReport {
+  return {
+    trained: false, reason, version: null, backend: null, settings, defaultModel: null,
+    tracks: { labelled: 0, fromTags: 0, fromDecisions: 0, unlabelled: 0, withoutLearnedGenre: 0, excludedByFolder: 0 },
+    genres: [], notLearned: [], validation: null, offeredGenres: [],
+    timings: { loadMs: 0, validateMs: 0, trainMs: 0, predictMs: 0, totalMs: performance.now() - started }, predicted: 0,
+  };
+}
+
+/** Rows of x picked by index. */
+function pick(x: Float32Array, d: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
+  return out;
+}
+
+/** Per-track sample weight: reviewed decisions weigh more; rarer genres somewhat more (square-root balancing). */
+function sampleWeights(tracks: readonly TrackLabel[], keys: readonly string[], decisionWeight: number): Float32Array {
+  const count = new Map(keys.map((k) => [k, 0]));
+  for (const t of tracks) for (const k of t.keys) if (count.has(k)) count.set(k, count.get(k)! + 1);
+  const n = tracks.length;
+  const cls = new Map([...count].map(([k, c]) => [k, Math.sqrt(n / (keys.length * Math.max(1, c)))]));
+  return Float32Array.from(tracks, (t) => {
+    const ks = t.keys.filter((k) => cls.has(k));
+    const balance = ks.reduce((s, k) => s + cls.get(k)!, 0) / Math.max(1, ks.length);
+    return balance * (t.source === 'decision' ? decisionWeight : 1);
+  });
+}
+
+function targets(tracks: readonly TrackLabel[], keys: readonly string[]): Float32Array {
+  const k = keys.length;
+  const index = new Map(keys.map((key, i) => [key, i]));
+  const y = new Float32Array(tracks.length * k);
+  tracks.forEach((t, i) => {
+    const ks = t.keys.filter((key) => index.has(key));
+    for (const key of ks) y[i * k + index.get(key)!] = 1 / ks.length;
+  });
+  return y;
+}
+
+async function fitHead(lib: LibraryEmbeddings, rows: readonly number[], y: Float32Array, w: Float32Array, keys: string[], genres: string[], o: Partial<TrainOptions>): Promise<PersonalHead> {
+  const raw = pick(lib.x, lib.d, rows);
+  const { mean, scale } = standardisation(raw, rows.length, lib.d);
+  const { layers } = await trainDense({ x: standardise(raw, rows.length, lib.d, mean, scale), n: rows.length, d: lib.d, y, k: keys.length, weight: w }, o);
+  return {
+    inputDim: lib.d, keys, genres, mean, scale, layers, temperature: 1,
+    confidentThreshold: CONFIDENT_THRESHOLD, suggestThreshold: SUGGEST_THRESHOLD,
+  };
+}
+
+const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+/** A personal suggestion from one row of calibrated probabilities. */
+export function toPrediction(head: PersonalHead, probs: readonly number[], offered: ReadonlySet<string>, excluded: ReadonlySet<string>): Omit<PersonalPrediction, 'fileId' | 'modelVersion' | 'predictedAt'> {
+  const probabilities: Record<string, number> = {};
+  head.genres.forEach((g, i) => (probabilities[g] = round4(probs[i]!)));
+  const ranked = head.genres
+    .map((genre, i) => ({ genre, key: head.keys[i]!, probability: round4(probs[i]!) }))
+    .filter((r) => !excluded.has(r.key))
+    .sort((a, b) => b.probability - a.probability);
+  const top = ranked.filter((r, i) => i === 0 || r.probability >= head.suggestThreshold).slice(0, 3).map(({ genre, probability }) => ({ genre, probability }));
+  const best = ranked[0];
+  return {
+    modelId: PERSONAL_MODEL_ID, probabilities, top,
+    unsure: !best || best.probability < head.confidentThreshold,
+    offered: best != null && offered.has(best.genre),
+  };
+}
+
+/** Suggestions of `model` for the given rows of `lib`, stored in personal_predictions. */
+function predictRows(store: PersonalStore, model: StoredPersonalModel & { head: PersonalHead }, lib: LibraryEmbeddings, now: number): number {
+  const excluded = new Set(store.exclusions().genres.map((g) => g.key));
+  const offered = new Set(model.offeredGenres);
+  const n = lib.rows.length;
+  const out: Omit<PersonalPrediction, 'modelId'>[] = [];
+  const CHUNK = 512;
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
+    const z = headLogits(model.head, lib.x.subarray(start * lib.d, (start + m) * lib.d), m);
+    const k = model.head.keys.length;
+    for (let r = 0; r < m; r++) {
+      const p = toPrediction(model.head, softmaxRow(z, r * k, k, model.head.temperature), offered, excluded);
+      out.push({ ...p, fileId: lib.rows[start + r]!.fileId, modelVersion: model.version, predictedAt: now });
+    }
+  }
+  store.savePredictions(out);
+  return out.length;
+}
+
+/** Trains, validates and stores a new personal model version; see LearnReport for what it answers. */
+export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promise<LearnReport> {
+  const started = performance.now();
+  const now = opts.now ?? Date.now();
+  const store = new PersonalStore(db);
+  const settings: PersonalSettings = { ...store.settings() };
+  for (const [k, v] of Object.entries(opts.settings ?? {})) if (typeof v === 'number') settings[k as keyof PersonalSettings] = v;
+  const seed = opts.seed ?? 1;
+  const train: Partial<TrainOptions> = { ...opts.train, hidden: settings.hiddenUnits, seed, signal: opts.signal };
+
+  opts.onPhase?.('loading');
+  const source = dominantEmbedding(db);
+  if (!source) return emptyReport(settings, 'no analysed tracks with embeddings yet: analyse the library first (spectag analyze)', started);
+  // decisions up to here are in this training; later ones count towards the next automatic retraining
+  const lastDecisionId = store.lastDecisionId();
+  const lib = loadLibrary(db, source);
+  const exclusions = store.exclusions();
+  const lab = labelTracks(lib, exclusions);
+  const loadMs = performance.now() - started;
+
+  const counted = [...lab.counts].sort((a, b) => b[1].tracks - a[1].tracks || (a[0] < b[0] ? -1 : 1));
+  const keys = counted.filter(([, c]) => c.tracks >= settings.minPerGenre).map(([k]) => k);
+  const learned = new Set(keys);
+  const genres = keys.map((k) => lab.spellings.name(k));
+  const notLearned: LearnReport['notLearned'] = [
+    ...counted.filter(([k]) => !learned.has(k)).map(([key, c]) => ({ key, genre: lab.spellings.name(key), examples: c.tracks, reason: 'too-few' as const })),
+    ...[...lab.excludedSeen].map(([key, n]) => ({ key, genre: lab.spellings.name(key), examples: n, reason: 'excluded' as const })),
+  ];
+  const tracks = lab.labels.filter((t) => t.keys.some((k) => learned.has(k))).map((t) => ({ ...t, keys: t.keys.filter((k) => learned.has(k)) }));
+  const versions = [...new Set(lib.rows.map((r) => r.defaultVersion))].sort();
+  const base: LearnReport = {
+    ...emptyReport(settings, null, started),
+    defaultModel: { id: source.modelId, versions },
+    tracks: {
+      labelled: tracks.length,
+      fromTags: tracks.filter((t) => t.source === 'tags').length,
+      fromDecisions: tracks.filter((t) => t.source === 'decision').length,
+      unlabelled: lab.unlabelled,
+      withoutLearnedGenre: lab.labels.length - tracks.length,
+      excludedByFolder: lab.excludedByFolder,
+    },
+    notLearned,
+  };
+  if (keys.length < 2) {
+    return {
+      ...base,
+      reason: `a personal model needs at least two genres with ${settings.minPerGenre} or more analysed tracks each; ` +
+        (keys.length ? `only ${genres[0]} has enough` : 'none has enough'),
+      timings: { ...base.timings, loadMs, totalMs: performance.now() - started },
+    };
+  }
+  const backend = await trainingBackend(opts.backend);
+
+  // ---- validation: album-grouped folds, every scored track predicted by a model that never saw its group
+  opts.onPhase?.('validating');
+  const v0 = performance.now();
+  const folds = Math.max(2, opts.folds ?? 5);
+  const evaluate = Math.min(folds, opts.evaluateFolds ?? (tracks.length <= ALL_FOLDS_UP_TO ? folds : 1));
+  const foldOf = assignFolds(tracks, folds, seed);
+  const k = keys.length;
+  const allY = targets(tracks, keys);
+  const allW = sampleWeights(tracks, keys, settings.decisionWeight);
+  const heldOut: number[] = [];
+  const oofLogits: number[] = [];
+  for (let f = 0; f < evaluate; f++) {
+    const trIdx: number[] = [];
+    const teIdx: number[] = [];
+    tracks.forEach((_, i) => (foldOf[i] === f ? teIdx : trIdx).push(i));
+    if (teIdx.length === 0 || trIdx.length === 0) continue;
+    opts.onPhase?.('validating', `fold ${f + 1} of ${evaluate}`);
+    const y = Float32Array.from(trIdx.flatMap((i) => Array.from(allY.subarray(i * k, (i + 1) * k))));
+    const head = await fitHead(lib, trIdx.map((i) => tracks[i]!.row), y, Float32Array.from(trIdx, (i) => allW[i]!), keys, genres, train);
+    const z = headLogits(head, pick(lib.x, lib.d, teIdx.map((i) => tracks[i]!.row)), teIdx.length);
+    heldOut.push(...teIdx);
+    oofLogits.push(...z);
+  }
+  const zHeld = Float32Array.from(oofLogits);
+  const yHeld = Float32Array.from(heldOut.flatMap((i) => Array.from(allY.subarray(i * k, (i + 1) * k))));
+  const temperature = fitTemperature(zHeld, yHeld, heldOut.length, k);
+  const truth = heldOut.map((i) => tracks[i]!.keys);
+  const personalTop = heldOut.map((_, j) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (zHeld[j * k + c]! > zHeld[j * k + best]!) best = c;
+    return keys[best]!;
+  });
+  // the default model's best genre, in the person's vocabulary (a genre they do not use counts as wrong)
+  const defaultKey = (g: string): string => genreKey(opts.modelNames?.[g] ?? g);
+  const defaultKeys = new Set(Object.keys(lib.rows[0]?.defaultProbabilities ?? {}).map(defaultKey));
+  const defaultTop = heldOut.map((i) => {
+    const probs = lib.rows[tracks[i]!.row]!.defaultProbabilities;
+    let best: string | null = null;
+    for (const [g, p] of Object.entries(probs)) if (best == null || p > probs[best]!) best = g;
+    const key = best == null ? null : defaultKey(best);
+    return key != null && learned.has(key) ? key : null;
+  });
+  const personal = scoreTopOne(truth, personalTop, keys);
+  const fallback = scoreTopOne(truth, defaultTop, keys);
+  const groupKinds = { album: 0, artist: 0, folder: 0, track: 0 };
+  const seenGroups = new Set<string>();
+  for (const i of heldOut) {
+    const t = tracks[i]!;
+    if (!seenGroups.has(t.group)) {
+      seenGroups.add(t.group);
+      groupKinds[t.groupKind]++;
+    }
+  }
+  const genreReports: PersonalGenreReport[] = keys.map((key, i) => {
+    const p = personal.perGenre.get(key)!;
+    const d = fallback.perGenre.get(key)!;
+    const strip = ({ precision, recall, f1, predicted, correct }: typeof p) => ({ precision, recall, f1, predicted, correct });
+    return {
+      key, genre: genres[i]!, examples: lab.counts.get(key)!.tracks, fromDecisions: lab.counts.get(key)!.fromDecisions,
+      heldOut: p.heldOut, personal: strip(p), default: strip(d), defaultKnows: defaultKeys.has(key), offered: offeredOver(p, d),
+    };
+  });
+  const validation: ValidationSummary = {
+    scheme: evaluate === folds
+      ? `${folds}-fold cross-validation over whole albums (else artists, album folders, tracks): every labelled track held out once`
+      : `one album-grouped hold-out of about ${Math.round(100 / folds)} % of the labelled tracks (${folds} folds, 1 scored)`,
+    folds: evaluate, groups: groupKinds, heldOutTracks: heldOut.length,
+    personalAccuracy: personal.accuracy, defaultAccuracy: fallback.accuracy,
+    beatsDefault: personal.accuracy > fallback.accuracy, temperature,
+  };
+  const validateMs = performance.now() - v0;
+
+  // ---- the model that is kept: the same recipe on every labelled track
+  opts.onPhase?.('training');
+  const t1 = performance.now();
+  const head = { ...(await fitHead(lib, tracks.map((t) => t.row), allY, allW, keys, genres, train)), temperature };
+  const trainMs = performance.now() - t1;
+  const offeredGenres = genreReports.filter((g) => g.offered).map((g) => g.genre);
+  const report: LearnReport = {
+    ...base, trained: true, backend: backend.name, genres: genreReports, validation, offeredGenres,
+  };
+  const version = store.saveModel({
+    createdAt: now, trigger: opts.trigger ?? 'manual', embeddingSpec: source.spec, defaultModelId: source.modelId, head,
+    offeredGenres, beatsDefault: validation.beatsDefault, trainTracks: tracks.length, lastDecisionId, report,
+  });
+
+  // ---- suggestions for every analysed track (labelled ones too: a suggestion that disagrees with a tag is worth a look)
+  const t2 = performance.now();
+  let predicted = 0;
+  if (opts.predict !== false) {
+    opts.onPhase?.('predicting');
+    predicted = predictRows(store, store.model(version) as StoredPersonalModel & { head: PersonalHead }, lib, now);
+    store.pruneWeights();
+  }
+  const predictMs = performance.now() - t2;
+  const final: LearnReport = {
+    ...report, version, predicted,
+    timings: { loadMs, validateMs, trainMs, predictMs, totalMs: performance.now() - started },
+  };
+  db.prepare('UPDATE personal_models SET report = ? WHERE version = ?').run(JSON.stringify(final), version);
+  return final;
+}
+
+/**
+ * Personal suggestions for analysed tracks that have none from the active model yet, or whose embedding is
+ * newer than their suggestion (re-analysed); `all` recomputes every one. Returns how many were stored.
+ */
+export function refreshPersonalPredictions(db: Db, opts: { all?: boolean; fileIds?: readonly number[]; now?: number } = {}): number {
+  const store = new PersonalStore(db);
+  const model = store.active();
+  if (!model?.head) return 0;
+  const source = { modelId: model.defaultModelId, spec: model.embeddingSpec };
+  let ids = opts.fileIds;
+  if (!opts.all && !ids) {
+    ids = (db
+      .prepare(`SELECT p.file_id AS id FROM predictions p LEFT JOIN personal_predictions pp ON pp.file_id = p.file_id
+        WHERE p.model_id = ? AND p.embedding_spec = ? AND p.embedding IS NOT NULL
+          AND (pp.file_id IS NULL OR pp.model_version != ? OR pp.predicted_at < p.predicted_at)`)
+      .all(source.modelId, JSON.stringify(source.spec), model.version) as { id: number }[]).map((r) => r.id);
+    if (ids.length === 0) return 0;
+  }
+  const lib = loadLibrary(db, source, ids ? { fileIds: ids } : {});
+  return predictRows(store, model as StoredPersonalModel & { head: PersonalHead }, lib, opts.now ?? Date.now());
+}
+
+export function retrainState(db: Db): RetrainState {
+  const store = new PersonalStore(db);
+  const model = store.active();
+  const threshold = store.settings().retrainAfterDecisions;
+  const newDecisions = store.decisionsAfter(model?.lastDecisionId ?? 0);
+  return { newDecisions, threshold, due: threshold > 0 && newDecisions >= threshold, activeVersion: model?.version ?? null };
+}
+
+/** Retrains when enough new decisions were made since the active model (see PersonalSettings); null when not due. */
+export async function retrainIfDue(db: Db, opts: Omit<LearnOptions, 'trigger'> = {}): Promise<LearnReport | null> {
+  if (!retrainState(db).due) return null;
+  return learnPersonalModel(db, { ...opts, trigger: 'auto' });
+}
+

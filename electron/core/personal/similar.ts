@@ -1,0 +1,105 @@
+// "More like this": the tracks whose stored embeddings are nearest (cosine) to one track's, to apply a
+// genre to similar untagged tracks in bulk after a preview. Embeddings are centred on the library mean
+// (ReLU features are all positive, so raw cosines crowd near 1) and each backbone's part is scaled to unit
+// length so the backbones count equally.
+import type { Db } from '../db/open.js';
+import { DecisionStore } from '../db/decisions.js';
+import type { SimilarTrack } from '../../shared/personal.js';
+import { loadLibrary, type EmbeddingSpec, type LibraryEmbeddings } from './dataset.js';
+
+export interface SimilarOptions {
+  /** at most this many (default 50) */
+  limit?: number;
+  /** only tracks with no genre in the file and no pending decision (default false) */
+  untaggedOnly?: boolean;
+  /** only scores at or above this (default −1: all) */
+  minScore?: number;
+}
+
+export class NoEmbeddingError extends Error {}
+
+function normalisedRows(lib: LibraryEmbeddings): Float32Array {
+  const { d, x } = lib;
+  const n = lib.rows.length;
+  const mean = new Float64Array(d);
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j]! += x[r * d + j]! / n;
+  const out = new Float32Array(n * d);
+  for (let r = 0; r < n; r++) {
+    let at = 0;
+    for (const part of lib.spec) {
+      let ss = 0;
+      for (let j = at; j < at + part.size; j++) {
+        const v = x[r * d + j]! - mean[j]!;
+        out[r * d + j] = v;
+        ss += v * v;
+      }
+      const inv = ss > 0 ? 1 / Math.sqrt(ss * lib.spec.length) : 0;
+      for (let j = at; j < at + part.size; j++) out[r * d + j]! *= inv;
+      at += part.size;
+    }
+  }
+  return out;
+}
+
+function embeddingSourceOf(db: Db, fileId: number): { modelId: string; spec: EmbeddingSpec } {
+  // the seed track's newest embedding decides which embeddings it is compared with
+  const r = db
+    .prepare('SELECT model_id, embedding_spec FROM predictions WHERE file_id = ? AND embedding IS NOT NULL ORDER BY predicted_at DESC LIMIT 1')
+    .get(fileId) as { model_id: string; embedding_spec: string } | undefined;
+  if (!r) throw new NoEmbeddingError(`file ${fileId} has not been analysed by the genre model yet (no embedding)`);
+  return { modelId: r.model_id, spec: JSON.parse(r.embedding_spec) as EmbeddingSpec };
+}
+
+/** The analysed tracks most similar to `fileId`, best first (the track itself left out). */
+export function similarTracks(db: Db, fileId: number, opts: SimilarOptions = {}): SimilarTrack[] {
+  const lib = loadLibrary(db, embeddingSourceOf(db, fileId));
+  const seed = lib.rows.findIndex((r) => r.fileId === fileId);
+  if (seed < 0) throw new NoEmbeddingError(`file ${fileId} is not a readable analysed track`);
+  const x = normalisedRows(lib);
+  const { d } = lib;
+  const q = x.subarray(seed * d, (seed + 1) * d);
+  const limit = opts.limit ?? 50;
+  const minScore = opts.minScore ?? -1;
+  const scored: { i: number; score: number }[] = [];
+  lib.rows.forEach((r, i) => {
+    if (i === seed) return;
+    if (opts.untaggedOnly) {
+      const pending = r.decision != null && r.decision.source !== 'rejected';
+      if (r.fileGenres.length > 0 || pending) return;
+    }
+    let s = 0;
+    for (let j = 0; j < d; j++) s += q[j]! * x[i * d + j]!;
+    if (s >= minScore) scored.push({ i, score: s });
+  });
+  scored.sort((a, b) => b.score - a.score);
+  const chosen = scored.slice(0, limit);
+  if (chosen.length === 0) return [];
+  const meta = new Map(
+    (db.prepare(`SELECT id, title, artist, album FROM files WHERE id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(chosen.map((c) => lib.rows[c.i]!.fileId))) as { id: number; title: string | null; artist: string | null; album: string | null }[])
+      .map((m) => [m.id, m]),
+  );
+  return chosen.map(({ i, score }) => {
+    const r = lib.rows[i]!;
+    const m = meta.get(r.fileId);
+    return {
+      fileId: r.fileId, path: r.path, title: m?.title ?? null, artist: m?.artist ?? r.artist, album: m?.album ?? r.album,
+      genres: r.fileGenres, decided: r.decision && r.decision.source !== 'rejected' ? r.decision.genres : null,
+      score: Math.round(score * 1e4) / 1e4,
+    };
+  });
+}
+
+/**
+ * Records `genres` as the person's decision for each file (source 'corrected': the person chose the genre),
+ * to be written to the files by the next write. Returns the decision ids.
+ */
+export function applyGenresToTracks(db: Db, fileIds: readonly number[], genres: readonly string[], now = Date.now()): number[] {
+  if (genres.length === 0) throw new Error('name at least one genre to apply');
+  const known = new Set((db.prepare(`SELECT id FROM files WHERE status = 'ok' AND id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(fileIds)) as { id: number }[]).map((r) => r.id));
+  const missing = fileIds.filter((id) => !known.has(id));
+  if (missing.length) throw new Error(`not readable library files: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' …' : ''}`);
+  const store = new DecisionStore(db);
+  return db.transaction(() => fileIds.map((id) => store.record(id, genres, 'corrected', now)))();
+}
