@@ -33,6 +33,8 @@ export const LibraryQuerySchema = z.strictObject({
   descending: z.boolean().optional(),
   offset: z.number().int().min(0).max(100_000_000).optional(),
   limit: z.number().int().min(0).max(1000).optional(),
+  /** false: skip counting the matches (total is then -1); the table counts once per filter, not per page */
+  count: z.boolean().optional(),
 });
 export type LibraryQuery = z.infer<typeof LibraryQuerySchema>;
 
@@ -160,6 +162,7 @@ export interface LibraryRow {
 }
 
 export interface LibraryPage {
+  /** all matches; -1 when the query asked not to count */
   total: number;
   offset: number;
   rows: LibraryRow[];

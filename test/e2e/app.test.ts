@@ -4,60 +4,13 @@
 // main screens go to test-output/. Skips, saying why, where /usr/bin/chromium or the built window is absent.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe } from './browser.js';
 import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const DIST = join(REPO, 'renderer', 'dist', 'index.html');
-const OUT = join(REPO, 'test-output');
-const CLI = join(REPO, '.build', 'electron', 'core', 'cli', 'main.js');
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
-
-/** Why browser tests cannot run here, or null. */
-export function browserSkipReason(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is absent (install it with: apt-get install -y chromium)`;
-  if (!existsSync(DIST)) return 'renderer/dist is not built (npm run build:renderer)';
-  return null;
-}
-
-/** Start `spectag serve` on a free port; resolves with the token link it prints. */
-export function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`spectag serve did not start: ${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Open: (http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`spectag serve exited (${code}): ${out}`)));
-  });
-}
-
-export async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode != null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGINT');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode == null) child.kill('SIGKILL');
-}
 
 async function genresIn(path: string): Promise<string[]> {
   const r = await readAudioFile(path);
@@ -65,6 +18,7 @@ async function genresIn(path: string): Promise<string[]> {
   return r.ok ? r.tags.genres : [];
 }
 
+const OUT = join(REPO, 'test-output');
 const skip = browserSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
 

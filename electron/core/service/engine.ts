@@ -99,6 +99,7 @@ export class EngineService implements SpectagApi {
   }
 
   private changed(reason: Extract<ApiEvent, { type: 'library-changed' }>['reason'], fileIds: number[] | null = null): void {
+    if (reason !== 'decision' && reason !== 'analysis') this.namesCache = null;
     this.emit({ type: 'library-changed', reason, fileIds });
   }
 
@@ -154,11 +155,18 @@ export class EngineService implements SpectagApi {
     return this.predictor;
   }
 
-  /** model genre ("hip-hop") → the person's name for it ("Hip-Hop"), and back. */
-  private names(): { show(g: string): string; model(display: string): string } {
+  private namesCache: { show(g: string): string; model(display: string): string; all: string[] } | null = null;
+
+  /**
+   * model genre ("hip-hop") → the person's name for it ("Hip-Hop"), and back. Cached: it looks at every
+   * genre in the library, and only a scan, a write or a vocabulary change can alter it.
+   */
+  private names(): { show(g: string): string; model(display: string): string; all: string[] } {
+    if (this.namesCache) return this.namesCache;
     const map = this.vocab.modelNameMap();
     const back = new Map([...map].map(([m, d]) => [d.toLowerCase(), m]));
-    return { show: (g) => map.get(g) ?? g, model: (d) => back.get(d.toLowerCase()) ?? d };
+    this.namesCache = { show: (g) => map.get(g) ?? g, model: (d) => back.get(d.toLowerCase()) ?? d, all: [...map.values()] };
+    return this.namesCache;
   }
 
   private showPrediction(p: GenrePrediction): GenrePrediction {
@@ -193,7 +201,7 @@ export class EngineService implements SpectagApi {
     return {
       stats: this.files.stats(),
       byReviewStatus: this.view.countByStatus(),
-      distribution: this.view.distribution().map((d) => ({ ...d, suggested: this.suggestedCounts().get(d.genre.toLowerCase()) ?? 0 })),
+      distribution: ((suggested) => this.view.distribution().map((d) => ({ ...d, suggested: suggested.get(d.genre.toLowerCase()) ?? 0 })))(this.suggestedCounts()),
     };
   }
 
@@ -468,11 +476,12 @@ export class EngineService implements SpectagApi {
     const inFiles = this.vocab.genresInFiles();
     const decided = this.vocab.genresDecided();
     const suggested = this.suggestedCounts();
-    const model = new Set([...this.vocab.modelNameMap().values()].map((n) => n.toLowerCase()));
+    const modelNames = this.names().all;
+    const model = new Set(modelNames.map((n) => n.toLowerCase()));
     const keys = new Set([...inFiles.keys(), ...decided.keys(), ...model]);
     const out: VocabularyEntry[] = [];
     for (const key of keys) {
-      const name = inFiles.get(key)?.name ?? decided.get(key)?.name ?? [...this.vocab.modelNameMap().values()].find((n) => n.toLowerCase() === key) ?? key;
+      const name = inFiles.get(key)?.name ?? decided.get(key)?.name ?? modelNames.find((n) => n.toLowerCase() === key) ?? key;
       out.push({
         genre: name, inFiles: inFiles.get(key)?.files ?? 0, suggested: suggested.get(key) ?? 0, decided: decided.get(key)?.files ?? 0,
         hidden: this.vocab.isHidden(name), model: model.has(key),

@@ -21,6 +21,8 @@ export interface PredictionColumns {
   /** SQL: best genre (text) and its probability (real) */
   suggested: string;
   confidence: string;
+  /** SQL: a prediction of f exists that also satisfies `extra` (about alias px); keeps files as the outer loop */
+  exists(extra?: string): string;
 }
 
 interface Row {
@@ -42,6 +44,7 @@ export function predictionColumns(modelId: string): PredictionColumns {
     unsure: 'p.unsure = 1',
     suggested: 'CASE WHEN p.unsure = 1 THEN NULL ELSE p.top_genre END',
     confidence: 'p.top_probability',
+    exists: (extra = '') => `EXISTS (SELECT 1 FROM predictions px WHERE px.file_id = f.id AND px.model_id = ${id}${extra ? ` AND ${extra}` : ''})`,
   };
 }
 
@@ -96,6 +99,33 @@ export class LibraryView {
       ELSE 'unanalysed' END`;
   }
 
+  /**
+   * The filter for one review status: the same meaning as statusSql(), written so that the statuses of
+   * undecided files need no "latest decision" lookup (an index probe for existence is enough).
+   */
+  private statusWhere(status: ReviewStatus): string {
+    // EXISTS probes instead of conditions on the joined rows (those would let SQLite turn the LEFT JOINs into
+    // inner joins driven from another table), and +f.status (no index on it): the walk stays in sort order
+    // and stops after one page
+    const p = this.predictions;
+    const noDecision = this.hasDecisions ? 'NOT EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id)' : '1';
+    const noPrediction = p ? `NOT ${p.exists()}` : '1';
+    const analysis = (cond: string) => (this.hasAnalysis ? `EXISTS (SELECT 1 FROM analysis ax WHERE ax.file_id = f.id AND ${cond})` : '0');
+    switch (status) {
+      case 'suggested':
+        return p ? `(+f.status = 'ok' AND ${noDecision} AND ${p.exists('px.unsure = 0')})` : '0';
+      case 'unsure':
+        return `(+f.status = 'ok' AND ${noDecision} AND (${p ? p.exists('px.unsure = 1') : '0'} OR (${noPrediction} AND ${analysis("ax.status = 'silent'")})))`;
+      case 'unanalysed':
+        return `(+f.status = 'ok' AND ${noDecision} AND ${noPrediction} AND NOT ${analysis("ax.status != 'ok'")})`;
+      case 'error':
+        return `(+f.status != 'ok' OR (${noDecision} AND ${noPrediction} AND ${analysis("ax.status = 'error'")}))`;
+      default:
+        // decided statuses depend on the latest decision
+        return this.hasDecisions ? `(+f.status = 'ok' AND EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id) AND (${this.statusSql()}) = '${status}')` : '0';
+    }
+  }
+
   private sortSql(key: LibrarySortKey): string {
     switch (key) {
       case 'path': return 'f.path';
@@ -122,8 +152,7 @@ export class LibraryView {
       params.push(q.genre);
     }
     if (q.status) {
-      where.push(`(${this.statusSql()}) = ?`);
-      params.push(q.status);
+      where.push(this.statusWhere(q.status));
       needsJoins = true;
     }
     if (q.suggested) {
@@ -164,11 +193,15 @@ export class LibraryView {
     const dir = q.descending ? 'DESC' : 'ASC';
     const limit = q.limit ?? 100;
     const offset = q.offset ?? 0;
-    const rows = this.db
-      .prepare(`SELECT ${this.selectColumns()} FROM files f ${this.joins()} ${whereSql}
-        ORDER BY ${this.sortSql(key)} ${dir}, f.id ${dir} LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as Row[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM files f ${needsJoins ? this.joins() : ''} ${whereSql}`).get(...params) as { n: number }).n;
+    const rows = limit === 0
+      ? []
+      : (this.db
+        .prepare(`SELECT ${this.selectColumns()} FROM files f ${this.joins()} ${whereSql}
+          ORDER BY ${this.sortSql(key)} ${dir}, f.id ${dir} LIMIT ? OFFSET ?`)
+        .all(...params, limit, offset) as Row[]);
+    const total = q.count === false
+      ? -1
+      : (this.db.prepare(`SELECT count(*) AS n FROM files f ${needsJoins ? this.joins() : ''} ${whereSql}`).get(...params) as { n: number }).n;
     return { total, offset, rows: rows.map(toLibraryRow) };
   }
 

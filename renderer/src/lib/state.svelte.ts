@@ -29,10 +29,14 @@ class AppState {
   private bumpTimer: ReturnType<typeof setTimeout> | null = null;
   private bumpPending = false;
 
+  /** Enough to show the window (status decides onboarding); jobs and the vocabulary follow in the background. */
   async init(): Promise<void> {
     onConnectionState((s) => (this.connection = s));
     onEvent((e) => this.onEngineEvent(e));
-    await Promise.all([this.refreshStatus(), this.refreshJobs(), this.refreshVocabulary()]);
+    await this.refreshStatus();
+    void this.refreshJobs();
+    // the vocabulary looks at every genre of the library: not worth delaying the first rows for
+    setTimeout(() => void this.refreshVocabulary(), 300);
   }
 
   async refreshStatus(): Promise<void> {

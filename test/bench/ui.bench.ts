@@ -1,0 +1,175 @@
+// npm run bench:ui [-- --rows N]: the review window on a 100,000-row library in Debian's Chromium, against
+// `spectag serve`. Prints time to first rows, scroll frame times and long tasks while scrolling, filter
+// latency (status, genre, text search) and a jump to the end. Targets: first rows < 1 s, filter < 100 ms,
+// no long task > 50 ms while scrolling. The library database is synthetic (rows only, no audio files):
+// the window never touches audio until a track is played.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../../electron/core/db/open.js';
+import { FileStore } from '../../electron/core/db/files.js';
+import { DecisionStore } from '../../electron/core/db/decisions.js';
+import { PredictionStore } from '../../electron/core/db/predictions.js';
+import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
+import { browserSkipReason, CHROMIUM_ARGS, startServe, stopServe } from '../e2e/browser.js';
+
+const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' } } });
+const ROWS = Number(values.rows ?? 100_000);
+const skip = browserSkipReason();
+if (skip) {
+  console.log(`bench:ui skipped: ${skip}`);
+  process.exit(0);
+}
+
+const GENRES = ['Rock', 'Jazz', 'Hip-Hop', 'Classical', 'Electronic', 'Metal', 'Pop', 'Blues', 'Folk', 'Soul'];
+const dir = mkdtempSync(join(tmpdir(), 'spectag-bench-ui-'));
+const dbPath = join(dir, 'library.sqlite');
+
+function makeLibrary(): void {
+  const t = Date.now();
+  const db = openDatabase(dbPath);
+  const files = new FileStore(db);
+  const predictions = new PredictionStore(db);
+  const decisions = new DecisionStore(db);
+  const root = '/music';
+  const rootId = files.ensureRoot(root);
+  db.transaction(() => {
+    for (let i = 0; i < ROWS; i++) {
+      const artist = `Artist ${Math.floor(i / 120)}`;
+      const album = `Album ${Math.floor(i / 12)}`;
+      const genre = GENRES[i % GENRES.length]!;
+      const id = files.saveRead(
+        rootId,
+        { path: `${root}/${artist}/${album}/${String((i % 12) + 1).padStart(2, '0')} Track ${i}.mp3`, size: 4_000_000 + i, mtimeMs: 1.7e12 + i, fileKey: `1:${i}` },
+        {
+          ok: true, contentId: `c${i}`,
+          tags: { title: `Track ${i}`, artist, albumArtist: artist, album, trackNo: (i % 12) + 1, trackOf: 12, discNo: null, discOf: null, year: 1960 + (i % 60), genres: i % 7 === 0 ? [] : [genre] },
+          audio: { container: 'mp3', codec: 'MPEG 1 Layer 3', durationSec: 180 + (i % 120), sampleRate: 44100, channels: 2, bitrate: 320_000, lossless: false, hasCover: false },
+        },
+        null,
+      );
+      // most tracks analysed by the model; some decided
+      if (i % 5 !== 4) {
+        const g = MODEL_GENRES[i % MODEL_GENRES.length]!;
+        const p = 0.35 + ((i * 7919) % 650) / 1000;
+        const probabilities = Object.fromEntries(MODEL_GENRES.map((m) => [m, m === g ? p : (1 - p) / (MODEL_GENRES.length - 1)]));
+        predictions.save(id, {
+          modelId: 'bench-model', modelVersion: '1', genres: [...MODEL_GENRES], probabilities,
+          top: p >= 0.5 ? [{ genre: g, probability: p }] : [], unsure: p < 0.5, excerpts: [],
+        }, {});
+      }
+      if (i % 10 === 3) decisions.record(id, [genre], 'accepted');
+    }
+  })();
+  db.close();
+  console.log(`library: ${ROWS.toLocaleString('en-US')} rows generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN;
+  return { p50: q(0.5), p95: q(0.95), max: s[s.length - 1] ?? NaN, n: s.length };
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+makeLibrary();
+const serve = await startServe([dbPath, '--no-model']);
+const { chromium } = await import('playwright-core');
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+
+  // 1. first rows: from navigation to the first row painted with data
+  const t0 = Date.now();
+  await page.goto(serve.url);
+  await page.waitForSelector('[data-row="0"] .badge');
+  const firstRows = Date.now() - t0;
+  const inPage = (await page.evaluate("performance.getEntriesByName('spectag:first-rows')[0]?.startTime ?? NaN")) as number;
+  const countText = await page.getByTestId('row-count').textContent();
+
+  // 2. scrolling: 240 frames of fast scrolling, frame times and long tasks
+  await page.locator('[data-row="0"]').click();
+  // in-page code as strings: the root tsconfig has no DOM types (the window's code is type-checked by svelte-check)
+  const scroll = (await page.evaluate(`(async () => {
+    const el = document.querySelector('[data-testid="library-scroller"]');
+    const longTasks = [];
+    const t0 = performance.now();
+    const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) { longTasks.push(e.duration); window.__lt = (window.__lt || []).concat([[Math.round(e.startTime - t0), Math.round(e.duration)]]); } });
+    obs.observe({ type: 'longtask' });
+    const frames = [];
+    let blank = 0;
+    await new Promise((resolve) => {
+      let last = performance.now();
+      let n = 0;
+      const step = () => {
+        const now = performance.now();
+        frames.push(now - last);
+        last = now;
+        el.scrollTop += n < 120 ? 900 : 2400; // a brisk wheel, then a flung scroll bar
+        if (!el.querySelector('[data-row] .badge')) blank++;
+        if (++n < 240) requestAnimationFrame(step);
+        else resolve();
+      };
+      requestAnimationFrame(step);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    obs.disconnect();
+    return { frames: frames.slice(1), longTasks, blank, scrollTop: el.scrollTop };
+  })()`)) as { frames: number[]; longTasks: number[]; blank: number; scrollTop: number };
+
+  // 3. filters: time from the change to the new first row on screen
+  const timeFilter = async (apply: () => Promise<unknown>, debounceMs = 0) => {
+    const before = await page.getByTestId('row-count').textContent();
+    const start = (await page.evaluate('performance.now()')) as number;
+    await apply();
+    // rows: the first row of the new result is on screen; counted: the match count is in too
+    const [rows, counted] = (await page.evaluate(`(async (prev) => {
+      const count = () => document.querySelector('[data-testid="row-count"]')?.textContent;
+      let rows = null;
+      for (;;) {
+        const now = performance.now();
+        if (rows == null && count() !== prev && document.querySelector('[data-row="0"] .badge')) rows = now;
+        if (rows != null && document.querySelector('[data-counted="true"]')) return [rows, now];
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    })(${JSON.stringify(before)})`)) as [number, number];
+    return { total: rows - start, net: rows - start - debounceMs, counted: counted - start - debounceMs, count: await page.getByTestId('row-count').textContent() };
+  };
+  const byStatus = await timeFilter(() => page.getByTestId('status-filter').selectOption('suggested'));
+  const byGenre = await timeFilter(() => page.getByTestId('genre-filter').selectOption({ index: 3 }));
+  const clearGenre = await timeFilter(() => page.getByTestId('genre-filter').selectOption(''));
+  await page.getByTestId('status-filter').selectOption('');
+  await page.waitForTimeout(500);
+  const bySearch = await timeFilter(() => page.getByTestId('search').fill('Track 4242'), 150);
+  await page.getByTestId('search').fill('');
+  await page.waitForTimeout(500);
+
+  // 4. jump to the last row (deep page) with the keyboard
+  await page.locator('[data-row="0"]').click();
+  const jumpStart = Date.now();
+  await page.keyboard.press('End');
+  await page.waitForSelector(`[data-row="${ROWS - 1}"] .badge`);
+  const jump = Date.now() - jumpStart;
+
+  if (process.env.UI_BENCH_DEBUG) console.log('long tasks [start ms after scroll start, duration]:', JSON.stringify(await page.evaluate('window.__lt || []')), 'frames > 40 ms at', JSON.stringify(scroll.frames.map((d, i) => [i, Math.round(d)]).filter(([, d]) => (d ?? 0) > 40)));
+  const f = stats(scroll.frames);
+  const lt = stats(scroll.longTasks);
+  console.log(`\nbench:ui — ${countText}, Chromium ${browser.version()}, headless, --disable-gpu`);
+  console.log(`first rows (navigation → first row with data): ${firstRows} ms  [in page: first page fetched ${inPage.toFixed(0)} ms after navigation start]  target < 1000 ms`);
+  console.log(`scroll, ${f.n} frames: frame time p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, max ${ms(f.max)}; frames showing only placeholders: ${scroll.blank}`);
+  console.log(`long tasks while scrolling: ${lt.n}${lt.n ? ` (max ${ms(lt.max)})` : ''}  target: none > 50 ms`);
+  console.log('filters (change → first rows of the result on screen; → match count shown):');
+  console.log(`  status "suggested": ${ms(byStatus.total)}; counted ${ms(byStatus.counted)} → ${byStatus.count}`);
+  console.log(`  genre: ${ms(byGenre.total)}; counted ${ms(byGenre.counted)} → ${byGenre.count}`);
+  console.log(`  back to all: ${ms(clearGenre.total)}; counted ${ms(clearGenre.counted)}`);
+  console.log(`  text "Track 4242": ${ms(bySearch.net)} after the 150 ms typing pause (${ms(bySearch.total)} from the keystroke); counted ${ms(bySearch.counted)} → ${bySearch.count}`);
+  console.log(`jump to the last row (End): ${jump} ms`);
+  const filterWorst = Math.max(byStatus.total, byGenre.total, clearGenre.total, bySearch.net);
+  console.log(`\ntargets: first rows ${firstRows < 1000 ? 'met' : 'MISSED'}, filter ${filterWorst < 100 ? 'met' : 'MISSED'} (worst ${ms(filterWorst)}), long tasks ${lt.n === 0 || lt.max <= 50 ? 'met' : 'MISSED'}`);
+} finally {
+  await browser.close();
+  await stopServe(serve.child);
+  if (values.keep) console.log(`database kept: ${dbPath}`);
+  else if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,51 @@
+// Shared by the browser tests and bench:ui: where Chromium and the built window are, how Chromium is
+// started (headless, no network chatter, sandbox off for containers), and `spectag serve` as a child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+const DIST = join(REPO, 'renderer', 'dist', 'index.html');
+const CLI = join(REPO, '.build', 'electron', 'core', 'cli', 'main.js');
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+/** Why browser tests cannot run here, or null. */
+export function browserSkipReason(): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is absent (install it with: apt-get install -y chromium)`;
+  if (!existsSync(DIST)) return 'renderer/dist is not built (npm run build:renderer)';
+  return null;
+}
+
+/** Start `spectag serve` on a free port; resolves with the token link it prints. */
+export function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`spectag serve did not start: ${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /Open: (http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`spectag serve exited (${code}): ${out}`)));
+  });
+}
+
+export async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode != null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode == null) child.kill('SIGKILL');
+}
