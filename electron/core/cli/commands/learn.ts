@@ -47,11 +47,11 @@ export function formatLearnReport(r: LearnReport): string {
       `Accuracy (best genre is one of the track's genres): personal ${pct(v.personalAccuracy).trim()}, default ${pct(v.defaultAccuracy).trim()}` +
         ` → ${v.beatsDefault ? 'the personal model is better overall' : 'the default model is as good or better overall'}.`,
       '',
-      `${'genre'.padEnd(24)} ${'tracks'.padStart(6)} ${'held'.padStart(5)}   personal prec / recall   default prec / recall   offered`,
+      `${'genre'.padEnd(24)} ${'tracks'.padStart(6)} ${'held'.padStart(5)}  ${'personal prec / recall'.padEnd(22)}  ${'default prec / recall'.padEnd(22)}  offered`,
     );
     for (const x of r.genres) {
-      const def = x.defaultKnows ? score(x.default) : '   (cannot name it)  ';
-      lines.push(`${x.genre.slice(0, 24).padEnd(24)} ${String(x.examples).padStart(6)} ${String(x.heldOut).padStart(5)}   ${score(x.personal)}      ${def}   ${x.offered ? 'yes' : 'no'}`);
+      const def = x.defaultKnows ? score(x.default) : '(cannot name it)';
+      lines.push(`${x.genre.slice(0, 24).padEnd(24)} ${String(x.examples).padStart(6)} ${String(x.heldOut).padStart(5)}  ${score(x.personal).padEnd(22)}  ${def.padEnd(22)}  ${x.offered ? 'yes' : 'no'}`);
     }
     lines.push(
       '',
