@@ -2,6 +2,7 @@
 // about it: `node build/native-modules.mjs node` before tests (plain Node's ABI), `... electron` before
 // `npm start` / `npm run dist` (Electron's ABI, via electron-builder install-app-deps = @electron/rebuild).
 // A stamp beside the compiled module records which runtime it was built for; nothing is rebuilt twice.
+// The electron step also fetches Electron's binary when it is missing (npm ci skips it, see .npmrc).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,6 +36,12 @@ if (target === 'node') {
   }
   writeFileSync(stampFile, want);
 } else {
+  // npm ci skips Electron's binary (.npmrc): fetch it the first time the app is started or packaged
+  const electronDir = join(require.resolve('electron/package.json'), '..');
+  if (!existsSync(join(electronDir, 'path.txt'))) {
+    console.log('Downloading the Electron binary (once)…');
+    execFileSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit' });
+  }
   const electronVersion = require('electron/package.json').version;
   const want = `electron-${electronVersion}`;
   if (stamp === want) process.exit(0);
