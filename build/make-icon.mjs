@@ -1,5 +1,6 @@
 // Draws build/icon.png (512×512): a stylised spectrogram (viridis bars on a dark rounded square).
 // electron-builder makes the platform icons (.icns, .ico, Linux sizes) from it. Run: node build/make-icon.mjs
+import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 import { writeFileSync } from 'node:fs';
 
