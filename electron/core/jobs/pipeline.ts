@@ -4,7 +4,8 @@ import { basename, dirname, extname, join } from 'node:path';
 import { EXCERPT_DEFAULTS, type ExcerptPlanOptions } from '../audio/excerpt-plan.js';
 import { MEL } from '../spectrogram/mel.js';
 
-/** Bump when decoding, the spectrogram, levels or the picture change in a way the settings below do not show. */
+/** Bump when decoding, the spectrogram or the levels change in a way the settings below do not show (the model input
+ * or stored numbers change; a different picture style alone does not need it). */
 export const LISTEN_PIPELINE_VERSION = 1;
 
 export function listeningPipelineId(excerpts: ExcerptPlanOptions = {}): string {

@@ -57,18 +57,28 @@ export class RealFft {
       re[j] = input[2 * k]!;
       im[j] = input[2 * k + 1]!;
     }
-    // iterative radix-2 butterflies
-    for (let len = 2; len <= m; len <<= 1) {
+    // the first stage (pairs) has the trivial twiddle 1
+    for (let a = 0; a < m; a += 2) {
+      const br = re[a + 1]!;
+      const bi = im[a + 1]!;
+      re[a + 1] = re[a]! - br;
+      im[a + 1] = im[a]! - bi;
+      re[a] = re[a]! + br;
+      im[a] = im[a]! + bi;
+    }
+    // the other radix-2 stages: the twiddle loop outside, so each twiddle is read once per stage
+    for (let len = 4; len <= m; len <<= 1) {
       const halfLen = len >> 1;
       const step = m / len;
-      for (let start = 0; start < m; start += len) {
-        for (let k = 0; k < halfLen; k++) {
-          const wr = this.cosHalf[k * step]!;
-          const wi = this.sinHalf[k * step]!;
-          const a = start + k;
+      for (let k = 0; k < halfLen; k++) {
+        const wr = this.cosHalf[k * step]!;
+        const wi = this.sinHalf[k * step]!;
+        for (let a = k; a < m; a += len) {
           const b = a + halfLen;
-          const br = re[b]! * wr - im[b]! * wi;
-          const bi = re[b]! * wi + im[b]! * wr;
+          const xr = re[b]!;
+          const xi = im[b]!;
+          const br = xr * wr - xi * wi;
+          const bi = xr * wi + xi * wr;
           re[b] = re[a]! - br;
           im[b] = im[a]! - bi;
           re[a] = re[a]! + br;
@@ -77,9 +87,12 @@ export class RealFft {
       }
     }
     // split: X[k] = E[k] + e^{-2πik/N}·O[k], with E, O the spectra of the even and odd samples
+    // (k = 0 and k = m both use Z[0]; the others pair Z[k] with conj(Z[m - k]))
+    const cosFull = this.cosFull;
+    const sinFull = this.sinFull;
     for (let k = 0; k <= m; k++) {
-      const k1 = k % m;
-      const k2 = (m - k) % m;
+      const k1 = k === m ? 0 : k;
+      const k2 = k === 0 || k === m ? 0 : m - k;
       const zr = re[k1]!;
       const zi = im[k1]!;
       const cr = re[k2]!;
@@ -89,8 +102,8 @@ export class RealFft {
       // O = (Z - conj(Z[-k])) / 2i
       const or = 0.5 * (zi - ci);
       const oi = -0.5 * (zr - cr);
-      const wr = this.cosFull[k]!;
-      const wi = this.sinFull[k]!;
+      const wr = cosFull[k]!;
+      const wi = sinFull[k]!;
       const xr = er + or * wr - oi * wi;
       const xi = ei + or * wi + oi * wr;
       power[k] = xr * xr + xi * xi;

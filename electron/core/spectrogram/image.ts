@@ -11,11 +11,14 @@ export interface SpectrogramImageOptions {
   separatorPx?: number;
 }
 
-/** palette indices 0..254 are the colour map, 255 the separator */
-const LEVELS = 255;
-const SEPARATOR = 255;
+/**
+ * 64 colour levels (palette indices 0..63) and the separator (64). 64 steps of viridis look continuous, and
+ * compress far better than 256: ~44 KB instead of ~65 KB for 30 s of dense music at 943 × 96.
+ */
+const LEVELS = 64;
+const SEPARATOR = LEVELS;
 const PALETTE = (() => {
-  const p = new Uint8Array(256 * 3);
+  const p = new Uint8Array((LEVELS + 1) * 3);
   for (let i = 0; i < LEVELS; i++) {
     const j = Math.round((i * 255) / (LEVELS - 1));
     p.set(VIRIDIS.subarray(j * 3, j * 3 + 3), i * 3);
