@@ -4,7 +4,6 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { ProgressReporter } from '../progress.js';
 import { Analyzer, NoDecoderError } from '../../jobs/analyzer.js';
-import { startGenreStep } from '../../model/genre-step.js';
 
 function wholeNumber(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value == null) return undefined;
@@ -39,7 +38,8 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
     const limit = wholeNumber(values.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
     const workers = wholeNumber(values.workers, '--workers', 1, 64);
     const { db, path } = openCliDb(values, io);
-    const genre = values['no-model'] ? null : await startGenreStep(values.backend, io.stderr);
+    // loaded only when used: the model code pulls in TF.js (~100 MB), which --no-model runs do not need
+    const genre = values['no-model'] ? null : await (await import('../../model/genre-step.js')).startGenreStep(values.backend, io.stderr);
     try {
       const progress = new ProgressReporter(io.stderr);
       const analyzer = new Analyzer(db, {
