@@ -183,6 +183,9 @@ export interface RetrainState {
   /** reviewed decisions since the active model was trained */
   newDecisions: number;
   threshold: number;
+  /** the default model (whose embeddings the personal model reads) changed since the training */
+  defaultModelChanged: boolean;
+  /** enough new decisions, or the default model changed: retraining takes seconds, so it is simply done */
   due: boolean;
   activeVersion: number | null;
 }

@@ -118,7 +118,7 @@ describe('personal model on a synthetic library', () => {
 
   it('counts decisions towards retraining, weighs them in, and keeps every version explainable', async () => {
     updatePersonalSettings(db, { retrainAfterDecisions: 3 });
-    assert.deepEqual(retrainState(db), { newDecisions: 0, threshold: 3, due: false, activeVersion: 1 });
+    assert.deepEqual(retrainState(db), { newDecisions: 0, threshold: 3, defaultModelChanged: false, due: false, activeVersion: 1 });
     assert.equal(await retrainIfDue(db), null);
     // the person says three untagged Hip Hop tracks are "Boom Bap" (a correction), two Dub ones are Dub
     const decisions = new DecisionStore(db);
@@ -190,6 +190,21 @@ describe('personal model on a synthetic library', () => {
 });
 
 describe('personal model edge cases', () => {
+  it('is due for retraining once the default model (its embeddings) changed', async () => {
+    const { db } = buildSyntheticLibrary(join(dir, 'changed.sqlite'), GENRES.slice(0, 2));
+    try {
+      assert.equal((await learnPersonalModel(db)).trained, true);
+      assert.equal(retrainState(db).due, false);
+      // the library is analysed again by a new default model version
+      db.prepare("UPDATE predictions SET model_version = '2+new'").run();
+      assert.deepEqual(retrainState(db), { newDecisions: 0, threshold: 25, defaultModelChanged: true, due: true, activeVersion: 1 });
+      assert.equal((await retrainIfDue(db))?.version, 2);
+      assert.equal(retrainState(db).due, false);
+    } finally {
+      db.close();
+    }
+  });
+
   it('explains why nothing was trained', async () => {
     const { db } = buildSyntheticLibrary(join(dir, 'small.sqlite'), [
       { spellings: ['Dub'], albums: 1, tracksPerAlbum: 6, defaultSays: 'reggae' },

@@ -311,7 +311,18 @@ export function retrainState(db: Db): RetrainState {
   const model = store.active();
   const threshold = store.settings().retrainAfterDecisions;
   const newDecisions = store.decisionsAfter(model?.lastDecisionId ?? 0);
-  return { newDecisions, threshold, due: threshold > 0 && newDecisions >= threshold, activeVersion: model?.version ?? null };
+  // tracks analysed again by another default model version have embeddings the active model never saw
+  const now = dominantEmbedding(db);
+  const versionNow = now && model
+    ? (db.prepare('SELECT model_version AS v FROM predictions WHERE model_id = ? GROUP BY model_version ORDER BY count(*) DESC LIMIT 1').get(now.modelId) as { v: string } | undefined)?.v
+    : undefined;
+  const defaultModelChanged = model != null && now != null &&
+    (now.modelId !== model.defaultModelId || JSON.stringify(now.spec) !== JSON.stringify(model.embeddingSpec) ||
+      (versionNow != null && !(model.report.defaultModel?.versions ?? []).includes(versionNow)));
+  return {
+    newDecisions, threshold, defaultModelChanged, due: (threshold > 0 && newDecisions >= threshold) || defaultModelChanged,
+    activeVersion: model?.version ?? null,
+  };
 }
 
 /** Retrains when enough new decisions were made since the active model (see PersonalSettings); null when not due. */

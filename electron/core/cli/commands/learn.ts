@@ -136,7 +136,7 @@ Exit codes: 0 trained (or nothing due), 2 usage, 3 nothing could be learned (too
         const state = retrainState(db);
         if (!state.due) {
           if (values.json) io.stdout.write(JSON.stringify({ db: path, trained: false, retrain: state }, null, 2) + '\n');
-          else io.stdout.write(`Not due: ${state.newDecisions} new decisions since the last model, retraining after ${state.threshold || 'never'}.\n`);
+          else io.stdout.write(`Not due: ${state.newDecisions} new decisions since the last model (retraining after ${state.threshold || 'never'}), default model unchanged.\n`);
           return EXIT.OK;
         }
       }

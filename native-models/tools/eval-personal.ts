@@ -1,0 +1,243 @@
+// npm run eval:personal -- [folder] [--seed N] [--work DIR] [--keep] [--min-per-genre N] [--limit N] [--json FILE]
+// The personal-model protocol (issue 7) through the production path: copy a labelled folder into a temp
+// library, write the owner's labels of a random half (whole groups: album/artist tags where the files have
+// them, else single files) into the files' genre tags with the tag writer, scan, analyse with the default
+// model (`spectag analyze`'s path), learn (`spectag learn`'s path), and score the other half: default model
+// vs personal model vs what the app shows (personal where offered, else default) on the owner's labels.
+// Labels: manifest.csv (file,label,set) when present, else each file's parent folder name; used as the
+// owner wrote them (e.g. "hiphop", "drum_bass"), compared through the genre-name normaliser.
+// Default folder: ../shared/datasets/labelled-music (skipped with a message when absent). Nothing of it is
+// copied into the repo: the temp library lives under the OS temp folder (or --work).
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Db } from '../../electron/core/db/open.js';
+import { scanLibrary } from '../../electron/core/library/scan.js';
+import { DecisionStore } from '../../electron/core/db/decisions.js';
+import { applyWrite, planWrite } from '../../electron/core/tags/write.js';
+import { Analyzer } from '../../electron/core/jobs/analyzer.js';
+import { startGenreStep } from '../../electron/core/model/genre-step.js';
+import { walkRoot } from '../../electron/core/library/walk.js';
+import { learnPersonalModel } from '../../electron/core/personal/learn.js';
+import { PersonalStore } from '../../electron/core/db/personal.js';
+import { formatLearnReport } from '../../electron/core/cli/commands/learn.js';
+import { rng, shuffleInPlace } from '../../electron/core/personal/train.js';
+import { genreKey } from '../../electron/shared/personal.js';
+
+interface Item {
+  source: string;
+  /** path inside the temp library */
+  rel: string;
+  label: string;
+  set: string;
+}
+
+function items(folder: string): Item[] {
+  const manifest = join(folder, 'manifest.csv');
+  const raw: { path: string; label: string; set: string }[] = existsSync(manifest)
+    ? (() => {
+      const [head, ...lines] = readFileSync(manifest, 'utf8').trim().split('\n');
+      const cols = head!.split(',');
+      return lines.map((l) => {
+        const c = l.split(',');
+        return { path: join(folder, c[cols.indexOf('file')]!), label: c[cols.indexOf('label')]!, set: c[cols.indexOf('set')] ?? 'all' };
+      });
+    })()
+    : [...walkRoot(folder, [])].map((f) => ({ path: f.path, label: basename(dirname(f.path)), set: 'all' }));
+  // one folder per source set: the label folders of the dataset would hand the answer to the grouping
+  const seen = new Set<string>();
+  return raw.map((r) => {
+    let rel = join(r.set, basename(r.path));
+    for (let i = 2; seen.has(rel); i++) rel = join(r.set, `${i}-${basename(r.path)}`);
+    seen.add(rel);
+    return { source: r.path, rel, label: r.label, set: r.set };
+  });
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function argmax(p: Record<string, number>, allowed?: (g: string) => boolean): string | null {
+  let best: string | null = null;
+  for (const [g, v] of Object.entries(p)) if ((!allowed || allowed(g)) && (best == null || v > p[best]!)) best = g;
+  return best;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      seed: { type: 'string' }, work: { type: 'string' }, 'min-per-genre': { type: 'string' }, limit: { type: 'string' },
+      json: { type: 'string' }, keep: { type: 'boolean' },
+    },
+  });
+  const folder = positionals[0] ?? join(process.cwd(), '..', 'shared', 'datasets', 'labelled-music');
+  if (!existsSync(folder)) {
+    console.log(`skipped: ${folder} is absent (the labelled dev data lives in ../shared)`);
+    return;
+  }
+  const seed = Number(values.seed ?? 1);
+  const minPerGenre = Number(values['min-per-genre'] ?? 5);
+  const work = values.work ?? mkdtempSync(join(tmpdir(), 'spectag-eval-personal-'));
+  const libRoot = join(work, 'library');
+  const dbPath = join(work, 'library.sqlite');
+  let list = items(folder);
+  if (values.limit) list = shuffled(list, seed + 1).slice(0, Number(values.limit));
+  const started = Date.now();
+
+  // ---- 1. the temp library and the split (by group: album/artist tags where present, else the file)
+  const prepared = existsSync(join(work, 'split.json'));
+  let tagged: Set<string>;
+  if (!prepared) {
+    rmSync(libRoot, { recursive: true, force: true });
+    for (const it of list) {
+      mkdirSync(dirname(join(libRoot, it.rel)), { recursive: true });
+      copyFileSync(it.source, join(libRoot, it.rel));
+      // the copies are the temp library's own files: writable, whatever the source's permissions
+      chmodSync(join(libRoot, it.rel), 0o644);
+    }
+    // a scratch database: scan (for the album/artist tags), decide the owner's labels, write them into the files
+    const scratchPath = join(work, 'scratch.sqlite');
+    rmSync(scratchPath, { force: true });
+    const scratch = openDatabase(scratchPath);
+    await scanLibrary(scratch, [libRoot]);
+    const meta = new Map((scratch.prepare('SELECT id, path, artist, album_artist, album FROM files').all() as { id: number; path: string; artist: string | null; album_artist: string | null; album: string | null }[])
+      .map((f) => [f.path, f]));
+    const groupOf = (it: Item): string => {
+      const m = meta.get(join(libRoot, it.rel));
+      if (m?.album) return `album:${(m.album_artist ?? m.artist ?? '').toLowerCase()}|${m.album.toLowerCase()}`;
+      if (m?.artist) return `artist:${m.artist.toLowerCase()}`;
+      return `file:${it.rel}`;
+    };
+    // per owner label, a random half of its groups is tagged (so every label is on both sides where it can be)
+    const random = rng(seed);
+    const groupsByLabel = new Map<string, string[]>();
+    for (const it of list) {
+      const g = groupOf(it);
+      const gs = groupsByLabel.get(it.label) ?? [];
+      if (!gs.includes(g)) gs.push(g);
+      groupsByLabel.set(it.label, gs);
+    }
+    const taggedGroups = new Set<string>();
+    for (const gs of groupsByLabel.values()) {
+      shuffleInPlace(gs, random);
+      const half = gs.length === 1 ? (random() < 0.5 ? 1 : 0) : Math.round(gs.length / 2);
+      for (const g of gs.slice(0, half)) taggedGroups.add(g);
+    }
+    tagged = new Set(list.filter((it) => taggedGroups.has(groupOf(it))).map((it) => it.rel));
+    const decisions = new DecisionStore(scratch);
+    const ids: number[] = [];
+    for (const it of list.filter((x) => tagged.has(x.rel))) {
+      const id = meta.get(join(libRoot, it.rel))?.id;
+      if (id == null) throw new Error(`${it.rel} was not scanned`);
+      decisions.record(id, [it.label], 'cli');
+      ids.push(id);
+    }
+    const report = await applyWrite(scratch, planWrite(scratch, { fileIds: ids }, 'replace'));
+    scratch.close();
+    rmSync(scratchPath, { force: true });
+    rmSync(`${scratchPath}-wal`, { force: true });
+    rmSync(`${scratchPath}-shm`, { force: true });
+    console.log(`labels written into ${report.written} of ${ids.length} files (${report.failed} failed) in ${(report.durationMs / 1000).toFixed(1)} s`);
+    if (report.failed) for (const f of report.files.filter((x) => x.status === 'failed').slice(0, 5)) console.log(`  ${f.path}: ${f.message}`);
+    writeFileSync(join(work, 'split.json'), JSON.stringify({ seed, tagged: [...tagged] }));
+  } else {
+    tagged = new Set((JSON.parse(readFileSync(join(work, 'split.json'), 'utf8')) as { tagged: string[] }).tagged);
+    console.log(`reusing the prepared library in ${work}`);
+  }
+  console.log(`${list.length} files from ${folder}: ${tagged.size} tagged with the owner's labels, ${list.length - tagged.size} to predict (seed ${seed})`);
+
+  // ---- 2. scan and analyse, exactly as `spectag scan` + `spectag analyze` (resumable with --work)
+  const db: Db = openDatabase(dbPath);
+  try {
+    await scanLibrary(db, [libRoot]);
+    const genre = await startGenreStep(undefined, process.stderr);
+    if (!genre) throw new Error('the default genre model could not start');
+    const t0 = Date.now();
+    let report;
+    try {
+      let last = 0;
+      report = await new Analyzer(db, {
+        modelStep: genre.step,
+        onProgress: (p) => {
+          if (Date.now() - last > 15000) {
+            last = Date.now();
+            console.log(`  analysed ${p.done}/${p.total ?? '?'} (${p.rate.toFixed(2)} tracks/s)`);
+          }
+        },
+      }).run();
+    } finally {
+      await genre.close();
+    }
+    const secs = (Date.now() - t0) / 1000;
+    console.log(`analysed ${report.analysed} tracks in ${secs.toFixed(0)} s (${report.ok} ok, ${report.errors} failed, ${report.remaining} still queued)`);
+
+    // ---- 3. learn, as `spectag learn --min-per-genre N`
+    new PersonalStore(db).updateSettings({ minPerGenre });
+    const learn = await learnPersonalModel(db, { seed });
+    console.log('\n---- spectag learn (validation inside the tagged half) ----');
+    process.stdout.write(formatLearnReport(learn));
+    if (!learn.trained) return;
+
+    // ---- 4. score the untagged half against the owner's labels
+    const rows = db.prepare(`SELECT f.path, p.probabilities AS dp, pp.probabilities AS pp, pp.offered AS offered
+        FROM files f JOIN predictions p ON p.file_id = f.id AND p.model_id = ?
+        LEFT JOIN personal_predictions pp ON pp.file_id = f.id`).all(learn.defaultModel!.id) as { path: string; dp: string; pp: string | null; offered: number | null }[];
+    const byPath = new Map(rows.map((r) => [r.path, r]));
+    const test = list.filter((it) => !tagged.has(it.rel));
+    const learned = new Set(learn.genres.map((g) => g.key));
+    const ownerKeys = new Set(list.map((it) => genreKey(it.label)));
+    const trainCount = new Map<string, number>();
+    for (const it of list.filter((x) => tagged.has(x.rel))) trainCount.set(genreKey(it.label), (trainCount.get(genreKey(it.label)) ?? 0) + 1);
+    interface Scored { label: string; key: string; set: string; def: string | null; defOwn: string | null; per: string | null; app: string | null }
+    const scored: Scored[] = [];
+    let missing = 0;
+    for (const it of test) {
+      const r = byPath.get(join(libRoot, it.rel));
+      if (!r) {
+        missing++;
+        continue;
+      }
+      const dp = JSON.parse(r.dp) as Record<string, number>;
+      const def = argmax(dp);
+      const defOwn = argmax(dp, (g) => ownerKeys.has(genreKey(g)));
+      const per = r.pp ? argmax(JSON.parse(r.pp) as Record<string, number>) : null;
+      const app = r.offered === 1 ? per : def;
+      const k = (g: string | null) => (g == null ? null : genreKey(g));
+      scored.push({ label: it.label, key: genreKey(it.label), set: it.set, def: k(def), defOwn: k(defOwn), per: k(per), app: k(app) });
+    }
+    const acc = (xs: Scored[], f: (s: Scored) => string | null) => (xs.length ? xs.filter((s) => f(s) === s.key).length / xs.length : 0);
+    const inLearned = scored.filter((s) => learned.has(s.key));
+    console.log(`\n---- the untagged half: ${scored.length} files scored${missing ? ` (${missing} not analysed)` : ''} ----`);
+    console.log(`accuracy on the owner's labels        default  default*  personal  app (personal where offered)`);
+    const line = (name: string, xs: Scored[]) =>
+      console.log(`${name.padEnd(36)} ${pct(acc(xs, (s) => s.def)).padStart(8)}  ${pct(acc(xs, (s) => s.defOwn)).padStart(8)}  ${pct(acc(xs, (s) => s.per)).padStart(8)}  ${pct(acc(xs, (s) => s.app)).padStart(8)}   n=${xs.length}`);
+    line('all scored files', scored);
+    line(`labels with ≥ ${minPerGenre} tagged examples`, inLearned);
+    for (const set of [...new Set(scored.map((s) => s.set))].sort()) line(`  set ${set}`, scored.filter((s) => s.set === set));
+    console.log('(default*: the default model\'s argmax restricted to genres the owner uses — a generous reading of it)');
+    console.log(`\nper owner label       tagged  scored  default recall  personal recall  offered`);
+    for (const key of [...new Set(scored.map((s) => s.key))].sort()) {
+      const xs = scored.filter((s) => s.key === key);
+      const g = learn.genres.find((x) => x.key === key);
+      console.log(`${(xs[0]!.label).padEnd(20)} ${String(trainCount.get(key) ?? 0).padStart(7)} ${String(xs.length).padStart(7)}  ${pct(acc(xs, (s) => s.def)).padStart(14)}  ${pct(acc(xs, (s) => s.per)).padStart(15)}  ${g ? (g.offered ? 'yes' : 'no') : 'not learned'}`);
+    }
+    const gain = acc(inLearned, (s) => s.per) - acc(inLearned, (s) => s.def);
+    console.log(`\npersonal − default on labels with ≥ ${minPerGenre} examples: ${(100 * gain).toFixed(1)} points (target ≥ 15)`);
+    console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; learning ${(learn.timings.totalMs / 1000).toFixed(2)} s on ${learn.backend}`);
+    if (values.json) {
+      writeFileSync(values.json, JSON.stringify({ seed, minPerGenre, learn, scored }, null, 2));
+    }
+  } finally {
+    db.close();
+    if (!values.work && !values.keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function shuffled<T>(a: T[], seed: number): T[] {
+  const out = a.slice();
+  shuffleInPlace(out, rng(seed));
+  return out;
+}
+
+await main();
