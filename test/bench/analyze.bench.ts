@@ -105,15 +105,17 @@ function childCpuSec(): number | null {
   }
 }
 
-/** Summed RSS of this process's children (the ffmpeg runs) right now, bytes (Linux: /proc/self/task/x/children). */
+/** Summed memory (PSS) of this process's children (the ffmpeg runs) right now, bytes (Linux: /proc/self/task/x/children). */
 function childrenRss(): number {
   let sum = 0;
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       for (const pid of readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) {
         try {
-          const rss = /\nVmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-          if (rss) sum += Number(rss[1]) * 1024;
+          // PSS: shared pages (the ffmpeg binary's code, mapped by every run) counted once in total, not per process
+          const pss = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+          const kb = pss ? pss[1] : /\nVmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+          if (kb) sum += Number(kb) * 1024;
         } catch {
           // exited meanwhile
         }
@@ -170,4 +172,4 @@ console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
   ` (${((cpu.user + cpu.system) / 1e3 / report.analysed).toFixed(0)} + ${child0 != null && child1 != null ? (((child1 - child0) * 1e3) / report.analysed).toFixed(0) : '?'} ms per track)`);
 console.log(`  pictures: ${pngs} PNGs, ${(pngBytes / Math.max(1, pngs) / 1024).toFixed(1)} KB each on average`);
 console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max; ` +
-  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB at peak (target < 500 MB)`);
+  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak (target < 500 MB for both)`);
