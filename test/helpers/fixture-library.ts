@@ -99,10 +99,11 @@ export function makeFixtureLibrary(): FixtureLibrary {
     artist: 'Flac Artist', trackNo: 4, year: 1999, hasCover: true, channels: 2, sampleRate: 44100, lossless: true, durationSec: 2 });
 
   // Ogg Vorbis and Opus
-  ffmpeg([...SOUNDS.tone(3, 880), '-c:a', 'libvorbis', ...tags({ title: 'Vorbis', genre: 'Ambient;Drone' }), at('ogg/vorbis.ogg')]);
-  add({ rel: 'ogg/vorbis.ogg', container: 'ogg', codec: /Vorbis/i, genres: ['Ambient', 'Drone'], title: 'Vorbis', durationSec: 3, lossless: false });
-  ffmpeg([...SOUNDS.stereo(2), '-c:a', 'libopus', '-b:a', '64k', ...tags({ title: 'Opus', genre: 'Electronic' }), at('ogg/opus.opus')]);
-  add({ rel: 'ogg/opus.opus', container: 'opus', codec: /Opus/i, genres: ['Electronic'], title: 'Opus', channels: 2, sampleRate: 48000, durationSec: 2 });
+  // long enough (> a few pages) that the duration must come from the last page's granule position
+  ffmpeg([...SOUNDS.tone(12, 880), '-c:a', 'libvorbis', ...tags({ title: 'Vorbis', genre: 'Ambient;Drone' }), at('ogg/vorbis.ogg')]);
+  add({ rel: 'ogg/vorbis.ogg', container: 'ogg', codec: /Vorbis/i, genres: ['Ambient', 'Drone'], title: 'Vorbis', durationSec: 12, lossless: false });
+  ffmpeg([...SOUNDS.stereo(10), '-c:a', 'libopus', '-b:a', '64k', ...tags({ title: 'Opus', genre: 'Electronic' }), at('ogg/opus.opus')]);
+  add({ rel: 'ogg/opus.opus', container: 'opus', codec: /Opus/i, genres: ['Electronic'], title: 'Opus', channels: 2, sampleRate: 48000, durationSec: 10 });
 
   // MP4: AAC with cover and ©gen, ALAC untagged
   ffmpeg([...SOUNDS.tone(2, 220), ...withCover(img), '-c:a', 'aac', '-b:a', '96k', ...tags({ title: 'AAC', genre: 'Hip-Hop', track: '7' }),

@@ -9,6 +9,7 @@ import type { AudioProps, Container, ScanErrorKind, TrackTags } from '../../shar
 import { splitGenres } from '../../shared/genres.js';
 import { CONTAINER_MIME, sniffContainer } from './sniff.js';
 import { hasCoverArt } from './cover-probe.js';
+import { oggDurationSec } from './ogg-duration.js';
 import { describeFsError } from './walk.js';
 
 const BLOCK = 16 * 1024;
@@ -119,11 +120,13 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
   let container: Container | null;
   let hasCover: boolean;
   let size: number;
+  let head: Buffer;
   try {
     size = fstatSync(fd).size;
     if (size === 0) return closing(fd, fail('empty', 'the file is empty (0 bytes)'));
-    const { id, head } = contentId(fd, size);
-    cid = id;
+    const sampled = contentId(fd, size);
+    cid = sampled.id;
+    head = sampled.head;
     container = sniffContainer(head);
     if (!container) return closing(fd, fail('not-audio', describeNonAudio(head), cid));
     hasCover = hasCoverArt(fd, container, size, head);
@@ -135,8 +138,13 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
     // the tokenizer owns the descriptor from here and closes it
     const tokenizer = new SyncFileTokenizer(fd, { path, size, mimeType: CONTAINER_MIME[container] });
     let meta: IAudioMetadata;
+    let oggDuration: number | null = null;
     try {
       meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
+      if ((container === 'ogg' || container === 'opus') && !meta.format.duration) {
+        // Ogg (also FLAC-in-Ogg): music-metadata would read every page; the last page's granule is enough
+        oggDuration = oggDurationSec(fd, size, head, meta.format.sampleRate, container === 'opus');
+      }
     } finally {
       await tokenizer.close();
     }
@@ -145,7 +153,12 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
     if (meta.format.hasAudio === false || (!meta.format.sampleRate && !meta.format.duration)) {
       return fail('not-audio', `no audio stream found in this ${container} file`, cid);
     }
-    return { ok: true, contentId: cid, tags: tagsFrom(meta), audio: audioFrom(meta, container, hasCover) };
+    const audio = audioFrom(meta, container, hasCover);
+    if (oggDuration) {
+      audio.durationSec = oggDuration;
+      audio.bitrate ??= Math.round((size * 8) / oggDuration);
+    }
+    return { ok: true, contentId: cid, tags: tagsFrom(meta), audio };
   } catch (err) {
     const c = classifyParseError(err);
     return fail(c.kind, c.message, cid);
