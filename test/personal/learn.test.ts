@@ -205,6 +205,19 @@ describe('personal model edge cases', () => {
     }
   });
 
+  it('holds out untagged tracks one by one when their folders are too few to stand for albums', async () => {
+    const { db } = buildSyntheticLibrary(join(dir, 'folders.sqlite'), GENRES.slice(0, 2), { noAlbumTags: true });
+    try {
+      const r = await learnPersonalModel(db);
+      assert.equal(r.trained, true);
+      assert.deepEqual(r.validation!.groups, { album: 0, artist: 0, folder: 0, track: 55 });
+      assert.match(r.validation!.scheme, /too few to stand for albums/);
+      assert.ok(r.validation!.personalAccuracy > 0.9);
+    } finally {
+      db.close();
+    }
+  });
+
   it('explains why nothing was trained', async () => {
     const { db } = buildSyntheticLibrary(join(dir, 'small.sqlite'), [
       { spellings: ['Dub'], albums: 1, tracksPerAlbum: 6, defaultSays: 'reggae' },

@@ -33,7 +33,7 @@ function centres(count: number, dim: number, random: () => number): Float32Array
   return Array.from({ length: count }, () => Float32Array.from({ length: dim }, () => (random() < 0.3 ? random() * 2 : 0)));
 }
 
-export function buildSyntheticLibrary(path: string, genres: SyntheticGenre[], opts: { seed?: number; noise?: number; root?: string; now?: number } = {}): { db: Db; tracks: SyntheticTrack[] } {
+export function buildSyntheticLibrary(path: string, genres: SyntheticGenre[], opts: { seed?: number; noise?: number; root?: string; now?: number; noAlbumTags?: boolean } = {}): { db: Db; tracks: SyntheticTrack[] } {
   const random = rng(opts.seed ?? 7);
   const db = openDatabase(path);
   const files = new FileStore(db);
@@ -46,8 +46,11 @@ export function buildSyntheticLibrary(path: string, genres: SyntheticGenre[], op
   let n = 0;
   const now = opts.now ?? 1_700_000_000_000;
   const add = (g: number, album: string, artist: string, genreTag: string | null, trackNo: number, folder: string) => {
-    const p = `${root}/${folder}/${String(trackNo).padStart(2, '0')} track ${n}.flac`;
-    const tags = { title: `Track ${n}`, artist, albumArtist: null, album, trackNo, trackOf: null, discNo: null, discOf: null, year: 2000, genres: genreTag ? [genreTag] : [] };
+    const p = `${root}/${opts.noAlbumTags ? `genre ${g}` : folder}/${String(trackNo).padStart(2, '0')} track ${n}.flac`;
+    // noAlbumTags: files without artist/album tags, one folder per genre (a dataset rather than a library)
+    const tags = opts.noAlbumTags
+      ? { title: null, artist: null, albumArtist: null, album: null, trackNo: null, trackOf: null, discNo: null, discOf: null, year: null, genres: genreTag ? [genreTag] : [] }
+      : { title: `Track ${n}`, artist, albumArtist: null, album, trackNo, trackOf: null, discNo: null, discOf: null, year: 2000, genres: genreTag ? [genreTag] : [] };
     const id = files.saveRead(rootId, { path: p, size: 1000 + n, mtimeMs: 1, fileKey: null }, { ok: true, contentId: `c${n}`, tags, audio: AUDIO }, null, now);
     n++;
     const emb = Float32Array.from(c[g]!, (v) => Math.max(0, v + (random() - 0.5) * 2 * noise));

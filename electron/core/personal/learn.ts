@@ -186,6 +186,18 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
   const v0 = performance.now();
   const folds = Math.max(2, opts.folds ?? 5);
   const evaluate = Math.min(folds, opts.evaluateFolds ?? (tracks.length <= ALL_FOLDS_UP_TO ? folds : 1));
+  // a folder stands in for an album only while that leaves enough groups to validate with (a flat folder of
+  // untagged singles would otherwise be one "album" and the validation would have nothing to hold out)
+  let folderAsAlbum = true;
+  if (new Set(tracks.map((t) => t.group)).size < 2 * folds && tracks.some((t) => t.groupKind === 'folder')) {
+    folderAsAlbum = false;
+    for (const t of tracks) {
+      if (t.groupKind === 'folder') {
+        t.group = `track:${lib.rows[t.row]!.fileId}`;
+        t.groupKind = 'track';
+      }
+    }
+  }
   const foldOf = assignFolds(tracks, folds, seed);
   const k = keys.length;
   const allY = targets(tracks, keys);
@@ -244,9 +256,10 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     };
   });
   const validation: ValidationSummary = {
-    scheme: evaluate === folds
-      ? `${folds}-fold cross-validation over whole albums (else artists, album folders, tracks): every labelled track held out once`
-      : `one album-grouped hold-out of about ${Math.round(100 / folds)} % of the labelled tracks (${folds} folds, 1 scored)`,
+    scheme: (evaluate === folds
+      ? `${folds}-fold cross-validation over whole albums (else artists, ${folderAsAlbum ? 'album folders, ' : ''}tracks): every labelled track held out once`
+      : `one album-grouped hold-out of about ${Math.round(100 / folds)} % of the labelled tracks (${folds} folds, 1 scored)`) +
+      (folderAsAlbum ? '' : '; folders without album tags were too few to stand for albums, so their tracks are held out one by one'),
     folds: evaluate, groups: groupKinds, heldOutTracks: heldOut.length,
     personalAccuracy: personal.accuracy, defaultAccuracy: fallback.accuracy,
     beatsDefault: personal.accuracy > fallback.accuracy, temperature,
