@@ -1,5 +1,6 @@
 // Extracts per-patch musicnn outputs (MSD + MTT tags and embeddings) of a labelled folder through the
-// production path (excerpt plan → decode → log-mel → TF.js backbones in the inference pool), for training
+// production path (GenrePredictor.analyzeFile: excerpt plan → decode → log-mel → TF.js backbones in the
+// inference workers), for training
 // and evaluating the genre head. Uses ../shared/datasets/labelled-music by default (never copied into
 // the repo); writes a cache OUTSIDE the repo (default /tmp/spectag-features), one JSON line per file.
 // Run: npx tsc -p . && node .build/native-models/tools/extract-features.js [datasetDir] [outDir]
@@ -7,8 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planExcerpts } from '../../electron/core/audio/excerpt-plan.js';
 import { measureDuration } from '../../electron/core/model/duration.js';
-import { InferencePool } from '../../electron/core/model/pool.js';
-import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
+import { GenrePredictor } from '../../electron/core/model/predictor.js';
 
 export interface ManifestRow {
   file: string;
@@ -40,8 +40,8 @@ async function main(): Promise<void> {
   );
   const rows = readManifest(dataset).filter((r) => !done.has(r.file));
   console.log(`${rows.length} files to extract (${done.size} cached) → ${cache}`);
-  const pool = new InferencePool({ modelsDir: NATIVE_MODELS_DIR, backbones: ['musicnn-msd', 'musicnn-mtt'] });
-  console.log(`backend: ${(await pool.backend).name}, ${pool.size} workers`);
+  const predictor = await GenrePredictor.create({ backbones: ['musicnn-msd', 'musicnn-mtt'] });
+  console.log(`backend: ${(await predictor.backend).name}`);
   const t0 = Date.now();
   let n = 0;
   await Promise.all(
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
       const path = join(dataset, r.file);
       const duration = await measureDuration(path);
       try {
-        const res = await pool.analyzeTrack(path, planExcerpts(duration));
+        // every patch of the default listening plan (the head's patch budget is studied on these)
+        const res = await predictor.analyzeFile(path, { plan: planExcerpts(duration) });
         const outputs = Object.fromEntries(
           Object.entries(res.outputs).map(([k, v]) => [k, { tags: Array.from(v.tags), embedding: Array.from(v.embedding) }]),
         );
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       if (++n % 20 === 0) console.log(`${n}/${rows.length} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }),
   );
-  await pool.close();
+  await predictor.close();
   console.log(`done: ${n} files in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

@@ -1,13 +1,13 @@
-// Worker thread: decodes tracks, computes their patches and runs the musicnn backbones on them.
-// Patches of several tracks share a forward pass; a track is answered once all its patches are done.
+// Worker thread: runs the musicnn backbones on the patches of tracks. Patches of several tracks share a
+// forward pass; a track is answered once all its patches are done. (Decoding happens elsewhere: a forward
+// pass blocks this thread for seconds, which would stall an ffmpeg pipe read here.)
 import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend.js';
 import { loadMusicnn, type MusicnnModel } from './musicnn.js';
-import { PATCH_SIZE, selectPatches, trackPatches } from './track-patches.js';
+import { PATCH_SIZE } from './track-patches.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
-import { DecodeError } from '../audio/decode.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -134,22 +134,8 @@ port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'memory') {
     const m = tf.memory();
     send({ type: 'memory', id: msg.id, numTensors: m.numTensors, numBytes: m.numBytes });
-  } else if (msg.type === 'patches') {
-    enqueue(msg.id, msg.data, msg.count, Array.from({ length: msg.count }, () => 0));
   } else {
-    trackPatches(msg.path, msg.plan, { timeoutMs: msg.timeoutMs }).then(
-      (all) => {
-        const t = msg.maxPatches ? selectPatches(all, msg.maxPatches) : all;
-        enqueue(msg.id, t.data, t.count, t.startSec);
-      },
-      (err: unknown) =>
-        send({
-          type: 'failed',
-          id: msg.id,
-          kind: err instanceof DecodeError ? err.kind : 'analysis-failed',
-          message: err instanceof Error ? err.message : String(err),
-        }),
-    );
+    enqueue(msg.id, msg.data, msg.count, Array.from({ length: msg.count }, () => 0));
   }
 });
 

@@ -2,7 +2,6 @@
 // so throughput comes from several workers, each with its own backend instance and model copy.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { Excerpt } from '../audio/excerpt-plan.js';
 import type { BackendName, BackendReport } from '../../shared/genres-model.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 
@@ -13,7 +12,7 @@ export interface PoolOptions {
   backbones: string[];
   /** patches per forward pass (default 16) */
   maxBatch?: number;
-  /** tracks a worker holds at once: decoding ahead while the model runs, and batching across them (default 3) */
+  /** tracks a worker holds at once, batched together into forward passes (default 3) */
   perWorker?: number;
 }
 
@@ -144,11 +143,6 @@ export class InferencePool {
       this.queue.push({ request, transfer, resolve: resolve as Job['resolve'], reject });
       this.dispatch();
     });
-  }
-
-  /** Decode the planned excerpts of one file and run the backbones on its patches (at most maxPatches, spread). */
-  analyzeTrack(path: string, plan: Excerpt[], opts: { maxPatches?: number; timeoutMs?: number } = {}): Promise<TrackOutputs> {
-    return this.submit((id) => ({ type: 'track', id, path, plan, ...opts }));
   }
 
   /** Run the backbones on ready-made patches (n × 187 × 96); the buffer is transferred. */

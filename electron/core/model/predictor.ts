@@ -8,8 +8,9 @@ import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
 import type { BackendName, BackendReport, GenrePrediction } from '../../shared/genres-model.js';
 import { loadGenreHead, type GenreHead } from './genre-head.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
-import { InferencePool, type TrackOutputs } from './pool.js';
-import { PATCH_SEC } from './track-patches.js';
+import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js';
+import { PATCH_SEC, selectPatches, trackPatches } from './track-patches.js';
+import { DecodeError } from '../audio/decode.js';
 import { measureDuration } from './duration.js';
 
 export interface PredictorOptions {
@@ -19,6 +20,8 @@ export interface PredictorOptions {
   maxBatch?: number;
   /** patches per track (default: the head's choice); fewer is faster, more is steadier */
   patchesPerTrack?: number;
+  /** backbones to run (default: those the head needs); the training tools ask for every one */
+  backbones?: string[];
 }
 
 export interface TrackPrediction {
@@ -59,7 +62,7 @@ export class GenrePredictor {
     const version = `${head.version}+${await modelFingerprint(modelsDir, head, patchesPerTrack)}`;
     const pool = new InferencePool({
       modelsDir,
-      backbones: head.backbones,
+      backbones: opts.backbones ?? head.backbones,
       backend: opts.backend,
       workers: opts.workers,
       maxBatch: opts.maxBatch,
@@ -72,6 +75,20 @@ export class GenrePredictor {
       throw err;
     }
     return predictor;
+  }
+
+  private decoding = 0;
+  private readonly decodeWaiters: (() => void)[] = [];
+
+  private async decodeSlot(): Promise<void> {
+    // enough decodes in flight to keep every worker fed, few enough that ffmpeg runs do not starve each other
+    while (this.decoding >= 2 * this.pool.size) await new Promise<void>((r) => this.decodeWaiters.push(r));
+    this.decoding++;
+  }
+
+  private decodeDone(): void {
+    this.decoding--;
+    this.decodeWaiters.shift()?.();
   }
 
   get backend(): Promise<BackendReport> {
@@ -111,7 +128,21 @@ export class GenrePredictor {
   async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackOutputs> {
     const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
     const plan = opts.plan ?? this.plan(duration);
-    return this.pool.analyzeTrack(path, plan, { maxPatches: opts.plan ? undefined : this.patchesPerTrack ?? undefined, timeoutMs: opts.timeoutMs });
+    // decode + log-mel here (ffmpeg does the decoding work in its own process; the spectrogram is cheap),
+    // the forward passes in the workers; a bounded number of decodes at once
+    await this.decodeSlot();
+    let patches;
+    try {
+      patches = await trackPatches(path, plan, { timeoutMs: opts.timeoutMs });
+    } catch (err) {
+      if (err instanceof DecodeError) throw new TrackAnalysisError(err.kind, err.message);
+      throw err;
+    } finally {
+      this.decodeDone();
+    }
+    if (!opts.plan && this.patchesPerTrack) patches = selectPatches(patches, this.patchesPerTrack);
+    const res = await this.pool.analyzePatches(patches.data, patches.count);
+    return { ...res, startSec: patches.startSec };
   }
 
   /** Genre prediction (and mean embeddings) of one file; options as analyzeFile. */

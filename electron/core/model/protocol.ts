@@ -1,5 +1,4 @@
 // Messages between the inference pool (main side) and its worker threads.
-import type { Excerpt } from '../audio/excerpt-plan.js';
 import type { BackendName, BackendReport } from '../../shared/genres-model.js';
 
 /** Per backbone, per patch: tag probabilities (n × 50) and embedding (n × 200). */
@@ -15,7 +14,6 @@ export interface WorkerInit {
 }
 
 export type WorkerRequest =
-  | { type: 'track'; id: number; path: string; plan: Excerpt[]; maxPatches?: number; timeoutMs?: number }
   | { type: 'patches'; id: number; data: Float32Array; count: number }
   | { type: 'memory'; id: number };
 
