@@ -83,6 +83,14 @@ describe('spectag CLI', () => {
     assert.match(r.out, new RegExp(`Library: ${db}`));
   });
 
+  it('--help lists every command with its summary', () => {
+    const r = spectag(['--help']);
+    assert.equal(r.code, 0);
+    for (const name of ['scan', 'list', 'stats', 'analyze', 'doctor', 'decide', 'write', 'undo', 'predict', 'serve', 'learn']) {
+      assert.match(r.out, new RegExp(`^  ${name} +\\S`, 'm'), name);
+    }
+  });
+
   it('usage errors exit 2 and say what is wrong', () => {
     let r = spectag(['scan', '--db', db]);
     assert.equal(r.code, 2);

@@ -7,14 +7,15 @@ import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './command.js';
 import { DatabaseTooNewError } from '../db/open.js';
 
-function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function help(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'spectag: offline genre tagging for your music library',
     '',
     'Usage: spectag <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Common options: --db FILE (or SPECTAG_DB) selects the library database.',
     'Run `spectag <command> --help` for a command\'s options.',
@@ -24,18 +25,19 @@ function help(): string {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(help() + '\n');
+    io.stdout.write((await help()) + '\n');
     return name ? EXIT.OK : EXIT.USAGE;
   }
   if (name === '--version') {
     io.stdout.write('spectag 0.1.0\n');
     return EXIT.OK;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
-    io.stderr.write(`spectag: unknown command "${name}"\n\n${help()}\n`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    io.stderr.write(`spectag: unknown command "${name}"\n\n${await help()}\n`);
     return EXIT.USAGE;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${cmd.usage}\n`);
     return EXIT.OK;
