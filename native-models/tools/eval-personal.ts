@@ -1,4 +1,5 @@
-// npm run eval:personal -- [folder] [--seed N] [--work DIR] [--keep] [--min-per-genre N] [--limit N] [--json FILE]
+// npm run eval:personal -- [folder] [--seed N] [--work DIR] [--keep] [--min-per-genre N] [--limit N] [--extra-splits N] [--json FILE]
+//   (training knobs for measuring the speed/quality trade-off: [--target-steps N] [--hidden N])
 // The personal-model protocol (issue 7) through the production path: copy a labelled folder into a temp
 // library, write the owner's labels of a random half (whole groups: album/artist tags where the files have
 // them, else single files) into the files' genre tags with the tag writer, scan, analyse with the default
@@ -23,7 +24,7 @@ import { learnPersonalModel } from '../../electron/core/personal/learn.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
 import { formatLearnReport } from '../../electron/core/cli/commands/learn.js';
 import { rng, shuffleInPlace } from '../../electron/core/personal/train.js';
-import { genreKey } from '../../electron/shared/personal.js';
+import { genreKey, type LearnReport } from '../../electron/shared/personal.js';
 
 interface Item {
   source: string;
@@ -57,6 +58,88 @@ function items(folder: string): Item[] {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
+interface TagMeta { artist: string | null; album_artist: string | null; album: string | null }
+
+/** Whole groups go to one side: album tags, else artist tags, else the file alone. */
+function groupFromTags(m: TagMeta | undefined, it: Item): string {
+  if (m?.album) return `album:${(m.album_artist ?? m.artist ?? '').toLowerCase()}|${m.album.toLowerCase()}`;
+  if (m?.artist) return `artist:${m.artist.toLowerCase()}`;
+  return `file:${it.rel}`;
+}
+
+/** Per owner label, a random half of its groups is tagged (so every label is on both sides where it can be). */
+function splitHalf(list: readonly Item[], groupOf: (it: Item) => string, seed: number): Set<string> {
+  const random = rng(seed);
+  const groupsByLabel = new Map<string, string[]>();
+  for (const it of list) {
+    const g = groupOf(it);
+    const gs = groupsByLabel.get(it.label) ?? [];
+    if (!gs.includes(g)) gs.push(g);
+    groupsByLabel.set(it.label, gs);
+  }
+  const taggedGroups = new Set<string>();
+  for (const gs of groupsByLabel.values()) {
+    shuffleInPlace(gs, random);
+    const half = gs.length === 1 ? (random() < 0.5 ? 1 : 0) : Math.round(gs.length / 2);
+    for (const g of gs.slice(0, half)) taggedGroups.add(g);
+  }
+  return new Set(list.filter((it) => taggedGroups.has(groupOf(it))).map((it) => it.rel));
+}
+
+interface Scored { label: string; key: string; set: string; def: string | null; defOwn: string | null; per: string | null; app: string | null }
+interface Acc { def: number; per: number; app: number; n: number }
+
+/** Default vs personal vs app (personal where offered) on the untagged half; prints the tables when asked. */
+function scoreHalf(db: Db, libRoot: string, list: readonly Item[], tagged: ReadonlySet<string>, learn: LearnReport, minPerGenre: number, print: boolean): { scored: Scored[]; all: Acc; learned: Acc } {
+  const rows = db.prepare(`SELECT f.path, p.probabilities AS dp, pp.probabilities AS pp, pp.offered AS offered
+      FROM files f JOIN predictions p ON p.file_id = f.id AND p.model_id = ?
+      LEFT JOIN personal_predictions pp ON pp.file_id = f.id`).all(learn.defaultModel!.id) as { path: string; dp: string; pp: string | null; offered: number | null }[];
+  const byPath = new Map(rows.map((r) => [r.path, r]));
+  const test = list.filter((it) => !tagged.has(it.rel));
+  const learned = new Set(learn.genres.map((g) => g.key));
+  const ownerKeys = new Set(list.map((it) => genreKey(it.label)));
+  const trainCount = new Map<string, number>();
+  for (const it of list.filter((x) => tagged.has(x.rel))) trainCount.set(genreKey(it.label), (trainCount.get(genreKey(it.label)) ?? 0) + 1);
+  const scored: Scored[] = [];
+  let missing = 0;
+  for (const it of test) {
+    const r = byPath.get(join(libRoot, it.rel));
+    if (!r) {
+      missing++;
+      continue;
+    }
+    const dp = JSON.parse(r.dp) as Record<string, number>;
+    const def = argmax(dp);
+    const defOwn = argmax(dp, (g) => ownerKeys.has(genreKey(g)));
+    const per = r.pp ? argmax(JSON.parse(r.pp) as Record<string, number>) : null;
+    const app = r.offered === 1 ? per : def;
+    const k = (g: string | null) => (g == null ? null : genreKey(g));
+    scored.push({ label: it.label, key: genreKey(it.label), set: it.set, def: k(def), defOwn: k(defOwn), per: k(per), app: k(app) });
+  }
+  const acc = (xs: Scored[], f: (s: Scored) => string | null) => (xs.length ? xs.filter((s) => f(s) === s.key).length / xs.length : 0);
+  const summary = (xs: Scored[]): Acc => ({ def: acc(xs, (s) => s.def), per: acc(xs, (s) => s.per), app: acc(xs, (s) => s.app), n: xs.length });
+  const inLearned = scored.filter((s) => learned.has(s.key));
+  if (print) {
+    console.log(`\n---- the untagged half: ${scored.length} files scored${missing ? ` (${missing} not analysed)` : ''} ----`);
+    console.log(`accuracy on the owner's labels        default  default*  personal  app (personal where offered)`);
+    const line = (name: string, xs: Scored[]) =>
+      console.log(`${name.padEnd(36)} ${pct(acc(xs, (s) => s.def)).padStart(8)}  ${pct(acc(xs, (s) => s.defOwn)).padStart(8)}  ${pct(acc(xs, (s) => s.per)).padStart(8)}  ${pct(acc(xs, (s) => s.app)).padStart(8)}   n=${xs.length}`);
+    line('all scored files', scored);
+    line(`labels with ≥ ${minPerGenre} tagged examples`, inLearned);
+    for (const set of [...new Set(scored.map((s) => s.set))].sort()) line(`  set ${set}`, scored.filter((s) => s.set === set));
+    console.log('(default*: the default model\'s argmax restricted to genres the owner uses — a generous reading of it)');
+    console.log(`\nper owner label       tagged  scored  default recall  personal recall  offered`);
+    for (const key of [...new Set(scored.map((s) => s.key))].sort()) {
+      const xs = scored.filter((s) => s.key === key);
+      const g = learn.genres.find((x) => x.key === key);
+      console.log(`${(xs[0]!.label).padEnd(20)} ${String(trainCount.get(key) ?? 0).padStart(7)} ${String(xs.length).padStart(7)}  ${pct(acc(xs, (s) => s.def)).padStart(14)}  ${pct(acc(xs, (s) => s.per)).padStart(15)}  ${g ? (g.offered ? 'yes' : 'no') : 'not learned'}`);
+    }
+    const gain = acc(inLearned, (s) => s.per) - acc(inLearned, (s) => s.def);
+    console.log(`\npersonal − default on labels with ≥ ${minPerGenre} examples: ${(100 * gain).toFixed(1)} points (target ≥ 15)`);
+  }
+  return { scored, all: summary(scored), learned: summary(inLearned) };
+}
+
 function argmax(p: Record<string, number>, allowed?: (g: string) => boolean): string | null {
   let best: string | null = null;
   for (const [g, v] of Object.entries(p)) if ((!allowed || allowed(g)) && (best == null || v > p[best]!)) best = g;
@@ -68,7 +151,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       seed: { type: 'string' }, work: { type: 'string' }, 'min-per-genre': { type: 'string' }, limit: { type: 'string' },
-      json: { type: 'string' }, keep: { type: 'boolean' },
+      json: { type: 'string' }, keep: { type: 'boolean' }, 'extra-splits': { type: 'string' }, 'target-steps': { type: 'string' }, hidden: { type: 'string' },
     },
   });
   const folder = positionals[0] ?? join(process.cwd(), '..', 'shared', 'datasets', 'labelled-music');
@@ -101,30 +184,10 @@ async function main(): Promise<void> {
     rmSync(scratchPath, { force: true });
     const scratch = openDatabase(scratchPath);
     await scanLibrary(scratch, [libRoot]);
-    const meta = new Map((scratch.prepare('SELECT id, path, artist, album_artist, album FROM files').all() as { id: number; path: string; artist: string | null; album_artist: string | null; album: string | null }[])
+    const meta = new Map((scratch.prepare('SELECT id, path, artist, album_artist, album FROM files').all() as (TagMeta & { id: number; path: string })[])
       .map((f) => [f.path, f]));
-    const groupOf = (it: Item): string => {
-      const m = meta.get(join(libRoot, it.rel));
-      if (m?.album) return `album:${(m.album_artist ?? m.artist ?? '').toLowerCase()}|${m.album.toLowerCase()}`;
-      if (m?.artist) return `artist:${m.artist.toLowerCase()}`;
-      return `file:${it.rel}`;
-    };
-    // per owner label, a random half of its groups is tagged (so every label is on both sides where it can be)
-    const random = rng(seed);
-    const groupsByLabel = new Map<string, string[]>();
-    for (const it of list) {
-      const g = groupOf(it);
-      const gs = groupsByLabel.get(it.label) ?? [];
-      if (!gs.includes(g)) gs.push(g);
-      groupsByLabel.set(it.label, gs);
-    }
-    const taggedGroups = new Set<string>();
-    for (const gs of groupsByLabel.values()) {
-      shuffleInPlace(gs, random);
-      const half = gs.length === 1 ? (random() < 0.5 ? 1 : 0) : Math.round(gs.length / 2);
-      for (const g of gs.slice(0, half)) taggedGroups.add(g);
-    }
-    tagged = new Set(list.filter((it) => taggedGroups.has(groupOf(it))).map((it) => it.rel));
+    const groupOf = (it: Item) => groupFromTags(meta.get(join(libRoot, it.rel)), it);
+    tagged = splitHalf(list, groupOf, seed);
     const decisions = new DecisionStore(scratch);
     const ids: number[] = [];
     for (const it of list.filter((x) => tagged.has(x.rel))) {
@@ -173,61 +236,56 @@ async function main(): Promise<void> {
     console.log(`analysed ${report.analysed} tracks in ${secs.toFixed(0)} s (${report.ok} ok, ${report.errors} failed, ${report.remaining} still queued)`);
 
     // ---- 3. learn, as `spectag learn --min-per-genre N`
-    new PersonalStore(db).updateSettings({ minPerGenre });
-    const learn = await learnPersonalModel(db, { seed });
+    new PersonalStore(db).updateSettings({ minPerGenre, ...(values.hidden ? { hiddenUnits: Number(values.hidden) } : {}) });
+    const train = values['target-steps'] ? { targetSteps: Number(values['target-steps']) } : undefined;
+    const learn = await learnPersonalModel(db, { seed, train });
     console.log('\n---- spectag learn (validation inside the tagged half) ----');
     process.stdout.write(formatLearnReport(learn));
     if (!learn.trained) return;
 
     // ---- 4. score the untagged half against the owner's labels
-    const rows = db.prepare(`SELECT f.path, p.probabilities AS dp, pp.probabilities AS pp, pp.offered AS offered
-        FROM files f JOIN predictions p ON p.file_id = f.id AND p.model_id = ?
-        LEFT JOIN personal_predictions pp ON pp.file_id = f.id`).all(learn.defaultModel!.id) as { path: string; dp: string; pp: string | null; offered: number | null }[];
-    const byPath = new Map(rows.map((r) => [r.path, r]));
-    const test = list.filter((it) => !tagged.has(it.rel));
-    const learned = new Set(learn.genres.map((g) => g.key));
-    const ownerKeys = new Set(list.map((it) => genreKey(it.label)));
-    const trainCount = new Map<string, number>();
-    for (const it of list.filter((x) => tagged.has(x.rel))) trainCount.set(genreKey(it.label), (trainCount.get(genreKey(it.label)) ?? 0) + 1);
-    interface Scored { label: string; key: string; set: string; def: string | null; defOwn: string | null; per: string | null; app: string | null }
-    const scored: Scored[] = [];
-    let missing = 0;
-    for (const it of test) {
-      const r = byPath.get(join(libRoot, it.rel));
-      if (!r) {
-        missing++;
-        continue;
-      }
-      const dp = JSON.parse(r.dp) as Record<string, number>;
-      const def = argmax(dp);
-      const defOwn = argmax(dp, (g) => ownerKeys.has(genreKey(g)));
-      const per = r.pp ? argmax(JSON.parse(r.pp) as Record<string, number>) : null;
-      const app = r.offered === 1 ? per : def;
-      const k = (g: string | null) => (g == null ? null : genreKey(g));
-      scored.push({ label: it.label, key: genreKey(it.label), set: it.set, def: k(def), defOwn: k(defOwn), per: k(per), app: k(app) });
-    }
-    const acc = (xs: Scored[], f: (s: Scored) => string | null) => (xs.length ? xs.filter((s) => f(s) === s.key).length / xs.length : 0);
-    const inLearned = scored.filter((s) => learned.has(s.key));
-    console.log(`\n---- the untagged half: ${scored.length} files scored${missing ? ` (${missing} not analysed)` : ''} ----`);
-    console.log(`accuracy on the owner's labels        default  default*  personal  app (personal where offered)`);
-    const line = (name: string, xs: Scored[]) =>
-      console.log(`${name.padEnd(36)} ${pct(acc(xs, (s) => s.def)).padStart(8)}  ${pct(acc(xs, (s) => s.defOwn)).padStart(8)}  ${pct(acc(xs, (s) => s.per)).padStart(8)}  ${pct(acc(xs, (s) => s.app)).padStart(8)}   n=${xs.length}`);
-    line('all scored files', scored);
-    line(`labels with ≥ ${minPerGenre} tagged examples`, inLearned);
-    for (const set of [...new Set(scored.map((s) => s.set))].sort()) line(`  set ${set}`, scored.filter((s) => s.set === set));
-    console.log('(default*: the default model\'s argmax restricted to genres the owner uses — a generous reading of it)');
-    console.log(`\nper owner label       tagged  scored  default recall  personal recall  offered`);
-    for (const key of [...new Set(scored.map((s) => s.key))].sort()) {
-      const xs = scored.filter((s) => s.key === key);
-      const g = learn.genres.find((x) => x.key === key);
-      console.log(`${(xs[0]!.label).padEnd(20)} ${String(trainCount.get(key) ?? 0).padStart(7)} ${String(xs.length).padStart(7)}  ${pct(acc(xs, (s) => s.def)).padStart(14)}  ${pct(acc(xs, (s) => s.per)).padStart(15)}  ${g ? (g.offered ? 'yes' : 'no') : 'not learned'}`);
-    }
-    const gain = acc(inLearned, (s) => s.per) - acc(inLearned, (s) => s.def);
-    console.log(`\npersonal − default on labels with ≥ ${minPerGenre} examples: ${(100 * gain).toFixed(1)} points (target ≥ 15)`);
+    const main = scoreHalf(db, libRoot, list, tagged, learn, minPerGenre, true);
     console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; learning ${(learn.timings.totalMs / 1000).toFixed(2)} s on ${learn.backend}`);
-    if (values.json) {
-      writeFileSync(values.json, JSON.stringify({ seed, minPerGenre, learn, scored }, null, 2));
+
+    // ---- 5. optional: more random halves over the same analysed audio, to see how much one split varies.
+    // Shortcut (said so in the output): the labels go into the copy's files.genres directly instead of
+    // through the tag writer + rescan, which step 1 has already exercised; analysis and learning are the same.
+    const extra = Number(values['extra-splits'] ?? 0);
+    const rowsOut: { seed: number; def: number; per: number; app: number; n: number }[] = [
+      { seed, def: main.learned.def, per: main.learned.per, app: main.learned.app, n: main.learned.n },
+    ];
+    if (extra > 0) {
+      const meta = new Map((db.prepare('SELECT path, artist, album_artist, album FROM files').all() as { path: string; artist: string | null; album_artist: string | null; album: string | null }[]).map((f) => [f.path, f]));
+      const groupOf = (it: Item) => groupFromTags(meta.get(join(libRoot, it.rel)), it);
+      const copyPath = join(work, 'resplit.sqlite');
+      for (let i = 1; i <= extra; i++) {
+        const s2 = seed + i;
+        rmSync(copyPath, { force: true });
+        await db.backup(copyPath);
+        const copy = openDatabase(copyPath);
+        try {
+          const t2 = splitHalf(list, groupOf, s2);
+          const set = copy.prepare('UPDATE files SET genres = ? WHERE path = ?');
+          copy.transaction(() => {
+            for (const it of list) set.run(JSON.stringify(t2.has(it.rel) ? [it.label] : []), join(libRoot, it.rel));
+            copy.exec('DELETE FROM personal_predictions; DELETE FROM personal_models;');
+          })();
+          const l2 = await learnPersonalModel(copy, { seed: s2, train });
+          if (!l2.trained) continue;
+          const sc = scoreHalf(copy, libRoot, list, t2, l2, minPerGenre, false);
+          rowsOut.push({ seed: s2, def: sc.learned.def, per: sc.learned.per, app: sc.learned.app, n: sc.learned.n });
+        } finally {
+          copy.close();
+          for (const f of [copyPath, `${copyPath}-wal`, `${copyPath}-shm`]) rmSync(f, { force: true });
+        }
+      }
+      console.log(`\n---- ${rowsOut.length} random halves over the same analysed audio (labels set in a database copy for the extra ones) ----`);
+      console.log(`seed   default  personal  app      gain (personal − default), labels with ≥ ${minPerGenre} tagged examples`);
+      for (const r of rowsOut) console.log(`${String(r.seed).padEnd(5)} ${pct(r.def).padStart(8)} ${pct(r.per).padStart(9)} ${pct(r.app).padStart(8)}  ${(100 * (r.per - r.def)).toFixed(1).padStart(6)} points  n=${r.n}`);
+      const gains = rowsOut.map((r) => 100 * (r.per - r.def));
+      console.log(`gain: mean ${(gains.reduce((a, b) => a + b, 0) / gains.length).toFixed(1)}, min ${Math.min(...gains).toFixed(1)}, max ${Math.max(...gains).toFixed(1)} points`);
     }
+    if (values.json) writeFileSync(values.json, JSON.stringify({ seed, minPerGenre, learn, scored: main.scored, splits: rowsOut }, null, 2));
   } finally {
     db.close();
     if (!values.work && !values.keep) rmSync(work, { recursive: true, force: true });
