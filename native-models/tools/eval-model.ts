@@ -48,14 +48,13 @@ function subset(res: TrackOutputs, k: number): TrackOutputs {
   const pick = spreadIndices(n, k);
   const outputs: TrackOutputs['outputs'] = {};
   for (const [name, o] of Object.entries(res.outputs)) {
-    const nt = o.tags.length / n;
-    const tags = new Float32Array(pick.length * nt);
-    const embedding = new Float32Array(pick.length * 200);
-    pick.forEach((p, i) => {
-      tags.set(o.tags.subarray(p * nt, (p + 1) * nt), i * nt);
-      embedding.set(o.embedding.subarray(p * 200, (p + 1) * 200), i * 200);
-    });
-    outputs[name] = { tags, embedding };
+    const take = (a: Float32Array): Float32Array => {
+      const w = a.length / n;
+      const out = new Float32Array(pick.length * w);
+      pick.forEach((p, i) => out.set(a.subarray(p * w, (p + 1) * w), i * w));
+      return out;
+    };
+    outputs[name] = { tags: take(o.tags), embedding: take(o.embedding), pooled: take(o.pooled) };
   }
   return { startSec: pick.map((p) => res.startSec[p]!), outputs };
 }

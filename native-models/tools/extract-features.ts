@@ -4,7 +4,7 @@
 // and evaluating the genre head. Uses ../shared/datasets/labelled-music by default (never copied into
 // the repo); writes a cache OUTSIDE the repo (default /tmp/spectag-features), one JSON line per file.
 // Run: npx tsc -p . && node .build/native-models/tools/extract-features.js [datasetDir] [outDir]
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { planExcerpts } from '../../electron/core/audio/excerpt-plan.js';
 import { measureDuration } from '../../electron/core/model/duration.js';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(out, { recursive: true });
   const cache = join(out, 'features.jsonl');
+  const pooledFile = join(out, 'pooled.f32');
   const done = new Set(
     existsSync(cache) ? readFileSync(cache, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as ManifestRow).file) : [],
   );
@@ -51,8 +52,15 @@ async function main(): Promise<void> {
       try {
         // every patch of the default listening plan (the head's patch budget is studied on these)
         const res = await predictor.analyzeFile(path, { plan: planExcerpts(duration) });
+        // pooled features (1506 per patch) go to a binary side file; the JSON line says where
+        const pooled: Record<string, { offset: number; length: number }> = {};
+        for (const [k, v] of Object.entries(res.outputs)) {
+          const offset = existsSync(pooledFile) ? statSync(pooledFile).size : 0;
+          appendFileSync(pooledFile, Buffer.from(v.pooled.buffer, v.pooled.byteOffset, v.pooled.byteLength));
+          pooled[k] = { offset, length: v.pooled.length };
+        }
         const outputs = Object.fromEntries(
-          Object.entries(res.outputs).map(([k, v]) => [k, { tags: Array.from(v.tags), embedding: Array.from(v.embedding) }]),
+          Object.entries(res.outputs).map(([k, v]) => [k, { tags: Array.from(v.tags), embedding: Array.from(v.embedding), pooled: pooled[k] }]),
         );
         appendFileSync(cache, JSON.stringify({ ...r, durationSec: duration, startSec: res.startSec, outputs }) + '\n');
       } catch (err) {

@@ -40,7 +40,7 @@ HEAD_VERSION = "1"
 
 
 class Data:
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict], pooled_file: Path | None = None):
         self.rows = rows
         self.files = [r["file"] for r in rows]
         self.source = np.array([r["set"] for r in rows])
@@ -50,12 +50,19 @@ class Data:
                         for k, v in BACKBONES.items()}
         self.tags = {k: [np.asarray(r["outputs"][v]["tags"], np.float32).reshape(-1, 50) for r in rows]
                      for k, v in BACKBONES.items()}
+        self.pooled: dict[str, list[np.ndarray]] = {}
+        if pooled_file is not None and pooled_file.exists():
+            blob = np.memmap(pooled_file, dtype="<f4", mode="r")
+            for k, v in BACKBONES.items():
+                self.pooled[k] = [np.asarray(blob[r["outputs"][v]["pooled"]["offset"] // 4:
+                                                 r["outputs"][v]["pooled"]["offset"] // 4 + r["outputs"][v]["pooled"]["length"]]
+                                            ).reshape(-1, 1506) for r in rows]
 
     def patch_features(self, feats: tuple[str, ...], i: int, select: np.ndarray | None = None) -> np.ndarray:
         parts = []
         for f in feats:
             kind, bb = f.split(".")
-            arr = self.patches[bb][i] if kind == "emb" else self.tags[bb][i]
+            arr = {"emb": self.patches, "tags": self.tags, "pool": self.pooled}[kind][bb][i]
             parts.append(arr if select is None else arr[select])
         return np.concatenate(parts, axis=1)
 
@@ -101,6 +108,12 @@ def masked_log_softmax(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def fit(x: np.ndarray, y: np.ndarray, mask: np.ndarray, w: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
+    if x.shape[1] > x.shape[0]:
+        # more features than samples: the L2-regularised optimum lies in the row space of x, so solve in
+        # that basis (exactly the same solution, far fewer parameters): W = V A, ||W|| = ||A||
+        _, _, vt = np.linalg.svd(x, full_matrices=False)
+        a, b = fit(x @ vt.T, y, mask, w, l2)
+        return vt.T @ a, b
     d, k = x.shape[1], len(GENRES)
     onehot = np.eye(k)[y]
 
@@ -218,14 +231,21 @@ def main() -> None:
     ap.add_argument("features", nargs="?", default="/tmp/spectag-features/features.jsonl")
     ap.add_argument("--search", action="store_true", help="print the grid of head variants (slow)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "genre-head")
+    ap.add_argument("--features-set", default=None, help="comma-separated, e.g. pool.msd,pool.mtt (default: the chosen one)")
+    ap.add_argument("--l2", type=float, default=None)
+    ap.add_argument("--patches-per-track", type=int, default=None, help="patch budget written into head.json")
     args = ap.parse_args()
     raw = Path(args.features).read_bytes()
     rows = [json.loads(l) for l in raw.decode().splitlines() if l.strip()]
     rows.sort(key=lambda r: r["file"])
-    data = Data(rows)
+    data = Data(rows, Path(args.features).with_name("pooled.f32"))
     print(f"{len(rows)} clips: " + ", ".join(f"{s} {int((data.source == s).sum())}" for s in sorted(set(data.source))))
 
     chosen = {"features": ("emb.msd", "emb.mtt"), "l2": 0.003, "balance": True, "partial": True}
+    if args.features_set:
+        chosen["features"] = tuple(args.features_set.split(","))
+    if args.l2 is not None:
+        chosen["l2"] = args.l2
     if args.search:
         print("features              l2      balance partial | GTZAN-10        Emotify-4")
         for feats in [("emb.msd",), ("emb.msd", "emb.mtt"), ("emb.msd", "emb.mtt", "tags.msd", "tags.mtt")]:
@@ -277,13 +297,15 @@ def main() -> None:
         "id": HEAD_ID,
         "version": HEAD_VERSION,
         "genres": GENRES,
-        "inputs": [f"{BACKBONES[f.split('.')[1]]}.{'embedding' if f.startswith('emb') else 'tags'}" for f in chosen["features"]],
+        "inputs": [f"{BACKBONES[f.split('.')[1]]}.{ {'emb': 'embedding', 'tags': 'tags', 'pool': 'pooled'}[f.split('.')[0]] }"
+                   for f in chosen["features"]],
         "aggregation": "mean of patch logits (= head on the mean embedding)",
         "kernel": np.round(kernel, 7).tolist(),
         "bias": np.round(bias, 7).tolist(),
         "temperature": round(temperature, 4),
         "confidentThreshold": 0.5,
         "suggestThreshold": 0.25,
+        "patchesPerTrack": args.patches_per_track,
         "training": {
             "data": "../shared/datasets/labelled-music (GTZAN sample, Emotify sample, misc); labels mapped: "
                     + ", ".join(f"{k}→{v}" for k, v in LABEL_MAP.items()),
@@ -300,7 +322,31 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "head.json").write_text(json.dumps(head, indent=1) + "\n")
     write_card(args.out, head, data)
+    repo_head = Path(__file__).resolve().parent.parent / "genre-head"
+    golden_dir = Path(__file__).resolve().parents[2] / "test" / "golden" / "model" if args.out.resolve() == repo_head else args.out
+    write_head_golden(head, data, chosen["features"], golden_dir)
     print(f"wrote {args.out / 'head.json'} and MODEL_CARD.md")
+
+
+def write_head_golden(head: dict, data: Data, feats: tuple[str, ...], golden_dir: Path) -> None:
+    """Inputs of two patches of one clip and the probabilities this head gives them, for the TS runtime test."""
+    i = int(np.where(data.source == "gtzan")[0][0]) if (data.source == "gtzan").any() else 0
+    outputs: dict[str, dict[str, list[float]]] = {}
+    parts = []
+    for f in feats:
+        kind, bb = f.split(".")
+        arr = {"emb": data.patches, "tags": data.tags, "pool": data.pooled}[kind][bb][i][:2]
+        arr = np.asarray(np.float32(np.round(arr, 5)), np.float64)
+        key = {"emb": "embedding", "tags": "tags", "pool": "pooled"}[kind]
+        outputs.setdefault(BACKBONES[bb], {})[key] = arr.ravel().tolist()
+        parts.append(arr)
+    x = np.concatenate(parts, axis=1)
+    kernel, bias = np.asarray(head["kernel"]), np.asarray(head["bias"])
+    logits = (x @ kernel + bias).mean(0)
+    probs = softmax(logits[None, :] / head["temperature"])[0]
+    golden = {"head": f"{head['id']}@{head['version']}", "kernelSha256": hashlib.sha256(json.dumps(head["kernel"]).encode()).hexdigest(),
+              "patches": 2, "outputs": outputs, "probabilities": dict(zip(head["genres"], probs.round(6).tolist()))}
+    (golden_dir / "genre-head-golden.json").write_text(json.dumps(golden) + "\n")
 
 
 def write_card(out: Path, head: dict, data: Data) -> None:

@@ -25,7 +25,7 @@ async function forwardPass(name: BackendName): Promise<void> {
     const once = async (): Promise<void> => {
       const o = model.predict(x);
       await o.tags.data();
-      tf.dispose([o.tags, o.embedding]);
+      tf.dispose([o.tags, o.embedding, o.pooled]);
     };
     await once();
     const reps = name === 'cpu' ? 1 : 3;

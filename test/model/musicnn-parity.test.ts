@@ -34,7 +34,7 @@ test('MSD musicnn rebuilt in TF.js matches the golden outputs of an independent 
   const out = model.predict(x);
   const tags = (await out.tags.array()) as number[][];
   const emb = (await out.embedding.array()) as number[][];
-  tf.dispose([x, out.tags, out.embedding]);
+  tf.dispose([x, out.tags, out.embedding, out.pooled]);
   model.dispose();
   let worstTag = 0;
   let worstEmb = 0;

@@ -12,7 +12,7 @@ interface HeadJson {
   id: string;
   version: string;
   genres: string[];
-  /** "<backbone>.embedding" | "<backbone>.tags", concatenated in this order */
+  /** "<backbone>.embedding" | "<backbone>.tags" | "<backbone>.pooled", concatenated in this order */
   inputs: string[];
   kernel: number[][];
   bias: number[];
@@ -24,6 +24,9 @@ interface HeadJson {
   /** patches per track the head was chosen for (speed/quality knob); null: every patch of the plan */
   patchesPerTrack?: number | null;
 }
+
+const INPUT_KINDS = ['embedding', 'tags', 'pooled'] as const;
+type InputKind = (typeof INPUT_KINDS)[number];
 
 export interface GenreHead {
   readonly id: string;
@@ -57,7 +60,7 @@ class LinearHead implements GenreHead {
   readonly genres: readonly string[];
   readonly backbones: string[];
   readonly patchesPerTrack: number | null;
-  private readonly inputs: { backbone: string; kind: 'embedding' | 'tags' }[];
+  private readonly inputs: { backbone: string; kind: InputKind }[];
   private readonly kernel: Float64Array; // d × k, row-major
   private readonly bias: Float64Array;
 
@@ -66,7 +69,8 @@ class LinearHead implements GenreHead {
     this.version = json.version;
     this.genres = json.genres;
     this.inputs = json.inputs.map((s) => {
-      const [backbone, kind] = s.split('.') as [string, 'embedding' | 'tags'];
+      const [backbone, kind] = s.split('.') as [string, InputKind];
+      if (!INPUT_KINDS.includes(kind)) throw new Error(`genre-head/head.json: unknown input ${s}`);
       return { backbone, kind };
     });
     this.backbones = [...new Set(this.inputs.map((i) => i.backbone))];
@@ -87,11 +91,11 @@ class LinearHead implements GenreHead {
     for (const input of this.inputs) {
       const o = outputs[input.backbone];
       if (!o) throw new Error(`genre head needs ${input.backbone} outputs`);
-      const src = input.kind === 'embedding' ? o.embedding : o.tags;
-      const width = input.kind === 'embedding' ? 200 : o.tags.length / (o.embedding.length / 200);
+      const src = o[input.kind];
+      const width = src.length / (o.embedding.length / 200);
       for (let j = 0; j < width; j++, row++) {
         const v = src[patch * width + j]!;
-        if (v === 0) continue; // ReLU embeddings are sparse
+        if (v === 0) continue; // ReLU outputs are sparse
         const base = row * k;
         for (let c = 0; c < k; c++) z[c]! += v * this.kernel[base + c]!;
       }

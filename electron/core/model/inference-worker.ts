@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend.js';
 import { loadMusicnn, type MusicnnModel } from './musicnn.js';
 import { PATCH_SIZE } from './track-patches.js';
-import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import { POOLED_SIZE, type BackboneOutputs, type WorkerInit, type WorkerRequest, type WorkerResponse } from './protocol.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -40,7 +40,11 @@ async function start(): Promise<void> {
 function enqueue(id: number, data: Float32Array, count: number, startSec: number[]): void {
   const outputs: BackboneOutputs = {};
   for (const m of models) {
-    outputs[m.id] = { tags: new Float32Array(count * m.tagNames.length), embedding: new Float32Array(count * 200) };
+    outputs[m.id] = {
+      tags: new Float32Array(count * m.tagNames.length),
+      embedding: new Float32Array(count * 200),
+      pooled: new Float32Array(count * POOLED_SIZE),
+    };
   }
   if (count === 0) {
     finish({ id, data, count, startSec, next: 0, outputs });
@@ -51,7 +55,7 @@ function enqueue(id: number, data: Float32Array, count: number, startSec: number
 }
 
 function finish(p: Pending): void {
-  const buffers = Object.values(p.outputs).flatMap((o) => [o.tags.buffer as ArrayBuffer, o.embedding.buffer as ArrayBuffer]);
+  const buffers = Object.values(p.outputs).flatMap((o) => [o.tags.buffer, o.embedding.buffer, o.pooled.buffer] as ArrayBuffer[]);
   send({ type: 'result', id: p.id, startSec: p.startSec, outputs: p.outputs }, buffers);
 }
 
@@ -63,10 +67,15 @@ async function runBatch(batch: Float32Array, total: number, slices: { p: Pending
       const out = m.predict(x);
       let tags: Float32Array;
       let emb: Float32Array;
+      let pooled: Float32Array;
       try {
-        [tags, emb] = (await Promise.all([out.tags.data(), out.embedding.data()])) as [Float32Array, Float32Array];
+        [tags, emb, pooled] = (await Promise.all([out.tags.data(), out.embedding.data(), out.pooled.data()])) as Float32Array[] as [
+          Float32Array,
+          Float32Array,
+          Float32Array,
+        ];
       } finally {
-        tf.dispose([out.tags, out.embedding]);
+        tf.dispose([out.tags, out.embedding, out.pooled]);
       }
       const nTags = m.tagNames.length;
       let row = 0;
@@ -74,6 +83,7 @@ async function runBatch(batch: Float32Array, total: number, slices: { p: Pending
         const o = s.p.outputs[m.id]!;
         o.tags.set(tags.subarray(row * nTags, (row + s.n) * nTags), s.from * nTags);
         o.embedding.set(emb.subarray(row * 200, (row + s.n) * 200), s.from * 200);
+        o.pooled.set(pooled.subarray(row * POOLED_SIZE, (row + s.n) * POOLED_SIZE), s.from * POOLED_SIZE);
         row += s.n;
       }
     }

@@ -27,6 +27,8 @@ export interface MusicnnOutputs {
   tags: tf.Tensor2D;
   /** [N, 200] penultimate dense layer after ReLU. */
   embedding: tf.Tensor2D;
+  /** [N, 1506] temporal max and mean of the 753 front/mid-end channels (interleaved: max0, mean0, max1, ...) */
+  pooled: tf.Tensor2D;
 }
 
 /** A batch-norm layer folded into y = x * scale + shift (inference mode). */
@@ -193,7 +195,7 @@ class Musicnn implements MusicnnModel {
       const pooled = tf.reshape(tf.stack([tf.max(features, 1), tf.mean(features, 1)], 2), [n, -1]) as tf.Tensor2D;
       const embedding = tf.fused.matMul({ a: pooled, b: p.dense.kernel, bias: p.dense.bias, activation: 'relu' }) as tf.Tensor2D;
       const tags = tf.sigmoid(tf.fused.matMul({ a: embedding, b: p.tags.kernel, bias: p.tags.bias })) as tf.Tensor2D;
-      return { tags, embedding };
+      return { tags, embedding, pooled };
     });
   }
 

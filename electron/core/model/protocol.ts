@@ -1,8 +1,9 @@
 // Messages between the inference pool (main side) and its worker threads.
 import type { BackendName, BackendReport } from '../../shared/genres-model.js';
 
-/** Per backbone, per patch: tag probabilities (n × 50) and embedding (n × 200). */
-export type BackboneOutputs = Record<string, { tags: Float32Array; embedding: Float32Array }>;
+/** Per backbone, per patch: tag probabilities (n × 50), embedding (n × 200), pooled features (n × 1506). */
+export type BackboneOutputs = Record<string, { tags: Float32Array; embedding: Float32Array; pooled: Float32Array }>;
+export const POOLED_SIZE = 1506;
 
 export interface WorkerInit {
   backend?: BackendName;
