@@ -11,6 +11,8 @@ const METHODS = [
   'status', 'libraryStats', 'queryLibrary', 'getTrack', 'addRoot', 'pickFolder', 'startScan', 'startAnalysis', 'listJobs',
   'controlJob', 'decide', 'undoDecision', 'bulkAcceptPreview', 'bulkAccept', 'vocabulary', 'renameGenre', 'mergeGenres',
   'hideGenre', 'planWrite', 'applyWrite', 'undoWrite', 'writeHistory',
+  'personalOverview', 'learnPersonal', 'updatePersonalSettings', 'setGenreExcluded', 'setFolderExcluded', 'personalExamples',
+  'personalModelVersions', 'personalModelReport', 'moreLikeThisPreview', 'moreLikeThisApply',
 ] as const;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const exhaustive: Same<(typeof METHODS)[number], (typeof API_METHOD_NAMES)[number]> = true;

@@ -6,6 +6,8 @@ export const API_METHOD_NAMES = [
   'status', 'libraryStats', 'queryLibrary', 'getTrack', 'addRoot', 'pickFolder', 'startScan', 'startAnalysis', 'listJobs',
   'controlJob', 'decide', 'undoDecision', 'bulkAcceptPreview', 'bulkAccept', 'vocabulary', 'renameGenre', 'mergeGenres',
   'hideGenre', 'planWrite', 'applyWrite', 'undoWrite', 'writeHistory',
+  'personalOverview', 'learnPersonal', 'updatePersonalSettings', 'setGenreExcluded', 'setFolderExcluded', 'personalExamples',
+  'personalModelVersions', 'personalModelReport', 'moreLikeThisPreview', 'moreLikeThisApply',
 ] as const;
 
 /**
@@ -20,6 +22,10 @@ export const LIBRARY_SORT_KEYS = [
   'path', 'title', 'artist', 'album', 'year', 'genre', 'suggested', 'confidence', 'status', 'durationSec', 'container',
 ] as const;
 export type LibrarySortKey = (typeof LIBRARY_SORT_KEYS)[number];
+
+/** Which model's suggestions drive the review queue: the default genre model, or the person's own ("yours"). */
+export const SUGGESTION_SOURCES = ['default', 'personal'] as const;
+export type SuggestionSource = (typeof SUGGESTION_SOURCES)[number];
 
 /** beets-style recommendation levels over calibrated probabilities: strong = apply confidently, medium = ask. */
 export const CONFIDENCE_THRESHOLDS = { strong: 0.85, medium: 0.6 } as const;

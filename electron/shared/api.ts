@@ -5,15 +5,20 @@ import { z } from 'zod';
 import type { FileStatus, LibraryFile, LibraryStats, ScanReport } from './library.js';
 import type { Decision, PlannedFile, WriteBatchInfo, WriteOptions, WriteReport } from './tags.js';
 import type { GenrePrediction } from './genres-model.js';
-import type { AnalysisReport, ExcerptSpan, AnalysisStatus, AnalysisErrorKind } from './analysis.js';
+import type { AnalysisReport, TrackAnalysis } from './analysis.js';
+import type {
+  GenreExclusions, LearnReport, MoreLikeThisPreview, PersonalModelInfo, PersonalOverview, PersonalPrediction, PersonalSettings,
+} from './personal.js';
 import { WRITE_MODES } from './tags.js';
-import { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, type ReviewStatus } from './api-names.js';
+import {
+  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, type ReviewStatus,
+} from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Review status of a track, as the library table shows and filters it.
 
-export { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, IPC } from './api-names.js';
-export type { ReviewStatus, LibrarySortKey } from './api-names.js';
+export { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, IPC } from './api-names.js';
+export type { ReviewStatus, LibrarySortKey, SuggestionSource } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
@@ -35,6 +40,8 @@ export const LibraryQuerySchema = z.strictObject({
   limit: z.number().int().min(0).max(1000).optional(),
   /** false: skip counting the matches (total is then -1); the table counts once per filter, not per page */
   count: z.boolean().optional(),
+  /** whose suggestions make the status, the suggested genre and the confidence: the default model's (default) or the personal model's */
+  suggestions: z.enum(SUGGESTION_SOURCES).optional(),
 });
 export type LibraryQuery = z.infer<typeof LibraryQuerySchema>;
 
@@ -62,6 +69,8 @@ export const BulkAcceptSchema = z.strictObject({
   minConfidence: z.number().min(0).max(1),
   /** only suggestions of this genre */
   genre: z.string().max(200).optional(),
+  /** whose suggestions are accepted (default: the default model's) */
+  suggestions: z.enum(SUGGESTION_SOURCES).optional(),
 });
 export type BulkAcceptInput = z.infer<typeof BulkAcceptSchema>;
 
@@ -86,6 +95,27 @@ export const ApplyWriteSchema = z.strictObject({ planId: z.string().min(1).max(6
 export const UndoWriteSchema = z.strictObject({ batchId: id.optional() });
 export const MediaRefSchema = z.strictObject({ kind: z.enum(['audio', 'spectrogram']), id });
 export type MediaRef = z.infer<typeof MediaRefSchema>;
+
+// "Your genres": the personal model
+export const PersonalSettingsSchema = z.strictObject({
+  minPerGenre: z.number().int().min(2).max(10_000).optional(),
+  decisionWeight: z.number().min(1).max(100).optional(),
+  retrainAfterDecisions: z.number().int().min(0).max(1_000_000).optional(),
+  hiddenUnits: z.number().int().min(0).max(1024).optional(),
+});
+export const GenreExcludedSchema = z.strictObject({ genre: genreName, excluded: z.boolean() });
+export const FolderExcludedSchema = z.strictObject({ folder: absPath, excluded: z.boolean() });
+export const PersonalExamplesSchema = z.strictObject({ genre: genreName, limit: z.number().int().min(1).max(500).optional() });
+export const ModelVersionSchema = z.strictObject({ version: id });
+export const MoreLikeThisSchema = z.strictObject({
+  /** the track to start from */
+  fileId: id,
+  /** the genre the chosen tracks will get */
+  genre: genreName,
+  limit: z.number().int().min(1).max(500).optional(),
+  minScore: z.number().min(-1).max(1).optional(),
+});
+export const MoreLikeThisApplySchema = z.strictObject({ fileIds: z.array(id).min(1).max(5000), genre: genreName });
 
 const none = z.undefined();
 
@@ -113,6 +143,16 @@ export const API_INPUTS = {
   applyWrite: ApplyWriteSchema,
   undoWrite: UndoWriteSchema,
   writeHistory: none,
+  personalOverview: none,
+  learnPersonal: none,
+  updatePersonalSettings: PersonalSettingsSchema,
+  setGenreExcluded: GenreExcludedSchema,
+  setFolderExcluded: FolderExcludedSchema,
+  personalExamples: PersonalExamplesSchema,
+  personalModelVersions: none,
+  personalModelReport: ModelVersionSchema,
+  moreLikeThisPreview: MoreLikeThisSchema,
+  moreLikeThisApply: MoreLikeThisApplySchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiMethod = keyof typeof API_INPUTS;
@@ -121,7 +161,7 @@ export const API_METHODS: readonly ApiMethod[] = API_METHOD_NAMES;
 // ---------------------------------------------------------------------------------------------------
 // Results.
 
-export type Feature = 'scan' | 'analysis' | 'predictions' | 'decisions' | 'writing' | 'watch' | 'pickFolder';
+export type Feature = 'scan' | 'analysis' | 'predictions' | 'personal' | 'decisions' | 'writing' | 'watch' | 'pickFolder';
 
 export interface AppStatus {
   version: string;
@@ -159,6 +199,12 @@ export interface LibraryRow {
   /** the latest decision's genres (null: none) */
   decided: string[] | null;
   status: ReviewStatus;
+  /**
+   * the personal model's confident suggestion ("yours"), shown next to the default one; only where it is
+   * offered (it beat the default model on held-out tracks for that genre). With suggestions: 'personal'
+   * it is also `suggested`.
+   */
+  personal: { genre: string; probability: number } | null;
 }
 
 export interface LibraryPage {
@@ -175,33 +221,25 @@ export interface LibraryOverview {
   distribution: { genre: string; files: number; suggested: number }[];
 }
 
-export interface TrackAnalysisView {
-  status: AnalysisStatus;
-  errorKind: AnalysisErrorKind | null;
-  errorMessage: string | null;
-  warning: string | null;
-  analysedSec: number;
-  excerpts: ExcerptSpan[];
-  rmsDb: number | null;
-  peakDb: number | null;
-  silentFraction: number | null;
-  hasImage: boolean;
-  analysedAt: number;
-  modelId: string | null;
-}
+/** A track's analysis as the window sees it: the stored analysis without the cache path, and whether a picture exists. */
+export type TrackAnalysisView = Pick<TrackAnalysis,
+  'status' | 'errorKind' | 'errorMessage' | 'warning' | 'analysedSec' | 'excerpts' | 'rmsDb' | 'peakDb' | 'silentFraction' | 'analysedAt' | 'modelId'
+> & { hasImage: boolean };
 
 export interface TrackDetails {
   file: LibraryFile;
   status: ReviewStatus;
   analysis: TrackAnalysisView | null;
   prediction: GenrePrediction | null;
+  /** the personal model's suggestion ("yours"), with the model version that made it; null: none */
+  personal: PersonalPrediction | null;
   decision: Decision | null;
   history: Decision[];
   /** which media the media endpoint/protocol can serve for this track */
   media: { audio: boolean; spectrogram: boolean };
 }
 
-export type JobKind = 'scan' | 'analyze' | 'write' | 'undo-write';
+export type JobKind = 'scan' | 'analyze' | 'write' | 'undo-write' | 'learn';
 export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -219,7 +257,9 @@ export interface JobProgress {
 export type JobResult =
   | { kind: 'scan'; report: ScanReport }
   | { kind: 'analyze'; report: AnalysisReport }
-  | { kind: 'write' | 'undo-write'; report: WriteReport };
+  | { kind: 'write' | 'undo-write'; report: WriteReport }
+  /** report null: an automatic retraining found nothing to do */
+  | { kind: 'learn'; report: LearnReport | null };
 
 export interface JobInfo {
   id: string;
@@ -265,6 +305,13 @@ export interface VocabularyChange {
   filesChanged: number;
 }
 
+/** Tracks the personal model learns a genre from (file tags it trusts, reviewed decisions). */
+export interface PersonalExamples {
+  genre: string;
+  total: number;
+  tracks: { fileId: number; path: string; title: string | null; artist: string | null; album: string | null; source: 'tags' | 'decision' }[];
+}
+
 export interface WritePlanView {
   planId: string;
   options: WriteOptions;
@@ -306,6 +353,25 @@ export interface SpectagApi {
   /** undo a write batch (the latest not yet undone when no id is given) */
   undoWrite(q: z.infer<typeof UndoWriteSchema>): Promise<JobInfo>;
   writeHistory(): Promise<WriteBatchInfo[]>;
+
+  // "Your genres": the personal model learned from the library's own tags and the person's decisions
+  /** the learned vocabulary, examples per genre, the active model's validation report, settings, exclusions */
+  personalOverview(): Promise<PersonalOverview>;
+  /** retrain now (a job: seconds for 10,000 tracks); the new version's suggestions replace the old ones */
+  learnPersonal(): Promise<JobInfo>;
+  /** takes effect at the next training */
+  updatePersonalSettings(q: z.infer<typeof PersonalSettingsSchema>): Promise<PersonalSettings>;
+  setGenreExcluded(q: z.infer<typeof GenreExcludedSchema>): Promise<GenreExclusions>;
+  /** distrust (or trust again) the genre tags of the files under a folder */
+  setFolderExcluded(q: z.infer<typeof FolderExcludedSchema>): Promise<GenreExclusions>;
+  personalExamples(q: z.infer<typeof PersonalExamplesSchema>): Promise<PersonalExamples>;
+  personalModelVersions(): Promise<PersonalModelInfo[]>;
+  /** the validation report of an earlier version (every suggestion names the version that made it) */
+  personalModelReport(q: z.infer<typeof ModelVersionSchema>): Promise<LearnReport | null>;
+  /** "more like this": untagged, undecided tracks nearest to a track by sound, with their similarity; records nothing */
+  moreLikeThisPreview(q: z.infer<typeof MoreLikeThisSchema>): Promise<MoreLikeThisPreview>;
+  /** give the chosen tracks the genre (decisions, undone like any other with undoDecision) */
+  moreLikeThisApply(q: z.infer<typeof MoreLikeThisApplySchema>): Promise<{ decided: number }>;
 }
 
 // every method has an input schema and vice versa (compile-time check)
@@ -323,7 +389,7 @@ export type ApiOutput<M extends ApiMethod> = Awaited<ReturnType<SpectagApi[M]>>;
 // ---------------------------------------------------------------------------------------------------
 // Events pushed from the engine to the window.
 
-export const LIBRARY_CHANGE_REASONS = ['scan', 'analysis', 'decision', 'write', 'vocabulary', 'watch', 'roots'] as const;
+export const LIBRARY_CHANGE_REASONS = ['scan', 'analysis', 'decision', 'write', 'vocabulary', 'watch', 'roots', 'personal'] as const;
 
 export type ApiEvent =
   | { type: 'job'; job: JobInfo }

@@ -190,5 +190,38 @@ export interface RetrainState {
   activeVersion: number | null;
 }
 
+export interface PersonalVocabularyEntry {
+  key: string;
+  genre: string;
+  /** analysed tracks labelled with it (tags + decisions), and of those from decisions */
+  examples: number;
+  fromDecisions: number;
+  /** learned by the active model */
+  learned: boolean;
+  /** offered as a suggestion by the active model (it beat the default model on held-out data) */
+  offered: boolean;
+  excluded: boolean;
+  /** fewer examples than the setting asks for */
+  tooFew: boolean;
+}
+
+/** Everything the "Your genres" page shows (electron/core/personal/service.ts personalOverview). */
+export interface PersonalOverview {
+  settings: PersonalSettings;
+  exclusions: GenreExclusions;
+  active: PersonalModelInfo | null;
+  /** the active model's validation report (per-genre precision/recall, default vs personal) */
+  report: LearnReport | null;
+  /** the person's genres as the next training would see them */
+  vocabulary: PersonalVocabularyEntry[];
+  retrain: RetrainState;
+}
+
+export interface MoreLikeThisPreview {
+  genre: string;
+  /** untagged, undecided tracks nearest to the seed track, best first, with their similarity */
+  candidates: SimilarTrack[];
+}
+
 /** Stable model id of personal suggestions (the version is the personal model version). */
 export const PERSONAL_MODEL_ID = 'spectag-personal';

@@ -31,7 +31,8 @@ describe('review keymap', () => {
 
   it('documents every key it handles', () => {
     const help = KEY_HELP.map((k) => k.keys).join(' ');
-    for (const key of ['j', 'k', 'n', 'a', 'c', '+', 'r', 'u', 'Space', '/', 'b', '?']) assert.ok(help.includes(key), key);
+    for (const key of ['j', 'k', 'n', 'a', 'y', 'c', '+', 'r', 'u', 'Space', '/', 'b', '?']) assert.ok(help.includes(key), key);
+    assert.equal(commandForKey({ key: 'y' }), 'acceptYours');
   });
 });
 
@@ -56,6 +57,9 @@ describe('review decisions', () => {
 
   it('cannot accept without a suggestion, nor correct without a pick', () => {
     assert.equal(decisionFor('accept', { ...t, suggested: null }), null);
+    // "yours": the personal model's suggestion, recorded as an accepted suggestion
+    assert.deepEqual(decisionFor('acceptYours', { ...t, personal: { genre: 'Shoegaze' } }), { fileId: 7, action: 'accept', genres: ['Shoegaze'] });
+    assert.equal(decisionFor('acceptYours', t), null);
     assert.equal(decisionFor('correct', t), null);
     assert.equal(decisionFor('addGenre', t, ''), null);
   });

@@ -12,25 +12,9 @@ import { dispatchCall } from '../../electron/core/service/dispatch.js';
 import { MediaRefusedError } from '../../electron/core/service/media.js';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
-import type { ApiEvent, JobInfo } from '../../electron/shared/api.js';
+import type { ApiEvent } from '../../electron/shared/api.js';
+import { waitForJob } from './wait-for-job.js';
 import type { GenrePrediction } from '../../electron/shared/genres-model.js';
-
-export async function waitForJob(service: EngineService, job: JobInfo, timeoutMs = 60_000): Promise<JobInfo> {
-  const ended = (j: JobInfo) => j.state === 'done' || j.state === 'failed' || j.state === 'cancelled';
-  const now = await service.listJobs();
-  const known = now.find((j) => j.id === job.id);
-  if (known && ended(known)) return known;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${job.id} did not end in ${timeoutMs} ms`)), timeoutMs);
-    const off = service.subscribe((e) => {
-      if (e.type === 'job' && e.job.id === job.id && ended(e.job)) {
-        clearTimeout(timer);
-        off();
-        resolve(e.job);
-      }
-    });
-  });
-}
 
 describe('engine service over a fixture library', () => {
   let lib: FixtureLibrary;

@@ -4,8 +4,8 @@ import type { Db } from '../db/open.js';
 import { PersonalStore } from '../db/personal.js';
 import {
   genreKey,
-  type GenreExclusions, type LearnReport, type PersonalModelInfo, type PersonalPrediction, type PersonalSettings,
-  type RetrainState, type SimilarTrack,
+  type GenreExclusions, type LearnReport, type MoreLikeThisPreview, type PersonalModelInfo, type PersonalOverview,
+  type PersonalPrediction, type PersonalSettings, type PersonalVocabularyEntry,
 } from '../../shared/personal.js';
 import { dominantEmbedding, labelTracks, loadLibrary } from './dataset.js';
 import { learnPersonalModel, refreshPersonalPredictions, retrainIfDue, retrainState, type LearnOptions } from './learn.js';
@@ -13,32 +13,8 @@ import { applyGenresToTracks, similarTracks, type SimilarOptions } from './simil
 
 export { learnPersonalModel, refreshPersonalPredictions, retrainIfDue, retrainState, similarTracks, applyGenresToTracks };
 export type { LearnOptions, SimilarOptions };
-
-export interface PersonalVocabularyEntry {
-  key: string;
-  genre: string;
-  /** analysed tracks labelled with it (tags + decisions), and of those from decisions */
-  examples: number;
-  fromDecisions: number;
-  /** learned by the active model */
-  learned: boolean;
-  /** offered as a suggestion by the active model (it beat the default model on held-out data) */
-  offered: boolean;
-  excluded: boolean;
-  /** fewer examples than the setting asks for */
-  tooFew: boolean;
-}
-
-export interface PersonalOverview {
-  settings: PersonalSettings;
-  exclusions: GenreExclusions;
-  active: PersonalModelInfo | null;
-  /** the active model's validation report (per-genre precision/recall, default vs personal) */
-  report: LearnReport | null;
-  /** the person's genres as the next training would see them */
-  vocabulary: PersonalVocabularyEntry[];
-  retrain: RetrainState;
-}
+// the shapes live in electron/shared/personal.ts so that the app API can name them
+export type { MoreLikeThisPreview, PersonalOverview, PersonalVocabularyEntry };
 
 /** Everything the "Your genres" page shows, without training anything. */
 export function personalOverview(db: Db): PersonalOverview {
@@ -121,12 +97,6 @@ export function personalModelVersions(db: Db): PersonalModelInfo[] {
 /** The validation report of one version (every version keeps its report, also after its weights are pruned). */
 export function personalModelReport(db: Db, version: number): LearnReport | null {
   return new PersonalStore(db).model(version)?.report ?? null;
-}
-
-export interface MoreLikeThisPreview {
-  genre: string;
-  /** untagged, undecided tracks nearest to the seed track, best first, with their similarity */
-  candidates: SimilarTrack[];
 }
 
 /** The preview of "apply this genre to similar untagged tracks": nothing is recorded. */

@@ -8,6 +8,7 @@ import type { Db } from '../db/open.js';
 import { openDatabase, SCHEMA_VERSION } from '../db/open.js';
 import { FileStore } from '../db/files.js';
 import { DecisionStore, JournalStore } from '../db/decisions.js';
+import { PersonalStore } from '../db/personal.js';
 import { scanLibrary } from '../library/scan.js';
 import { planWrite, applyWrite, undoWrite } from '../tags/write.js';
 import { findFfmpeg } from '../audio/ffmpeg-binary.js';
@@ -23,9 +24,21 @@ import type { GenrePrediction } from '../../shared/genres-model.js';
 import {
   CONFIDENCE_THRESHOLDS, SpectagApiError, notAvailable,
   type ApiEvent, type ApiEventListener, type AppStatus, type BulkAcceptInput, type BulkAcceptPreview, type DecideInput,
-  type Feature, type JobInfo, type LibraryOverview, type LibraryPage, type LibraryQuery, type MediaRef, type PlanWriteInput,
-  type ReviewResult, type SpectagApi, type TrackDetails, type VocabularyChange, type VocabularyEntry, type WritePlanView,
+  type Feature, type JobInfo, type LibraryOverview, type LibraryPage, type LibraryQuery, type MediaRef, type PersonalExamples,
+  type PlanWriteInput, type ReviewResult, type SpectagApi, type TrackDetails, type VocabularyChange, type VocabularyEntry,
+  type WritePlanView,
 } from '../../shared/api.js';
+import {
+  genreKey,
+  type GenreExclusions, type LearnReport, type MoreLikeThisPreview, type PersonalModelInfo, type PersonalOverview, type PersonalSettings,
+} from '../../shared/personal.js';
+import {
+  afterDecisions, applyGenresToTracks, learnNow, moreLikeThisPreview, personalModelReport, personalModelVersions, personalOverview,
+  personalSuggestion, refreshPersonalPredictions, retrainState, setFolderExcluded, setGenreExcluded, updatePersonalSettings,
+  type LearnOptions,
+} from '../personal/service.js';
+import { dominantEmbedding, labelTracks, loadLibrary } from '../personal/dataset.js';
+import { NoEmbeddingError } from '../personal/similar.js';
 import type { WriteBatchInfo, WritePlan } from '../../shared/tags.js';
 import { JobRunner } from './jobs.js';
 import { LibraryView, predictionColumns } from './library-view.js';
@@ -48,6 +61,10 @@ export interface EngineOptions {
   watchDebounceMs?: number;
   /** reader threads for scans */
   scanWorkers?: number;
+  /** quiet time after the last decision before the personal model checks whether a retraining is due */
+  retrainDebounceMs?: number;
+  /** training knobs for the personal model (tests) */
+  personalTraining?: LearnOptions['train'];
 }
 
 const MAX_PLAN_FILES = 5000;
@@ -68,6 +85,7 @@ export class EngineService implements SpectagApi {
   private predictor: Promise<GenrePredictor | null> | null = null;
   private backend: AppStatus['backend'] = null;
   private modelId: string | null = null;
+  private retrainTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.dbPath);
@@ -99,7 +117,7 @@ export class EngineService implements SpectagApi {
   }
 
   private changed(reason: Extract<ApiEvent, { type: 'library-changed' }>['reason'], fileIds: number[] | null = null): void {
-    if (reason !== 'decision' && reason !== 'analysis') this.namesCache = null;
+    if (reason !== 'decision' && reason !== 'analysis' && reason !== 'personal') this.namesCache = null;
     this.emit({ type: 'library-changed', reason, fileIds });
   }
 
@@ -111,6 +129,7 @@ export class EngineService implements SpectagApi {
       scan: true,
       analysis: this.view.hasAnalysis,
       predictions: this.view.hasPredictions && this.modelAvailable(),
+      personal: this.view.hasPersonal,
       decisions: this.view.hasDecisions,
       writing: this.view.hasDecisions,
       watch: this.watcher != null,
@@ -206,6 +225,8 @@ export class EngineService implements SpectagApi {
   }
 
   async queryLibrary(q: LibraryQuery): Promise<LibraryPage> {
+    // the personal model speaks the person's genre names already; the default model's are shown under theirs
+    if (q.suggestions === 'personal') return this.view.query(q);
     const names = this.names();
     const page = this.view.query(q.suggested ? { ...q, suggested: names.model(q.suggested) } : q);
     for (const r of page.rows) if (r.suggested) r.suggested = names.show(r.suggested);
@@ -229,6 +250,7 @@ export class EngineService implements SpectagApi {
       status: row?.status ?? 'unanalysed',
       analysis: view,
       prediction: this.predictionFor(id),
+      personal: this.view.hasPersonal ? personalSuggestion(this.db, id) : null,
       decision: decisions?.latest(id) ?? null,
       history: decisions?.history(id) ?? [],
       media: { audio: file.status === 'ok', spectrogram: imageOk },
@@ -350,6 +372,7 @@ export class EngineService implements SpectagApi {
           const report = await analyzer.run();
           return { kind: 'analyze', report };
         } finally {
+          this.afterAnalysis();
           this.changed('analysis');
         }
       },
@@ -388,10 +411,15 @@ export class EngineService implements SpectagApi {
     }
     const source = input.action === 'accept' ? 'accepted' : input.action === 'reject' ? 'rejected' : 'corrected';
     const decisionId = decisions.record(input.fileId, genres, source);
-    this.undoStack.push({ decisionIds: [decisionId], fileIds: [input.fileId] });
-    if (this.undoStack.length > 1000) this.undoStack.shift();
+    this.pushUndo([decisionId], [input.fileId]);
     this.changed('decision', [input.fileId]);
+    this.scheduleRetrain();
     return { fileId: input.fileId, decision: decisions.latest(input.fileId), status: this.view.row(input.fileId)?.status ?? 'unanalysed' };
+  }
+
+  private pushUndo(decisionIds: number[], fileIds: number[]): void {
+    this.undoStack.push({ decisionIds, fileIds });
+    if (this.undoStack.length > 1000) this.undoStack.shift();
   }
 
   async undoDecision(): Promise<ReviewResult | null> {
@@ -421,6 +449,16 @@ export class EngineService implements SpectagApi {
   /** Undecided files whose suggestion clears the confidence (hidden genres never), as (file, model genre). */
   private bulkCandidates(q: BulkAcceptInput): { id: number; genre: string }[] {
     if (!this.view.hasPredictions || !this.view.hasDecisions) throw notAvailable('Bulk accept (genre suggestions)');
+    if (q.suggestions === 'personal') {
+      if (!this.view.hasPersonal) return [];
+      // the personal model's offered, confident suggestions, already in the person's names
+      const rows = this.db
+        .prepare(`SELECT f.id, p.top_genre AS genre FROM files f JOIN personal_predictions p ON p.file_id = f.id
+          WHERE f.status = 'ok' AND p.offered = 1 AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
+            AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${q.genre ? 'AND p.top_genre = ? COLLATE NOCASE' : ''}`)
+        .all(q.minConfidence, ...(q.genre ? [q.genre] : [])) as { id: number; genre: string }[];
+      return rows.filter((r) => !this.vocab.isHidden(r.genre));
+    }
     if (!this.modelId) return [];
     const names = this.names();
     const rows = this.db
@@ -432,10 +470,10 @@ export class EngineService implements SpectagApi {
   }
 
   async bulkAcceptPreview(q: BulkAcceptInput): Promise<BulkAcceptPreview> {
-    const names = this.names();
+    const show = q.suggestions === 'personal' ? (g: string) => g : this.names().show;
     const by = new Map<string, number>();
     const rows = this.bulkCandidates(q);
-    for (const r of rows) by.set(names.show(r.genre), (by.get(names.show(r.genre)) ?? 0) + 1);
+    for (const r of rows) by.set(show(r.genre), (by.get(show(r.genre)) ?? 0) + 1);
     return {
       count: rows.length,
       byGenre: [...by].map(([genre, count]) => ({ genre, count })).sort((a, b) => b.count - a.count),
@@ -444,16 +482,17 @@ export class EngineService implements SpectagApi {
   }
 
   async bulkAccept(q: BulkAcceptInput): Promise<{ accepted: number }> {
-    const names = this.names();
+    const show = q.suggestions === 'personal' ? (g: string) => g : this.names().show;
     const rows = this.bulkCandidates(q);
     const decisions = new DecisionStore(this.db);
     const ids: number[] = [];
     this.db.transaction(() => {
       const now = Date.now();
-      for (const r of rows) ids.push(decisions.record(r.id, [names.show(r.genre)], 'accepted', now));
+      for (const r of rows) ids.push(decisions.record(r.id, [show(r.genre)], 'accepted', now));
     })();
-    if (ids.length) this.undoStack.push({ decisionIds: ids, fileIds: rows.map((r) => r.id) });
+    if (ids.length) this.pushUndo(ids, rows.map((r) => r.id));
     this.changed('decision', null);
+    this.scheduleRetrain();
     return { accepted: ids.length };
   }
 
@@ -493,6 +532,7 @@ export class EngineService implements SpectagApi {
   async renameGenre({ from, to }: { from: string; to: string }): Promise<VocabularyChange> {
     const filesChanged = this.vocab.rename(from, to);
     this.changed('vocabulary');
+    if (filesChanged) this.scheduleRetrain();
     return { filesChanged };
   }
 
@@ -500,11 +540,14 @@ export class EngineService implements SpectagApi {
     let filesChanged = 0;
     for (const g of from) if (g.toLowerCase() !== into.toLowerCase() || g !== into) filesChanged += this.vocab.rename(g, into);
     this.changed('vocabulary');
+    if (filesChanged) this.scheduleRetrain();
     return { filesChanged };
   }
 
   async hideGenre({ genre, hidden }: { genre: string; hidden: boolean }): Promise<VocabularyChange> {
     this.vocab.setHidden(genre, hidden);
+    // the personal model does not suggest hidden genres either: its stored suggestions are made again
+    if (this.view.hasPersonal) refreshPersonalPredictions(this.db, { all: true });
     this.changed('vocabulary');
     return { filesChanged: 0 };
   }
@@ -581,6 +624,157 @@ export class EngineService implements SpectagApi {
   }
 
   // -------------------------------------------------------------------------------------------------
+  // "Your genres": the personal model (electron/core/personal)
+
+  private requirePersonal(): void {
+    if (!this.view.hasPersonal) throw notAvailable('The personal genre model');
+  }
+
+  /** What the personal model needs from the vocabulary: the person's names for the default model's genres. */
+  private learnOptions(ctx?: { signal: AbortSignal; progress(p: { phase: string }): void }): Omit<LearnOptions, 'trigger'> {
+    return {
+      modelNames: Object.fromEntries(this.vocab.modelNameMap()),
+      train: this.options.personalTraining,
+      signal: ctx?.signal,
+      onPhase: ctx ? (phase, detail) => ctx.progress({ phase: detail ? `${phase}: ${detail}` : phase }) : undefined,
+    };
+  }
+
+  /** Training as a job: seconds for 10,000 tracks, but it keeps the engine busy meanwhile, so it shows. */
+  private learnJob(trigger: 'manual' | 'auto'): JobInfo {
+    return this.jobs.start({
+      kind: 'learn',
+      label: trigger === 'manual' ? 'Learning your genres' : 'Relearning your genres (new decisions)',
+      restartable: false,
+      run: async (ctx) => {
+        ctx.progress({ phase: 'loading' });
+        const opts = this.learnOptions(ctx);
+        const report: LearnReport | null = trigger === 'manual' ? await learnNow(this.db, opts) : await afterDecisions(this.db, opts);
+        if (report?.trained) this.changed('personal');
+        return { kind: 'learn', report };
+      },
+    });
+  }
+
+  /**
+   * After decisions: once the person has paused for a moment, retrain when enough new decisions were made
+   * (setting retrainAfterDecisions) or the default model changed. Debounced, so a review session retrains
+   * between bursts, not after every key press.
+   */
+  private scheduleRetrain(): void {
+    if (!this.view.hasPersonal || this.closed) return;
+    if (this.retrainTimer) clearTimeout(this.retrainTimer);
+    this.retrainTimer = setTimeout(() => {
+      this.retrainTimer = null;
+      if (this.closed || this.jobs.running('learn')) return;
+      try {
+        if (retrainState(this.db).due) this.learnJob('auto');
+      } catch {
+        // a busy database now: the next decision asks again
+      }
+    }, this.options.retrainDebounceMs ?? 5000);
+  }
+
+  /** Newly analysed tracks get personal suggestions from the active model; a new default model may call for retraining. */
+  private afterAnalysis(): void {
+    if (!this.view.hasPersonal || this.closed) return;
+    try {
+      if (refreshPersonalPredictions(this.db) > 0) this.changed('personal');
+    } catch {
+      // suggestions are refreshed again after the next analysis; the analysis itself is done
+    }
+    this.scheduleRetrain();
+  }
+
+  async personalOverview(): Promise<PersonalOverview> {
+    this.requirePersonal();
+    return personalOverview(this.db);
+  }
+
+  async learnPersonal(): Promise<JobInfo> {
+    this.requirePersonal();
+    const busy = this.jobs.running('learn');
+    if (busy) throw new SpectagApiError('conflict', `the personal model is being trained already (${busy.label})`);
+    return this.learnJob('manual');
+  }
+
+  async updatePersonalSettings(patch: Partial<PersonalSettings>): Promise<PersonalSettings> {
+    this.requirePersonal();
+    const settings = updatePersonalSettings(this.db, patch);
+    this.scheduleRetrain();
+    return settings;
+  }
+
+  async setGenreExcluded({ genre, excluded }: { genre: string; excluded: boolean }): Promise<GenreExclusions> {
+    this.requirePersonal();
+    if (!genreKey(genre)) throw new SpectagApiError('invalid-input', `"${genre}" is not a genre name`);
+    return setGenreExcluded(this.db, genre, excluded);
+  }
+
+  async setFolderExcluded({ folder, excluded }: { folder: string; excluded: boolean }): Promise<GenreExclusions> {
+    this.requirePersonal();
+    return setFolderExcluded(this.db, resolve(folder), excluded);
+  }
+
+  async personalExamples({ genre, limit }: { genre: string; limit?: number }): Promise<PersonalExamples> {
+    this.requirePersonal();
+    const key = genreKey(genre);
+    const source = dominantEmbedding(this.db);
+    if (!key || !source) return { genre, total: 0, tracks: [] };
+    const lib = loadLibrary(this.db, source, { embeddings: false });
+    const labelled = labelTracks(lib, new PersonalStore(this.db).exclusions()).labels.filter((l) => l.keys.includes(key));
+    // reviewed decisions first: they weigh most in the training
+    labelled.sort((a, b) => (a.source === b.source ? a.row - b.row : a.source === 'decision' ? -1 : 1));
+    const chosen = labelled.slice(0, limit ?? 50);
+    const meta = new Map((this.db.prepare('SELECT id, title FROM files WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(chosen.map((l) => lib.rows[l.row]!.fileId))) as { id: number; title: string | null }[]).map((r) => [r.id, r.title]));
+    return {
+      genre, total: labelled.length,
+      tracks: chosen.map((l) => {
+        const r = lib.rows[l.row]!;
+        return { fileId: r.fileId, path: r.path, title: meta.get(r.fileId) ?? null, artist: r.artist, album: r.album, source: l.source };
+      }),
+    };
+  }
+
+  async personalModelVersions(): Promise<PersonalModelInfo[]> {
+    this.requirePersonal();
+    return personalModelVersions(this.db);
+  }
+
+  async personalModelReport({ version }: { version: number }): Promise<LearnReport | null> {
+    this.requirePersonal();
+    return personalModelReport(this.db, version);
+  }
+
+  async moreLikeThisPreview(q: { fileId: number; genre: string; limit?: number; minScore?: number }): Promise<MoreLikeThisPreview> {
+    this.requirePersonal();
+    if (!this.view.fileById(q.fileId)) throw new SpectagApiError('not-found', `no file with id ${q.fileId}`);
+    try {
+      return moreLikeThisPreview(this.db, q);
+    } catch (err) {
+      if (err instanceof NoEmbeddingError) throw new SpectagApiError('conflict', `${err.message}; analyse it first`);
+      throw err;
+    }
+  }
+
+  async moreLikeThisApply({ fileIds, genre }: { fileIds: number[]; genre: string }): Promise<{ decided: number }> {
+    this.requireDecisions();
+    const ids = [...new Set(fileIds)];
+    let decisionIds: number[];
+    try {
+      decisionIds = applyGenresToTracks(this.db, ids, [genre.trim()]);
+    } catch (err) {
+      throw new SpectagApiError('invalid-input', (err as Error).message);
+    }
+    // one undo takes the whole batch back, like a bulk accept
+    this.pushUndo(decisionIds, ids);
+    this.changed('decision', ids.length <= 50 ? ids : null);
+    this.scheduleRetrain();
+    return { decided: decisionIds.length };
+  }
+
+  // -------------------------------------------------------------------------------------------------
   // watching and shutdown
 
   private startWatching(): void {
@@ -602,6 +796,7 @@ export class EngineService implements SpectagApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.retrainTimer) clearTimeout(this.retrainTimer);
     await this.watcher?.close();
     await this.jobs.stopAll();
     await (await this.predictor)?.close();

@@ -6,8 +6,9 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { FileStore } from '../db/files.js';
 import type { FileStatus, LibraryFile } from '../../shared/library.js';
-import type { LibraryPage, LibraryQuery, LibraryRow, ReviewStatus, TrackAnalysisView, LibrarySortKey } from '../../shared/api.js';
+import type { LibraryPage, LibraryQuery, LibraryRow, ReviewStatus, TrackAnalysisView, LibrarySortKey, SuggestionSource } from '../../shared/api.js';
 import { REVIEW_STATUSES } from '../../shared/api.js';
+import { PERSONAL_PREDICTION_COLUMNS } from '../personal/service.js';
 import type { AnalysisErrorKind, AnalysisStatus, ExcerptSpan } from '../../shared/analysis.js';
 
 /** How the genre model's results enter the library query (supplied once the predictions table exists). */
@@ -28,7 +29,7 @@ export interface PredictionColumns {
 interface Row {
   id: number; path: string; title: string | null; artist: string | null; album: string | null; year: number | null;
   duration_sec: number | null; container: string | null; status: FileStatus; genres: string; d_genres: string | null;
-  suggested: string | null; confidence: number | null; review: ReviewStatus;
+  suggested: string | null; confidence: number | null; review: ReviewStatus; y_genre: string | null; y_probability: number | null;
 }
 
 function ftsQuery(words: string[]): string {
@@ -47,6 +48,19 @@ export function predictionColumns(modelId: string): PredictionColumns {
     exists: (extra = '') => `EXISTS (SELECT 1 FROM predictions px WHERE px.file_id = f.id AND px.model_id = ${id}${extra ? ` AND ${extra}` : ''})`,
   };
 }
+
+/**
+ * The personal model's suggestions (migration 006) as library columns: only those it offers (it beat the
+ * default model on held-out tracks for that genre), and, like the default model's, no genre when unsure.
+ */
+export const PERSONAL_COLUMNS: PredictionColumns = {
+  ...PERSONAL_PREDICTION_COLUMNS,
+  suggested: `CASE WHEN ${PERSONAL_PREDICTION_COLUMNS.unsure} THEN NULL ELSE ${PERSONAL_PREDICTION_COLUMNS.suggested} END`,
+  exists: (extra = '') => `EXISTS (SELECT 1 FROM personal_predictions px WHERE px.file_id = f.id AND px.offered = 1${extra ? ` AND ${extra}` : ''})`,
+};
+
+/** The "yours" column beside the default suggestion: a confident, offered personal suggestion (alias pp). */
+const YOURS_JOIN = 'LEFT JOIN personal_predictions pp ON pp.file_id = f.id AND pp.offered = 1 AND pp.unsure = 0';
 
 export class LibraryView {
   readonly tables: Set<string>;
@@ -76,17 +90,27 @@ export class LibraryView {
     return this.tables.has('analysis');
   }
 
-  private joins(): string {
+  get hasPersonal(): boolean {
+    return this.tables.has('personal_predictions');
+  }
+
+  /** The suggestions that make the review status: the default model's, or the personal model's when asked for. */
+  columnsFor(source: SuggestionSource = 'default'): PredictionColumns | null {
+    if (source === 'personal') return this.hasPersonal ? PERSONAL_COLUMNS : null;
+    return this.predictions;
+  }
+
+  private joins(p: PredictionColumns | null, rows = false): string {
     const j: string[] = [];
     if (this.hasDecisions) j.push('LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)');
     if (this.hasAnalysis) j.push('LEFT JOIN analysis a ON a.file_id = f.id');
-    if (this.predictions) j.push(this.predictions.join);
+    if (p) j.push(p.join);
+    if (rows && this.hasPersonal) j.push(YOURS_JOIN);
     return j.join(' ');
   }
 
   /** SQL for a file's review status; see REVIEW_STATUSES for the meanings. */
-  statusSql(): string {
-    const p = this.predictions;
+  statusSql(p: PredictionColumns | null = this.predictions): string {
     return `CASE
       WHEN f.status != 'ok' THEN 'error'
       ${this.hasDecisions ? `WHEN d.id IS NOT NULL THEN CASE
@@ -103,11 +127,10 @@ export class LibraryView {
    * The filter for one review status: the same meaning as statusSql(), written so that the statuses of
    * undecided files need no "latest decision" lookup (an index probe for existence is enough).
    */
-  private statusWhere(status: ReviewStatus): string {
+  private statusWhere(status: ReviewStatus, p: PredictionColumns | null): string {
     // EXISTS probes instead of conditions on the joined rows (those would let SQLite turn the LEFT JOINs into
     // inner joins driven from another table), and +f.status (no index on it): the walk stays in sort order
     // and stops after one page
-    const p = this.predictions;
     const noDecision = this.hasDecisions ? 'NOT EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id)' : '1';
     const noPrediction = p ? `NOT ${p.exists()}` : '1';
     const analysis = (cond: string) => (this.hasAnalysis ? `EXISTS (SELECT 1 FROM analysis ax WHERE ax.file_id = f.id AND ${cond})` : '0');
@@ -122,11 +145,11 @@ export class LibraryView {
         return `(+f.status != 'ok' OR (${noDecision} AND ${noPrediction} AND ${analysis("ax.status = 'error'")}))`;
       default:
         // decided statuses depend on the latest decision
-        return this.hasDecisions ? `(+f.status = 'ok' AND EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id) AND (${this.statusSql()}) = '${status}')` : '0';
+        return this.hasDecisions ? `(+f.status = 'ok' AND EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id) AND (${this.statusSql(p)}) = '${status}')` : '0';
     }
   }
 
-  private sortSql(key: LibrarySortKey): string {
+  private sortSql(key: LibrarySortKey, p: PredictionColumns | null): string {
     switch (key) {
       case 'path': return 'f.path';
       case 'title': return 'f.title';
@@ -136,14 +159,14 @@ export class LibraryView {
       case 'genre': return 'f.genre_sort';
       case 'durationSec': return 'f.duration_sec';
       case 'container': return 'f.container';
-      case 'status': return `(${this.statusSql()})`;
-      case 'suggested': return this.predictions ? this.predictions.suggested : 'NULL';
-      case 'confidence': return this.predictions ? this.predictions.confidence : 'NULL';
+      case 'status': return `(${this.statusSql(p)})`;
+      case 'suggested': return p ? p.suggested : 'NULL';
+      case 'confidence': return p ? p.confidence : 'NULL';
     }
   }
 
   /** WHERE clause and parameters for a query; `needsJoins` when it refers to joined tables. */
-  where(q: LibraryQuery): { sql: string; params: unknown[]; needsJoins: boolean } {
+  where(q: LibraryQuery, p: PredictionColumns | null = this.columnsFor(q.suggestions)): { sql: string; params: unknown[]; needsJoins: boolean } {
     const where: string[] = [];
     const params: unknown[] = [];
     let needsJoins = false;
@@ -152,13 +175,13 @@ export class LibraryView {
       params.push(q.genre);
     }
     if (q.status) {
-      where.push(this.statusWhere(q.status));
+      where.push(this.statusWhere(q.status, p));
       needsJoins = true;
     }
     if (q.suggested) {
-      if (!this.predictions) where.push('0');
+      if (!p) where.push('0');
       else {
-        where.push(`${this.predictions.suggested} = ? COLLATE NOCASE`);
+        where.push(`${p.suggested} = ? COLLATE NOCASE`);
         params.push(q.suggested);
         needsJoins = true;
       }
@@ -179,16 +202,17 @@ export class LibraryView {
     return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params, needsJoins };
   }
 
-  private selectColumns(): string {
-    const p = this.predictions;
+  private selectColumns(p: PredictionColumns | null): string {
     return `f.id, f.path, f.title, f.artist, f.album, f.year, f.duration_sec, f.container, f.status, f.genres,
       ${this.hasDecisions ? "CASE WHEN d.id IS NULL THEN NULL ELSE d.genres END" : 'NULL'} AS d_genres,
       ${p ? p.suggested : 'NULL'} AS suggested, ${p ? p.confidence : 'NULL'} AS confidence,
-      ${this.statusSql()} AS review`;
+      ${this.statusSql(p)} AS review,
+      ${this.hasPersonal ? 'pp.top_genre AS y_genre, pp.top_probability AS y_probability' : 'NULL AS y_genre, NULL AS y_probability'}`;
   }
 
   query(q: LibraryQuery): LibraryPage {
-    const { sql: whereSql, params, needsJoins } = this.where(q);
+    const p = this.columnsFor(q.suggestions);
+    const { sql: whereSql, params, needsJoins } = this.where(q, p);
     const key = q.sort ?? 'path';
     const dir = q.descending ? 'DESC' : 'ASC';
     const limit = q.limit ?? 100;
@@ -196,24 +220,25 @@ export class LibraryView {
     const rows = limit === 0
       ? []
       : (this.db
-        .prepare(`SELECT ${this.selectColumns()} FROM files f ${this.joins()} ${whereSql}
-          ORDER BY ${this.sortSql(key)} ${dir}, f.id ${dir} LIMIT ? OFFSET ?`)
+        .prepare(`SELECT ${this.selectColumns(p)} FROM files f ${this.joins(p, true)} ${whereSql}
+          ORDER BY ${this.sortSql(key, p)} ${dir}, f.id ${dir} LIMIT ? OFFSET ?`)
         .all(...params, limit, offset) as Row[]);
     const total = q.count === false
       ? -1
-      : (this.db.prepare(`SELECT count(*) AS n FROM files f ${needsJoins ? this.joins() : ''} ${whereSql}`).get(...params) as { n: number }).n;
+      : (this.db.prepare(`SELECT count(*) AS n FROM files f ${needsJoins ? this.joins(p) : ''} ${whereSql}`).get(...params) as { n: number }).n;
     return { total, offset, rows: rows.map(toLibraryRow) };
   }
 
-  row(fileId: number): LibraryRow | null {
-    const r = this.db.prepare(`SELECT ${this.selectColumns()} FROM files f ${this.joins()} WHERE f.id = ?`).get(fileId) as Row | undefined;
+  row(fileId: number, source: SuggestionSource = 'default'): LibraryRow | null {
+    const p = this.columnsFor(source);
+    const r = this.db.prepare(`SELECT ${this.selectColumns(p)} FROM files f ${this.joins(p, true)} WHERE f.id = ?`).get(fileId) as Row | undefined;
     return r ? toLibraryRow(r) : null;
   }
 
   countByStatus(): Record<ReviewStatus, number> {
     const out = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>;
     const rows = this.db
-      .prepare(`SELECT review, count(*) AS n FROM (SELECT ${this.statusSql()} AS review FROM files f ${this.joins()}) GROUP BY review`)
+      .prepare(`SELECT review, count(*) AS n FROM (SELECT ${this.statusSql()} AS review FROM files f ${this.joins(this.predictions)}) GROUP BY review`)
       .all() as { review: ReviewStatus; n: number }[];
     for (const r of rows) out[r.review] = r.n;
     return out;
@@ -261,5 +286,6 @@ function toLibraryRow(r: Row): LibraryRow {
     id: r.id, path: r.path, title: r.title, artist: r.artist, album: r.album, year: r.year, durationSec: r.duration_sec,
     container: r.container, fileStatus: r.status, genres: JSON.parse(r.genres) as string[], suggested: r.suggested,
     confidence: r.confidence, decided: r.d_genres == null ? null : (JSON.parse(r.d_genres) as string[]), status: r.review,
+    personal: r.y_genre == null ? null : { genre: r.y_genre, probability: r.y_probability ?? 0 },
   };
 }
