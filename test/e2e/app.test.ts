@@ -2,6 +2,9 @@
 // library of real audio files made by ffmpeg: onboarding → scan → analysis (with the genre model when it is
 // shipped) → review with the keyboard → dry run → write → the tags in the files → undo. Screenshots of the
 // main screens go to test-output/. Skips, saying why, where /usr/bin/chromium or the built window is absent.
+// A second suite shows "Your genres" on a library whose track embeddings are synthetic (no audio needed):
+// retrain, the validation report, a personal suggestion in the table and the track view, the queue driven
+// by it, more like this with undo.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +14,9 @@ import type { Browser, Page } from 'playwright-core';
 import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe } from './browser.js';
 import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
+import { buildSyntheticLibrary } from '../personal/synthetic-library.js';
+import { DecisionStore } from '../../electron/core/db/decisions.js';
+import { openDatabase } from '../../electron/core/db/open.js';
 
 async function genresIn(path: string): Promise<string[]> {
   const r = await readAudioFile(path);
@@ -112,8 +118,8 @@ describe('the review window in a browser (spectag serve)', { skip: skip ?? false
     await page.keyboard.press('u');
     await page.locator('[data-row="2"] .badge', { hasText: 'rejected' }).waitFor({ state: 'detached' });
     assert.deepEqual((await rowStatuses()).slice(0, 2), ['corrected', 'corrected']);
-    const decided = await page.$$eval('[data-row="1"] .cell', (els) => els[6]?.textContent?.trim());
-    assert.equal(decided, 'JazzBlues');
+    const decided = await page.locator('[data-row="1"] [data-col="decided"]').textContent();
+    assert.equal(decided?.trim(), 'JazzBlues');
   });
 
   it('writes after a dry run, the tags are in the files, and undo restores them', async () => {
@@ -143,5 +149,108 @@ describe('the review window in a browser (spectag serve)', { skip: skip ?? false
     await shot('library');
     assert.deepEqual(pageErrors, [], 'no errors in the page');
     assert.ok(!serve.output().replace(/Open: .*\n/, '').includes(new URL(serve.url).hash.slice(7)), 'the token is printed once, in the link only');
+  });
+});
+
+describe('"Your genres" in a browser (spectag serve, synthetic embeddings)', { skip: skip ?? false }, () => {
+  let dir: string;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  let browser: Browser;
+  let page: Page;
+  let dubId: number;
+  let shoegazeSeed: number;
+  const pageErrors: string[] = [];
+  const shot = async (name: string) => {
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, `${name}.png`) });
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spectag-e2e-personal-'));
+    const dbPath = join(dir, 'library.sqlite');
+    // Dub and Shoegaze the default model cannot name (it hears reggae and rock); untagged tracks of each sound
+    const { db, tracks } = buildSyntheticLibrary(dbPath, [
+      { spellings: ['Shoegaze'], albums: 4, tracksPerAlbum: 4, defaultSays: 'rock', untagged: 4 },
+      { spellings: ['Dub'], albums: 4, tracksPerAlbum: 4, defaultSays: 'reggae', untagged: 4 },
+      { spellings: ['Hip-Hop', 'Hip Hop'], albums: 4, tracksPerAlbum: 4, defaultSays: 'hip-hop', untagged: 4 },
+    ]);
+    dubId = tracks.find((t) => !t.tagged && t.genre === 1)!.fileId;
+    shoegazeSeed = tracks.filter((t) => t.tagged && t.genre === 0).pop()!.fileId;
+    // one reviewed decision, so the page shows that decisions count
+    new DecisionStore(db).record(tracks.find((t) => t.tagged && t.genre === 2)!.fileId, ['Hip-Hop'], 'accepted');
+    db.close();
+    openDatabase(dbPath).close();
+    serve = await startServe([dbPath, '--no-model']);
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (serve) await stopServe(serve.child);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('learns the genres from the tags on the "Your genres" page, with held-out numbers against the default model', async () => {
+    await page.goto(serve.url);
+    await page.locator('[data-view="personal"]').click();
+    await page.locator('tr[data-personal-genre="Dub"]').waitFor();
+    await page.getByTestId('retrain').click();
+    await page.getByTestId('personal-active').filter({ hasText: 'version 1' }).waitFor({ timeout: 60_000 });
+    const dub = page.locator('tr[data-personal-genre="Dub"]');
+    await dub.locator('.badge', { hasText: 'suggested' }).waitFor();
+    assert.match((await dub.locator('td').nth(4).textContent()) ?? '', /cannot name it/);
+    const accuracy = Number.parseFloat((await page.getByTestId('personal-accuracy').textContent()) ?? '');
+    assert.ok(accuracy > 80, `personal accuracy ${accuracy} %`);
+    // examples per genre: the tracks it learns Hip-Hop from, the reviewed decision first
+    await page.locator('tr[data-personal-genre="Hip-Hop"] button.link').click();
+    await page.getByTestId('personal-examples').locator('.badge', { hasText: 'your decision' }).waitFor();
+    await shot('your-genres');
+  });
+
+  it('shows "yours" beside the default suggestion, drives the queue by it, and applies more like this (undoable)', async () => {
+    await page.locator('[data-view="library"]').click();
+    // the synthetic tracks are titled "Track <file id - 1>"
+    const only = async (id: number) => {
+      await page.getByTestId('search').fill(`track ${id - 1}.flac`);
+      await page.locator('[data-row="0"] .cell').getByText(`Track ${id - 1}`, { exact: true }).waitFor();
+      await page.getByTestId('row-count').filter({ hasText: /^1 tracks$/ }).waitFor();
+      await page.locator('[data-row="0"]').click();
+      await page.locator(`[data-testid="track-view"][data-file-id="${id}"]`).waitFor();
+    };
+    await only(dubId);
+    // the default model's suggestion, and "yours" in the next column
+    assert.equal((await page.locator('[data-row="0"] [data-col="suggested"]').textContent())?.trim(), 'Reggae');
+    assert.equal((await page.locator('[data-row="0"] [data-col="yours"]').textContent())?.trim(), 'Dub');
+    await page.getByTestId('personal-suggestion').filter({ hasText: 'Dub' }).waitFor();
+    await shot('review-yours');
+    // the review queue by the personal model: y accepts "yours"
+    await page.getByTestId('suggestions-source').selectOption('personal');
+    await page.locator('[data-row="0"] [data-col="suggested"]').filter({ hasText: 'Dub' }).waitFor();
+    await page.locator('[data-row="0"] .badge', { hasText: 'suggested' }).waitFor();
+    await page.locator('[data-row="0"]').click();
+    await page.keyboard.press('y');
+    await page.locator('[data-row="0"] .badge', { hasText: 'accepted' }).waitFor();
+    await page.keyboard.press('u');
+    await page.locator('[data-row="0"] .badge', { hasText: 'suggested' }).waitFor();
+    await page.getByTestId('suggestions-source').selectOption('default');
+    // more like this from a tagged Shoegaze track: its untagged look-alikes, then one undo takes them back
+    await only(shoegazeSeed);
+    await page.keyboard.press('m');
+    await page.getByTestId('mlt-candidates').waitFor();
+    assert.equal(await page.getByTestId('mlt-genre').inputValue(), 'Shoegaze');
+    const ticked = await page.locator('[data-candidate] input:checked').count();
+    assert.ok(ticked >= 1, 'the nearest tracks are ticked');
+    await shot('more-like-this');
+    await page.getByTestId('mlt-apply').click();
+    await page.getByTestId('search').fill('');
+    await page.getByTestId('status-filter').selectOption('corrected');
+    await page.getByTestId('row-count').filter({ hasText: new RegExp(`^${ticked} tracks$`) }).waitFor();
+    await page.locator('[data-row="0"]').click();
+    await page.keyboard.press('u');
+    await page.getByTestId('row-count').filter({ hasText: /^0 tracks$/ }).waitFor();
+    assert.deepEqual(pageErrors, [], 'no errors in the page');
   });
 });

@@ -5,8 +5,8 @@ import type { ReviewStatus } from '../../../electron/shared/api-names.js';
 
 export type ReviewCommand =
   | 'next' | 'prev' | 'pageDown' | 'pageUp' | 'first' | 'last' | 'nextUnreviewed'
-  | 'accept' | 'correct' | 'addGenre' | 'reject' | 'undo'
-  | 'play' | 'search' | 'help' | 'bulk' | 'escape';
+  | 'accept' | 'acceptYours' | 'correct' | 'addGenre' | 'reject' | 'undo'
+  | 'play' | 'search' | 'help' | 'bulk' | 'moreLikeThis' | 'escape';
 
 /** The parts of a keyboard event the keymap looks at (no DOM types, so it runs in tests). */
 export interface KeyInput {
@@ -25,6 +25,7 @@ export const KEY_HELP: { keys: string; what: string }[] = [
   { keys: 'k / ↑', what: 'previous track' },
   { keys: 'n', what: 'next track still to review' },
   { keys: 'a / Enter', what: 'accept the suggestion' },
+  { keys: 'y', what: 'accept your own model\'s suggestion ("yours")' },
   { keys: 'c', what: 'correct: pick another genre (type to search)' },
   { keys: '+', what: 'add a second genre' },
   { keys: 'r', what: 'reject the suggestion (leave the file as it is)' },
@@ -32,6 +33,7 @@ export const KEY_HELP: { keys: string; what: string }[] = [
   { keys: 'Space', what: 'play / pause the preview' },
   { keys: '/', what: 'search the library' },
   { keys: 'b', what: 'bulk accept above a confidence' },
+  { keys: 'm', what: 'more like this: give similar untagged tracks this genre' },
   { keys: 'PgUp / PgDn, Home / End', what: 'jump' },
   { keys: '?', what: 'this help' },
 ];
@@ -52,6 +54,7 @@ export function commandForKey(k: KeyInput): ReviewCommand | null {
     case 'End': return 'last';
     case 'n': return 'nextUnreviewed';
     case 'a': case 'Enter': return 'accept';
+    case 'y': return 'acceptYours';
     case 'c': return 'correct';
     case '+': case '=': return 'addGenre';
     case 'r': return 'reject';
@@ -60,6 +63,7 @@ export function commandForKey(k: KeyInput): ReviewCommand | null {
     case '/': return 'search';
     case '?': return 'help';
     case 'b': return 'bulk';
+    case 'm': return 'moreLikeThis';
     default: return null;
   }
 }
@@ -72,6 +76,8 @@ export interface ReviewTarget {
   suggested: string | null;
   /** the latest decision's genres, null when none */
   decided: string[] | null;
+  /** the personal model's suggestion ("yours"), when it has one */
+  personal?: { genre: string } | null;
 }
 
 function dedupe(list: readonly string[]): string[] {
@@ -85,14 +91,16 @@ function dedupe(list: readonly string[]): string[] {
 }
 
 /**
- * The decision a command records. accept: the suggestion; correct: the picked genre instead; addGenre: the
+ * The decision a command records. accept: the suggestion; acceptYours: the personal model's; correct: the picked genre instead; addGenre: the
  * picked genre after what is decided so far (decision, else suggestion, else the file's genres); reject:
  * nothing is written. Null when the command cannot decide (accept without a suggestion, no pick).
  */
-export function decisionFor(command: 'accept' | 'correct' | 'addGenre' | 'reject', t: ReviewTarget, picked?: string): DecideInput | null {
+export function decisionFor(command: 'accept' | 'acceptYours' | 'correct' | 'addGenre' | 'reject', t: ReviewTarget, picked?: string): DecideInput | null {
   switch (command) {
     case 'accept':
       return t.suggested ? { fileId: t.id, action: 'accept', genres: [t.suggested] } : null;
+    case 'acceptYours':
+      return t.personal ? { fileId: t.id, action: 'accept', genres: [t.personal.genre] } : null;
     case 'reject':
       return { fileId: t.id, action: 'reject' };
     case 'correct':

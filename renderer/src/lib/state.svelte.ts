@@ -1,9 +1,11 @@
 // The window's shared state (Svelte 5 runes): engine status, jobs, vocabulary, the current view, messages,
 // kept current by the engine's events. Everything goes through lib/api.ts.
-import type { AppStatus, JobInfo, VocabularyEntry, ApiEvent } from '../../../electron/shared/api.js';
+import type { AppStatus, JobInfo, VocabularyEntry, ApiEvent, SuggestionSource } from '../../../electron/shared/api.js';
 import { api, onEvent, onConnectionState, errorMessage, type ConnectionState } from './api.js';
 
-export type View = 'library' | 'vocabulary' | 'write' | 'stats';
+export type View = 'library' | 'vocabulary' | 'personal' | 'write' | 'stats';
+
+const SUGGESTIONS_KEY = 'spectag-suggestions';
 
 export interface Toast {
   id: number;
@@ -20,6 +22,10 @@ class AppState {
   libraryVersion = $state(0);
   /** the file ids of the last change, when known (a decision); null = anything may have changed */
   lastChangedIds = $state<number[] | null>(null);
+  /** bumped when the personal model changed (a training, settings): the "Your genres" page refetches */
+  personalVersion = $state(0);
+  /** whose suggestions drive the review queue: the default model's or the person's own ("yours"); kept per window */
+  suggestions = $state<SuggestionSource>(localStorage.getItem(SUGGESTIONS_KEY) === 'personal' ? 'personal' : 'default');
   toasts = $state<Toast[]>([]);
   connection = $state<ConnectionState>('connected');
   engineMessage = $state<string | null>(null);
@@ -69,8 +75,9 @@ class AppState {
       if (e.job.kind === 'analyze' && e.job.state !== 'paused') void this.refreshStatus();
     } else if (e.type === 'library-changed') {
       this.libraryChanged(e.fileIds);
+      if (e.reason === 'personal' || e.reason === 'decision') this.personalVersion++;
       if (e.reason === 'scan' || e.reason === 'roots' || e.reason === 'write') void this.refreshStatus();
-      if (e.reason !== 'decision') void this.refreshVocabulary();
+      if (e.reason !== 'decision' && e.reason !== 'personal') void this.refreshVocabulary();
     } else if (e.type === 'engine') {
       this.engineMessage = e.state === 'crashed' ? e.message : null;
       if (e.state === 'restarted') {
@@ -100,6 +107,11 @@ class AppState {
         this.libraryChanged(null);
       }
     }, 1500);
+  }
+
+  setSuggestions(source: SuggestionSource): void {
+    this.suggestions = source;
+    localStorage.setItem(SUGGESTIONS_KEY, source);
   }
 
   toast(text: string, kind: Toast['kind'] = 'info'): void {
