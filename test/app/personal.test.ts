@@ -104,6 +104,17 @@ describe('the personal model through the app API', () => {
     assert.deepEqual(preview.byGenre.map((g) => g.genre), ['Dub']);
   });
 
+  it('never suggests a genre the person hid in the vocabulary (until it is shown again)', async () => {
+    const dub = untagged(1)[0]!;
+    const row = async () => (await service.queryLibrary({ text: dub.path.split('/').pop()! })).rows[0]!;
+    await service.hideGenre({ genre: 'Dub', hidden: true });
+    assert.equal((await row()).personal, null);
+    assert.ok(!(await service.getTrack({ id: dub.fileId })).personal?.top.some((t) => t.genre === 'Dub'));
+    assert.equal((await service.queryLibrary({ suggestions: 'personal', suggested: 'Dub' })).total, 0);
+    await service.hideGenre({ genre: 'dub', hidden: false });
+    assert.equal((await row()).personal?.genre, 'Dub');
+  });
+
   it('previews more like this (untagged tracks of the same sound), applies a genre, and undoes it in one step', async () => {
     const seed = tracks.find((t) => t.tagged && t.genre === 0)!;
     const preview = await service.moreLikeThisPreview({ fileId: seed.fileId, genre: 'Shoegaze', limit: 5 });

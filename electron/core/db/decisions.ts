@@ -10,6 +10,13 @@ const toDecision = (r: DecisionRow): Decision => ({
   id: r.id, fileId: r.file_id, path: r.path, genres: JSON.parse(r.genres) as string[], source: r.source, decidedAt: r.decided_at,
 });
 
+export class DecisionWrittenError extends Error {
+  constructor(readonly decisionId: number) {
+    super(`decision ${decisionId} is already written into its file; undo the write instead`);
+    this.name = 'DecisionWrittenError';
+  }
+}
+
 export class DecisionStore {
   constructor(readonly db: Db) {}
 
@@ -35,6 +42,21 @@ export class DecisionStore {
         WHERE d.id = (SELECT max(id) FROM decisions WHERE file_id = d.file_id) ORDER BY f.path`)
       .all() as DecisionRow[];
     return rows.map(toDecision);
+  }
+
+  /**
+   * Takes back decisions that never reached a file (the review's undo: an undone decision never happened), so
+   * each file's previous decision counts again. All or nothing: refuses with DecisionWrittenError, removing
+   * none, when one of them was written into its file (that is undone with its write batch). Returns the count.
+   */
+  remove(ids: readonly number[]): number {
+    return this.db.transaction(() => {
+      const written = this.db.prepare("SELECT 1 FROM write_journal WHERE decision_id = ? AND status = 'written'");
+      const id = ids.find((d) => written.get(d));
+      if (id != null) throw new DecisionWrittenError(id);
+      const del = this.db.prepare('DELETE FROM decisions WHERE id = ?');
+      return ids.reduce((n, d) => n + del.run(d).changes, 0);
+    })();
   }
 
   history(fileId: number): Decision[] {

@@ -108,9 +108,15 @@ export function toPrediction(head: PersonalHead, probs: readonly number[], offer
   };
 }
 
+/** Genres the person hid in the app's vocabulary (migration 007): still learned, never suggested. */
+function hiddenGenreKeys(db: Db): string[] {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vocabulary_hidden'").get()) return [];
+  return (db.prepare('SELECT genre FROM vocabulary_hidden').pluck().all() as string[]).map(genreKey);
+}
+
 /** Suggestions of `model` for the given rows of `lib`, stored in personal_predictions. */
 function predictRows(store: PersonalStore, model: StoredPersonalModel & { head: PersonalHead }, lib: LibraryEmbeddings, now: number): number {
-  const excluded = new Set(store.exclusions().genres.map((g) => g.key));
+  const excluded = new Set([...store.exclusions().genres.map((g) => g.key), ...hiddenGenreKeys(store.db)]);
   const offered = new Set(model.offeredGenres);
   const n = lib.rows.length;
   const out: Omit<PersonalPrediction, 'modelId'>[] = [];

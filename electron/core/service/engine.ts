@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Db } from '../db/open.js';
 import { openDatabase, SCHEMA_VERSION } from '../db/open.js';
 import { FileStore } from '../db/files.js';
-import { DecisionStore, JournalStore } from '../db/decisions.js';
+import { DecisionStore, DecisionWrittenError, JournalStore } from '../db/decisions.js';
 import { PersonalStore } from '../db/personal.js';
 import { scanLibrary } from '../library/scan.js';
 import { planWrite, applyWrite, undoWrite } from '../tags/write.js';
@@ -430,17 +430,14 @@ export class EngineService implements SpectagApi {
     if (last.decisionIds.some((id) => !latestIds.has(id))) {
       throw new SpectagApiError('conflict', 'a file was decided again since; undo that first');
     }
-    // a decision already written into the file is undone with the write batch, not here
-    const written = this.db.prepare("SELECT 1 FROM write_journal WHERE decision_id = ? AND status = 'written'");
-    if (last.decisionIds.some((id) => written.get(id))) {
+    try {
+      decisions.remove(last.decisionIds);
+    } catch (err) {
+      // a decision already written into the file is undone with the write batch, not here
+      if (!(err instanceof DecisionWrittenError)) throw err;
       this.undoStack.push(last);
       throw new SpectagApiError('conflict', 'this decision is already written into the file; undo the write instead');
     }
-    // DecisionStore keeps history and has no delete: an undone decision never happened, so its row goes
-    const del = this.db.prepare('DELETE FROM decisions WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of last.decisionIds) del.run(id);
-    })();
     this.changed('decision', last.fileIds.length === 1 ? last.fileIds : null);
     const fileId = last.fileIds[0]!;
     return { fileId, decision: decisions.latest(fileId), status: this.view.row(fileId)?.status ?? 'unanalysed' };
@@ -457,7 +454,8 @@ export class EngineService implements SpectagApi {
           WHERE f.status = 'ok' AND p.offered = 1 AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
             AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${q.genre ? 'AND p.top_genre = ? COLLATE NOCASE' : ''}`)
         .all(q.minConfidence, ...(q.genre ? [q.genre] : [])) as { id: number; genre: string }[];
-      return rows.filter((r) => !this.vocab.isHidden(r.genre));
+      const hidden = this.vocab.hiddenSet();
+      return rows.filter((r) => !hidden.has(r.genre.toLowerCase()));
     }
     if (!this.modelId) return [];
     const names = this.names();
@@ -466,7 +464,8 @@ export class EngineService implements SpectagApi {
         WHERE f.status = 'ok' AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
           AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${q.genre ? 'AND p.top_genre = ?' : ''}`)
       .all(this.modelId, q.minConfidence, ...(q.genre ? [names.model(q.genre)] : [])) as { id: number; genre: string }[];
-    return rows.filter((r) => !this.vocab.isHidden(names.show(r.genre)));
+    const hidden = this.vocab.hiddenSet();
+    return rows.filter((r) => !hidden.has(names.show(r.genre).toLowerCase()));
   }
 
   async bulkAcceptPreview(q: BulkAcceptInput): Promise<BulkAcceptPreview> {
@@ -517,13 +516,14 @@ export class EngineService implements SpectagApi {
     const suggested = this.suggestedCounts();
     const modelNames = this.names().all;
     const model = new Set(modelNames.map((n) => n.toLowerCase()));
+    const hidden = this.vocab.hiddenSet();
     const keys = new Set([...inFiles.keys(), ...decided.keys(), ...model]);
     const out: VocabularyEntry[] = [];
     for (const key of keys) {
       const name = inFiles.get(key)?.name ?? decided.get(key)?.name ?? modelNames.find((n) => n.toLowerCase() === key) ?? key;
       out.push({
         genre: name, inFiles: inFiles.get(key)?.files ?? 0, suggested: suggested.get(key) ?? 0, decided: decided.get(key)?.files ?? 0,
-        hidden: this.vocab.isHidden(name), model: model.has(key),
+        hidden: hidden.has(name.toLowerCase()), model: model.has(key),
       });
     }
     return out.sort((a, b) => b.inFiles + b.decided - (a.inFiles + a.decided) || a.genre.localeCompare(b.genre));

@@ -1,13 +1,14 @@
 // The person's genre vocabulary: the genres in their files, in their decisions and those the model can
 // suggest (under the person's spelling), with rename, merge and hide. Renaming a genre records a decision
 // for every file that has it, so the next write puts the new name into the files (after a dry run).
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// The choices (renames of model genres, hidden genres) live in the database (migration 007).
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { DecisionStore } from '../db/decisions.js';
 import { MODEL_GENRES } from '../../shared/genres-model.js';
 
-/** What the person chose about names; kept in a small JSON file beside the database. */
+/** What the person chose about names. */
 export interface VocabularySettings {
   /** model genre (lower case, as the model names it) → the person's name for it */
   modelNames: Record<string, string>;
@@ -15,11 +16,45 @@ export interface VocabularySettings {
   hidden: string[];
 }
 
-const EMPTY: VocabularySettings = { modelNames: {}, hidden: [] };
-
+/**
+ * Where Spectag up to schema version 6 kept these choices: a JSON file beside the database. Read once into
+ * the database (see importLegacyVocabulary) and renamed to `*.imported`.
+ */
 export function vocabularySettingsPath(dbPath: string): string | null {
   if (dbPath === ':memory:') return null;
   return join(dirname(dbPath), `${basename(dbPath, extname(dbPath)) || 'library'}.vocabulary.json`);
+}
+
+/**
+ * Moves the choices of a legacy JSON file into the database, keeping what the database already has (it is
+ * newer), then renames the file to `<file>.imported` so it is read once and the person can see it is no
+ * longer used. Returns what was imported; null when there was no file. An unreadable file is left alone.
+ */
+export function importLegacyVocabulary(db: Db, file: string, now = Date.now()): VocabularySettings | null {
+  if (!existsSync(file)) return null;
+  let raw: Partial<VocabularySettings>;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<VocabularySettings>;
+  } catch {
+    return null;
+  }
+  const modelNames: Record<string, string> = {};
+  if (typeof raw.modelNames === 'object' && raw.modelNames) {
+    for (const [g, n] of Object.entries(raw.modelNames)) if (typeof n === 'string' && n.trim()) modelNames[g.toLowerCase()] = n.trim();
+  }
+  const hidden = Array.isArray(raw.hidden) ? raw.hidden.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.toLowerCase()) : [];
+  const name = db.prepare('INSERT INTO vocabulary_model_names(model_genre, name, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const hide = db.prepare('INSERT INTO vocabulary_hidden(genre, hidden_at) VALUES (?, ?) ON CONFLICT DO NOTHING');
+  db.transaction(() => {
+    for (const [g, n] of Object.entries(modelNames)) name.run(g, n, now);
+    for (const h of hidden) hide.run(h, now);
+  })();
+  try {
+    renameSync(file, `${file}.imported`);
+  } catch {
+    // a read-only folder: the import runs again next time and changes nothing (the database wins)
+  }
+  return { modelNames, hidden };
 }
 
 /** "hip-hop" → "Hip-Hop", "r&b" → "R&B": how a model genre is shown when the library has no spelling of it. */
@@ -28,39 +63,33 @@ export function titleCase(genre: string): string {
 }
 
 export class VocabularyStore {
-  private settings: VocabularySettings;
-
-  constructor(private readonly db: Db, private readonly file: string | null) {
-    this.settings = { ...EMPTY, modelNames: {}, hidden: [] };
-    if (file) {
-      try {
-        const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<VocabularySettings>;
-        this.settings = {
-          modelNames: typeof raw.modelNames === 'object' && raw.modelNames ? { ...raw.modelNames } : {},
-          hidden: Array.isArray(raw.hidden) ? raw.hidden.filter((h): h is string => typeof h === 'string') : [],
-        };
-      } catch {
-        // no file yet (or unreadable): start from the defaults; the next change writes a fresh one
-      }
-    }
+  /**
+   * `legacyFile`: a JSON file of an older Spectag to import first (vocabularySettingsPath); it is renamed to
+   * `*.imported` once its contents are in the database.
+   */
+  constructor(private readonly db: Db, legacyFile: string | null = null) {
+    if (legacyFile) importLegacyVocabulary(db, legacyFile);
   }
 
-  private save(): void {
-    if (!this.file) return;
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(this.settings, null, 2));
-    renameSync(tmp, this.file);
+  /** The choices as stored. */
+  settings(): VocabularySettings {
+    const names = this.db.prepare('SELECT model_genre AS g, name FROM vocabulary_model_names').all() as { g: string; name: string }[];
+    return { modelNames: Object.fromEntries(names.map((r) => [r.g, r.name])), hidden: [...this.hiddenSet()] };
+  }
+
+  /** Hidden genres, lower case (read once per use: one query, not one per row). */
+  hiddenSet(): Set<string> {
+    return new Set(this.db.prepare('SELECT genre FROM vocabulary_hidden').pluck().all() as string[]);
   }
 
   isHidden(genre: string): boolean {
-    return this.settings.hidden.includes(genre.toLowerCase());
+    return this.db.prepare('SELECT 1 FROM vocabulary_hidden WHERE genre = ?').get(genre.toLowerCase()) != null;
   }
 
-  setHidden(genre: string, hidden: boolean): void {
+  setHidden(genre: string, hidden: boolean, now = Date.now()): void {
     const key = genre.toLowerCase();
-    this.settings.hidden = this.settings.hidden.filter((h) => h !== key);
-    if (hidden) this.settings.hidden.push(key);
-    this.save();
+    if (hidden) this.db.prepare('INSERT INTO vocabulary_hidden(genre, hidden_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(key, now);
+    else this.db.prepare('DELETE FROM vocabulary_hidden WHERE genre = ?').run(key);
   }
 
   /** Genres in the files now (readable files), by name as spelled most often. */
@@ -82,17 +111,16 @@ export class VocabularyStore {
   }
 
   /** The person's name for a model genre: their explicit choice, else the library's spelling, else Title Case. */
-  displayName(modelGenre: string, inFiles = this.genresInFiles()): string {
+  displayName(modelGenre: string, inFiles = this.genresInFiles(), chosen = this.settings().modelNames): string {
     const key = modelGenre.toLowerCase();
-    const chosen = this.settings.modelNames[key];
-    if (chosen) return chosen;
-    return inFiles.get(key)?.name ?? titleCase(modelGenre);
+    return chosen[key] ?? inFiles.get(key)?.name ?? titleCase(modelGenre);
   }
 
   /** model genre → display name, for every genre the model knows. */
   modelNameMap(): Map<string, string> {
     const inFiles = this.genresInFiles();
-    return new Map(MODEL_GENRES.map((g) => [g, this.displayName(g, inFiles)]));
+    const chosen = this.settings().modelNames;
+    return new Map(MODEL_GENRES.map((g) => [g, this.displayName(g, inFiles, chosen)]));
   }
 
   /**
@@ -101,10 +129,12 @@ export class VocabularyStore {
    */
   rename(from: string, to: string, now = Date.now()): number {
     const fromKey = from.toLowerCase();
+    const names = this.modelNameMap();
+    const setName = this.db.prepare(`INSERT INTO vocabulary_model_names(model_genre, name, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(model_genre) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`);
     for (const g of MODEL_GENRES) {
-      if (this.displayName(g).toLowerCase() === fromKey) this.settings.modelNames[g] = to;
+      if (names.get(g)?.toLowerCase() === fromKey) setName.run(g, to, now);
     }
-    this.save();
     if (fromKey === to.toLowerCase() && from === to) return 0;
     if (!this.hasTable('decisions')) return 0;
     const decisions = new DecisionStore(this.db);
