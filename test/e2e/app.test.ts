@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe } from './browser.js';
 import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
@@ -28,19 +28,38 @@ const OUT = join(REPO, 'test-output');
 const skip = browserSkipReason();
 if (skip) console.log(`# e2e skipped: ${skip}`);
 
+type ServedWindow = Awaited<ReturnType<typeof openWindow>>;
+
+/** `spectag serve` on a database and a fresh browser page; `shot` saves a screenshot to test-output/. */
+async function openWindow(serveArgs: string[]) {
+  const serve = await startServe(serveArgs);
+  const { chromium } = await import('playwright-core');
+  // playwright gives every launch a fresh, temporary profile (its own --user-data-dir)
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return {
+    serve, page, errors,
+    shot: async (name: string) => {
+      mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: join(OUT, `${name}.png`) });
+    },
+    close: async () => {
+      await browser.close();
+      await stopServe(serve.child);
+    },
+  };
+}
+
 describe('the review window in a browser (spectag serve)', { skip: skip ?? false }, () => {
   let dir: string;
   let music: string;
   let paths: string[];
-  let serve: Awaited<ReturnType<typeof startServe>>;
-  let browser: Browser;
+  let w: ServedWindow;
+  let serve: ServedWindow['serve'];
   let page: Page;
-  const pageErrors: string[] = [];
-
-  const shot = async (name: string) => {
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, `${name}.png`) });
-  };
+  const shot = (name: string) => w.shot(name);
   const rowStatuses = () => page.$$eval('[data-row] .badge', (els) => els.map((e) => e.textContent?.trim() ?? ''));
 
   before(async () => {
@@ -48,17 +67,12 @@ describe('the review window in a browser (spectag serve)', { skip: skip ?? false
     music = join(dir, 'Music');
     // five real tracks (MP3 and FLAC, tagged Rock/Jazz/Hip-Hop/Classical/Electronic), 4 s each
     paths = makeBulkLibrary(music, 5, 4);
-    serve = await startServe([join(dir, 'library.sqlite')]);
-    const { chromium } = await import('playwright-core');
-    // playwright gives every launch a fresh, temporary profile (its own --user-data-dir)
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    w = await openWindow([join(dir, 'library.sqlite')]);
+    ({ serve, page } = w);
   });
 
   after(async () => {
-    await browser?.close();
-    if (serve) await stopServe(serve.child);
+    await w?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -147,23 +161,18 @@ describe('the review window in a browser (spectag serve)', { skip: skip ?? false
     await page.locator('[data-view="stats"]').click();
     await page.getByTestId('genre-chart').waitFor();
     await shot('library');
-    assert.deepEqual(pageErrors, [], 'no errors in the page');
+    assert.deepEqual(w.errors, [], 'no errors in the page');
     assert.ok(!serve.output().replace(/Open: .*\n/, '').includes(new URL(serve.url).hash.slice(7)), 'the token is printed once, in the link only');
   });
 });
 
 describe('"Your genres" in a browser (spectag serve, synthetic embeddings)', { skip: skip ?? false }, () => {
   let dir: string;
-  let serve: Awaited<ReturnType<typeof startServe>>;
-  let browser: Browser;
+  let w: ServedWindow;
   let page: Page;
   let dubId: number;
   let shoegazeSeed: number;
-  const pageErrors: string[] = [];
-  const shot = async (name: string) => {
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, `${name}.png`) });
-  };
+  const shot = (name: string) => w.shot(name);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spectag-e2e-personal-'));
@@ -180,21 +189,17 @@ describe('"Your genres" in a browser (spectag serve, synthetic embeddings)', { s
     new DecisionStore(db).record(tracks.find((t) => t.tagged && t.genre === 2)!.fileId, ['Hip-Hop'], 'accepted');
     db.close();
     openDatabase(dbPath).close();
-    serve = await startServe([dbPath, '--no-model']);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    w = await openWindow([dbPath, '--no-model']);
+    page = w.page;
   });
 
   after(async () => {
-    await browser?.close();
-    if (serve) await stopServe(serve.child);
+    await w?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('learns the genres from the tags on the "Your genres" page, with held-out numbers against the default model', async () => {
-    await page.goto(serve.url);
+    await page.goto(w.serve.url);
     await page.locator('[data-view="personal"]').click();
     await page.locator('tr[data-personal-genre="Dub"]').waitFor();
     await page.getByTestId('retrain').click();
@@ -251,6 +256,6 @@ describe('"Your genres" in a browser (spectag serve, synthetic embeddings)', { s
     await page.locator('[data-row="0"]').click();
     await page.keyboard.press('u');
     await page.getByTestId('row-count').filter({ hasText: /^0 tracks$/ }).waitFor();
-    assert.deepEqual(pageErrors, [], 'no errors in the page');
+    assert.deepEqual(w.errors, [], 'no errors in the page');
   });
 });

@@ -67,6 +67,20 @@ const EMPTY_AUDIO: AudioProps = {
   lossless: null, hasCover: false,
 };
 
+/** What a caller that joins other tables adds to a file query (FileStore.buildQuery). Trusted SQL only. */
+export interface QueryExtension {
+  /** the selected columns instead of f.* */
+  columns?: string;
+  /** JOIN clauses of the rows query */
+  joins?: string;
+  /** JOIN clauses of the count query (needed when `where` refers to joined tables) */
+  countJoins?: string;
+  /** further conditions, ANDed after the query's own, with their parameters */
+  where?: { sql: string; params?: readonly unknown[] }[];
+  /** ORDER BY expression instead of the column of q.sort (f.id still breaks ties) */
+  orderBy?: string;
+}
+
 /** Escape user text for an FTS5 trigram query: each word becomes a quoted phrase, all must match. */
 function ftsQuery(words: string[]): string {
   return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
@@ -194,8 +208,11 @@ export class FileStore {
     return row ? toLibraryFile(row) : null;
   }
 
-  /** The SQL and parameters of a file query; exposed so tests can check its query plan. */
-  buildQuery(q: FileQuery): { sql: string; countSql: string; params: unknown[] } {
+  /**
+   * The SQL and parameters of a file query; exposed so tests can check its query plan. `ext` lets a caller
+   * that joins other tables (the review window's library view) reuse the same filters, text search and paging.
+   */
+  buildQuery(q: FileQuery, ext: QueryExtension = {}): { sql: string; countSql: string; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.genre != null) {
@@ -220,14 +237,18 @@ export class FileStore {
       const like = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       params.push(like, like, like, like, like);
     }
+    for (const w of ext.where ?? []) {
+      where.push(w.sql);
+      params.push(...(w.params ?? []));
+    }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const col = SORT_COLUMNS[q.sort ?? 'path'];
+    const col = ext.orderBy ?? SORT_COLUMNS[q.sort ?? 'path'];
     const dir = q.descending ? 'DESC' : 'ASC';
     const limit = Math.max(0, Math.min(q.limit ?? 100, 10_000));
     const offset = Math.max(0, q.offset ?? 0);
     return {
-      sql: `SELECT f.* FROM files f ${whereSql} ORDER BY ${col} ${dir}, f.id ${dir} LIMIT ${limit} OFFSET ${offset}`,
-      countSql: `SELECT count(*) AS n FROM files f ${whereSql}`,
+      sql: `SELECT ${ext.columns ?? 'f.*'} FROM files f ${ext.joins ?? ''} ${whereSql} ORDER BY ${col} ${dir}, f.id ${dir} LIMIT ${limit} OFFSET ${offset}`,
+      countSql: `SELECT count(*) AS n FROM files f ${ext.countJoins ?? ''} ${whereSql}`,
       params,
     };
   }

@@ -32,10 +32,6 @@ interface Row {
   suggested: string | null; confidence: number | null; review: ReviewStatus; y_genre: string | null; y_probability: number | null;
 }
 
-function ftsQuery(words: string[]): string {
-  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
-}
-
 /** The predictions of one model (migration 005's table), as library columns. */
 export function predictionColumns(modelId: string): PredictionColumns {
   const id = `'${modelId.replaceAll("'", "''")}'`;
@@ -165,41 +161,15 @@ export class LibraryView {
     }
   }
 
-  /** WHERE clause and parameters for a query; `needsJoins` when it refers to joined tables. */
-  where(q: LibraryQuery, p: PredictionColumns | null = this.columnsFor(q.suggestions)): { sql: string; params: unknown[]; needsJoins: boolean } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    let needsJoins = false;
-    if (q.genre) {
-      where.push('f.id IN (SELECT file_id FROM file_genres WHERE genre = ?)');
-      params.push(q.genre);
-    }
-    if (q.status) {
-      where.push(this.statusWhere(q.status, p));
-      needsJoins = true;
-    }
-    if (q.suggested) {
-      if (!p) where.push('0');
-      else {
-        where.push(`${p.suggested} = ? COLLATE NOCASE`);
-        params.push(q.suggested);
-        needsJoins = true;
-      }
-    }
-    const words = (q.text ?? '').trim().split(/\s+/).filter(Boolean);
-    const long = words.filter((w) => [...w].length >= 3);
-    const short = words.filter((w) => [...w].length < 3);
-    if (long.length) {
-      where.push('f.id IN (SELECT rowid FROM files_fts WHERE files_fts MATCH ?)');
-      params.push(ftsQuery(long));
-    }
-    for (const w of short) {
-      // the trigram index needs 3 characters; shorter words are matched directly
-      where.push("(f.title LIKE ? ESCAPE '\\' OR f.artist LIKE ? ESCAPE '\\' OR f.album LIKE ? ESCAPE '\\' OR f.path LIKE ? ESCAPE '\\')");
-      const like = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.push(like, like, like, like);
-    }
-    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params, needsJoins };
+  /**
+   * The review window's conditions on top of FileStore's query (genre, text search, paging): review status
+   * and suggested genre; `needsJoins` when they refer to joined tables (the count needs the joins too).
+   */
+  private conditions(q: LibraryQuery, p: PredictionColumns | null): { where: { sql: string; params?: unknown[] }[]; needsJoins: boolean } {
+    const where: { sql: string; params?: unknown[] }[] = [];
+    if (q.status) where.push({ sql: this.statusWhere(q.status, p) });
+    if (q.suggested) where.push(p ? { sql: `${p.suggested} = ? COLLATE NOCASE`, params: [q.suggested] } : { sql: '0' });
+    return { where, needsJoins: where.length > 0 };
   }
 
   private selectColumns(p: PredictionColumns | null): string {
@@ -210,23 +180,25 @@ export class LibraryView {
       ${this.hasPersonal ? 'pp.top_genre AS y_genre, pp.top_probability AS y_probability' : 'NULL AS y_genre, NULL AS y_probability'}`;
   }
 
-  query(q: LibraryQuery): LibraryPage {
+  /** The SQL of a library query (exposed so tests can check its plan). */
+  buildQuery(q: LibraryQuery): { sql: string; countSql: string; params: unknown[] } {
     const p = this.columnsFor(q.suggestions);
-    const { sql: whereSql, params, needsJoins } = this.where(q, p);
-    const key = q.sort ?? 'path';
-    const dir = q.descending ? 'DESC' : 'ASC';
-    const limit = q.limit ?? 100;
-    const offset = q.offset ?? 0;
-    const rows = limit === 0
-      ? []
-      : (this.db
-        .prepare(`SELECT ${this.selectColumns(p)} FROM files f ${this.joins(p, true)} ${whereSql}
-          ORDER BY ${this.sortSql(key, p)} ${dir}, f.id ${dir} LIMIT ? OFFSET ?`)
-        .all(...params, limit, offset) as Row[]);
-    const total = q.count === false
-      ? -1
-      : (this.db.prepare(`SELECT count(*) AS n FROM files f ${needsJoins ? this.joins(p) : ''} ${whereSql}`).get(...params) as { n: number }).n;
-    return { total, offset, rows: rows.map(toLibraryRow) };
+    const { where, needsJoins } = this.conditions(q, p);
+    // one query builder for the library: FileStore's filters, text search and paging, with the review's joins
+    return this.files.buildQuery(
+      { genre: q.genre, text: q.text, descending: q.descending, limit: q.limit ?? 100, offset: q.offset ?? 0 },
+      {
+        columns: this.selectColumns(p), joins: this.joins(p, true), countJoins: needsJoins ? this.joins(p) : '', where,
+        orderBy: this.sortSql(q.sort ?? 'path', p),
+      },
+    );
+  }
+
+  query(q: LibraryQuery): LibraryPage {
+    const { sql, countSql, params } = this.buildQuery(q);
+    const rows = q.limit === 0 ? [] : (this.db.prepare(sql).all(...params) as Row[]);
+    const total = q.count === false ? -1 : (this.db.prepare(countSql).get(...params) as { n: number }).n;
+    return { total, offset: q.offset ?? 0, rows: rows.map(toLibraryRow) };
   }
 
   row(fileId: number, source: SuggestionSource = 'default'): LibraryRow | null {
