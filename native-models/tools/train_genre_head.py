@@ -241,7 +241,10 @@ def main() -> None:
     data = Data(rows, Path(args.features).with_name("pooled.f32"))
     print(f"{len(rows)} clips: " + ", ".join(f"{s} {int((data.source == s).sum())}" for s in sorted(set(data.source))))
 
-    chosen = {"features": ("emb.msd", "emb.mtt"), "l2": 0.003, "balance": True, "partial": True}
+    # chosen by the --search grid (5-fold CV, whole recordings): MSD embedding alone gives the best balance of
+    # GTZAN-10 and Emotify-4 for one joint head; adding MTT helps Emotify (+2) but costs GTZAN (-5) and doubles
+    # the inference time
+    chosen = {"features": ("emb.msd",), "l2": 0.05, "balance": True, "partial": True}
     if args.features_set:
         chosen["features"] = tuple(args.features_set.split(","))
     if args.l2 is not None:
@@ -269,7 +272,7 @@ def main() -> None:
     print(f"chosen {chosen}: GTZAN-10 {cv['gtzan'][0]:.3f} ± {cv['gtzan'][1]:.3f}, Emotify-4 {cv['emotify'][0]:.3f} ± {cv['emotify'][1]:.3f}")
     by_patches = {}
     for k in (1, 3, 5, 10):
-        r = cross_validate(data, chosen, x=x_all, eval_x=data.clip_features(chosen["features"], k), repeats=3)
+        r = cross_validate(data, chosen, x=x_all, eval_x=data.clip_features(chosen["features"], k), repeats=5)
         by_patches[k] = {"gtzan": round(r["gtzan"][0], 4), "emotify": round(r["emotify"][0], 4)}
         print(f"  patches per track {k:2d}: GTZAN-10 {r['gtzan'][0]:.3f}, Emotify-4 {r['emotify'][0]:.3f}")
     oof = np.concatenate(cv["oof"])
@@ -303,7 +306,8 @@ def main() -> None:
         "kernel": np.round(kernel, 7).tolist(),
         "bias": np.round(bias, 7).tolist(),
         "temperature": round(temperature, 4),
-        "confidentThreshold": 0.5,
+        # out-of-fold, a best probability >= 0.6 is right ~79 % of the time (strict 11-way), on ~60 % of clips
+        "confidentThreshold": 0.6,
         "suggestThreshold": 0.25,
         "patchesPerTrack": args.patches_per_track,
         "training": {
@@ -397,7 +401,8 @@ def write_card(out: Path, head: dict, data: Data) -> None:
         "```sh",
         "npx tsc -p . && node .build/native-models/tools/extract-features.js   # ../shared/datasets/labelled-music → /tmp/spectag-features",
         "/tmp/musicnn-venv/bin/pip install -r native-models/tools/requirements.txt",
-        "/tmp/musicnn-venv/bin/python native-models/tools/train_genre_head.py /tmp/spectag-features/features.jsonl",
+        "/tmp/musicnn-venv/bin/python native-models/tools/train_genre_head.py /tmp/spectag-features/features.jsonl"
+        + (f" --patches-per-track {head['patchesPerTrack']}" if head.get("patchesPerTrack") else ""),
         "```",
         "",
         f"sha256 of the features it was trained on: `{t['featuresSha256']}`; of `head.json`: "
