@@ -77,7 +77,12 @@ async function main(): Promise<void> {
   if (backend && !BACKEND_NAMES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
   let list = items(folder).filter((i) => !values.set || i.set === values.set);
   if (values.limit) list = list.slice(0, Number(values.limit));
-  const predictor = await GenrePredictor.create({ backend, workers: values.workers ? Number(values.workers) : undefined });
+  // listen to up to 10 patches (a 30 s clip whole); the shipped budget and the others are subsets of them,
+  // chosen by the same spread rule as production
+  const shipped = await GenrePredictor.create({ backend, workers: 1 });
+  const budget = shipped.patchesPerTrack ?? 10;
+  await shipped.close();
+  const predictor = await GenrePredictor.create({ backend, workers: values.workers ? Number(values.workers) : undefined, patchesPerTrack: 10 });
   const genres = predictor.genres;
   console.log(`${list.length} files from ${folder}; model ${predictor.modelId} ${predictor.modelVersion}; backend ${(await predictor.backend).name}`);
   const t0 = Date.now();
@@ -111,9 +116,9 @@ async function main(): Promise<void> {
       const p = predictor.fromOutputs(Number.isFinite(k) ? subset(r.raw, k) : r.raw).prediction.probabilities;
       return labels.reduce((best, g) => (p[g]! > p[best]! ? g : best), labels[0]!);
     };
-    const preds = scored.map((r) => predict(r));
+    const preds = scored.map((r) => predict(r, budget));
     const acc = preds.filter((p, i) => p === scored[i]!.item.label).length / Math.max(1, scored.length);
-    console.log(`== ${set}: ${scored.length} files, argmax over ${labels.length} labels: accuracy ${pct(acc)}`);
+    console.log(`== ${set}: ${scored.length} files, ${budget} patches per track, argmax over ${labels.length} labels: accuracy ${pct(acc)}`);
     console.log('genre        precision  recall   n');
     for (const g of labels) {
       const tp = preds.filter((p, i) => p === g && scored[i]!.item.label === g).length;

@@ -6,11 +6,13 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ffmpeg } from '../helpers/ffmpeg.js';
+import { MP3, music } from '../jobs/analysis-library.js';
 import { selectBackend, describeBackend } from '../../electron/core/model/backend.js';
 import { loadMusicnn } from '../../electron/core/model/musicnn.js';
 import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { planExcerpts } from '../../electron/core/audio/excerpt-plan.js';
+import { PATCH_SEC } from '../../electron/core/model/track-patches.js';
 import { BACKEND_NAMES, type BackendName } from '../../electron/shared/genres-model.js';
 
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 12);
@@ -45,16 +47,20 @@ async function endToEnd(files: string[], backend: BackendName | undefined): Prom
   const report = await predictor.backend;
   const before = await predictor.memory();
   const plans: [string, Parameters<typeof planExcerpts>[1]][] = [
-    ['default plan: 3 × 10 s excerpts = 9 patches', {}],
-    ['3 × 3 s excerpts = 3 patches', { count: 3, excerptSec: 3 }],
-    ['1 × 3 s excerpt = 1 patch', { count: 1, excerptSec: 3 }],
+    ['analyzer plan: 3 × 10 s excerpts = 9 patches', {}],
+    ['predictor default: 3 one-patch excerpts = 3 patches', { count: 3, excerptSec: PATCH_SEC }],
+    ['1 one-patch excerpt = 1 patch', { count: 1, excerptSec: PATCH_SEC }],
   ];
   console.log(`\nend to end, backend ${describeBackend(report)}, ${predictor.modelId} ${predictor.modelVersion}, workers ${availableParallelism()}`);
   for (const [label, opts] of plans) {
     const t0 = performance.now();
-    await Promise.all(files.map((f) => predictor.predictFile(f, { plan: planExcerpts(TRACK_SEC, opts) })));
+    const failures: string[] = [];
+    await Promise.all(
+      files.map((f) => predictor.predictFile(f, { plan: planExcerpts(TRACK_SEC, opts) }).catch((err: Error) => failures.push(err.message))),
+    );
     const secs = (performance.now() - t0) / 1000;
-    console.log(`  ${label}: ${files.length} tracks in ${secs.toFixed(1)} s = ${(files.length / secs).toFixed(2)} tracks/s`);
+    console.log(`  ${label}: ${files.length} tracks in ${secs.toFixed(1)} s = ${(files.length / secs).toFixed(2)} tracks/s` +
+      (failures.length ? `; ${failures.length} FAILED: ${failures[0]}` : ''));
   }
   const after = await predictor.memory();
   console.log(`  live tensors per worker before/after: ${before.map((m) => m.numTensors).join(',')} / ${after.map((m) => m.numTensors).join(',')}` +
@@ -67,13 +73,10 @@ async function main(): Promise<void> {
   for (const name of BACKEND_NAMES) await forwardPass(name);
   const dir = mkdtempSync(join(tmpdir(), 'spectag-bench-model-'));
   try {
-    // music-like material: a chord that changes, a beat, and noise, different per track
+    // music-like material (pink noise + a tone, different per track), 3-minute MP3s
     const files = Array.from({ length: TRACKS }, (_, i) => {
       const f = join(dir, `track-${i}.mp3`);
-      const base = 110 * (1 + (i % 5) / 4);
-      const expr = `0.3*sin(2*PI*${base}*t*(1+0.5*floor(mod(t,8)/2)))+0.2*sin(2*PI*${base * 1.5}*t)+0.4*exp(-20*mod(t,${0.4 + (i % 3) * 0.1}))*sin(2*PI*60*t)`;
-      ffmpeg(['-f', 'lavfi', '-i', `aevalsrc=${expr}|${expr}:s=44100:d=${TRACK_SEC}`, '-f', 'lavfi', '-i', `anoisesrc=d=${TRACK_SEC}:a=0.05:r=44100`,
-        '-filter_complex', 'amix=inputs=2:duration=first', '-c:a', 'libmp3lame', '-b:a', '192k', f]);
+      ffmpeg([...music(TRACK_SEC, i + 1), ...MP3, f]);
       return f;
     });
     const forced = process.env.BENCH_BACKEND as BackendName | undefined;
