@@ -48,8 +48,9 @@ describe('library view queries', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // the page's walk (ids in order); the rows of the page are then joined and put in order (at most 1,000)
   const plan = (q: LibraryQuery) => {
-    const { sql, params } = view.buildQuery(q);
+    const { pageSql: sql, params } = view.buildQuery(q);
     return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
   };
 
@@ -58,9 +59,19 @@ describe('library view queries', () => {
       for (const q of [{ sort, offset: 2000 }, { sort, status: 'suggested' as const }, { sort, status: 'unanalysed' as const }]) {
         const p = plan(q);
         assert.doesNotMatch(p, /USE TEMP B-TREE FOR ORDER BY/, `${JSON.stringify(q)}\n${p}`);
+        assert.doesNotMatch(p, /decisions d|SEARCH a |SEARCH p /, `the walk joins nothing: ${JSON.stringify(q)}\n${p}`);
       }
     });
   }
+
+  it('joins the review tables only for the rows of the page', () => {
+    const { sql, params } = view.buildQuery({ genre: 'Rock', offset: 100, limit: 50 });
+    const p = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
+    assert.match(p, /CO-ROUTINE page/, p);
+    assert.doesNotMatch(plan({ genre: 'Rock' }), /decisions|SEARCH p /);
+    // a decided status looks at the latest decision while it walks
+    assert.match(plan({ status: 'accepted' }), /decisions/);
+  });
 
   it('searches through the full-text index and the genre index, as FileStore does', () => {
     assert.match(plan({ text: 'hyperballad' }), /VIRTUAL TABLE INDEX/);

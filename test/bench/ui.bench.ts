@@ -3,7 +3,10 @@
 // latency (status, genre, text search) and a jump to the end. Targets: first rows < 1 s, filter < 100 ms,
 // no long task > 50 ms while scrolling. The library database is synthetic (rows only, no audio files):
 // the window never touches audio until a track is played.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// --trace FILE: also records a Chromium performance trace of the scroll (open it in DevTools' Performance
+// panel) and prints the renderer main thread's CPU time by kind of work: unlike wall-clock long tasks, CPU
+// time hardly depends on what else the machine is doing.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +17,7 @@ import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
 import { browserSkipReason, CHROMIUM_ARGS, startServe, stopServe } from '../e2e/browser.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' }, trace: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 100_000);
 const skip = browserSkipReason();
 if (skip) {
@@ -73,6 +76,25 @@ const stats = (xs: number[]) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string } }
+
+/** Main-thread CPU time of the page's renderer in a trace: total, and by kind of work (nested kinds overlap). */
+function mainThreadCpu(file: string): { totalMs: number; byKind: [string, number][] } {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+  const events = Array.isArray(raw) ? raw : raw.traceEvents ?? [];
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return { totalMs: NaN, byKind: [] };
+  const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
+  const kinds = ['EventDispatch', 'FireAnimationFrame', 'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'MajorGC', 'MinorGC'];
+  const byKind = new Map<string, number>();
+  let total = 0;
+  for (const e of mine) {
+    if (e.name === 'RunTask') total += e.tdur ?? 0;
+    else if (kinds.includes(e.name)) byKind.set(e.name, (byKind.get(e.name) ?? 0) + (e.tdur ?? 0));
+  }
+  return { totalMs: total / 1000, byKind: [...byKind].map(([k, v]) => [k, v / 1000] as [string, number]).sort((a, b) => b[1] - a[1]) };
+}
+
 makeLibrary();
 const serve = await startServe([dbPath, '--no-model']);
 const { chromium } = await import('playwright-core');
@@ -90,6 +112,9 @@ try {
 
   // 2. scrolling: 240 frames of fast scrolling, frame times and long tasks
   await page.locator('[data-row="0"]').click();
+  if (values.trace) {
+    await browser.startTracing(page, { path: values.trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
+  }
   // in-page code as strings: the root tsconfig has no DOM types (the window's code is type-checked by svelte-check)
   const scroll = (await page.evaluate(`(async () => {
     const el = document.querySelector('[data-testid="library-scroller"]');
@@ -117,6 +142,7 @@ try {
     obs.disconnect();
     return { frames: frames.slice(1), longTasks, blank, scrollTop: el.scrollTop };
   })()`)) as { frames: number[]; longTasks: number[]; blank: number; scrollTop: number };
+  if (values.trace) await browser.stopTracing();
 
   // 3. filters: time from the change to the new first row on screen
   const timeFilter = async (apply: () => Promise<unknown>, debounceMs = 0) => {
@@ -159,6 +185,10 @@ try {
   console.log(`first rows (navigation → first row with data): ${firstRows} ms  [in page: first page fetched ${inPage.toFixed(0)} ms after navigation start]  target < 1000 ms`);
   console.log(`scroll, ${f.n} frames: frame time p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, max ${ms(f.max)}; frames showing only placeholders: ${scroll.blank}`);
   console.log(`long tasks while scrolling: ${lt.n}${lt.n ? ` (max ${ms(lt.max)})` : ''}  target: none > 50 ms`);
+  if (values.trace) {
+    const cpu = mainThreadCpu(values.trace);
+    console.log(`main-thread CPU while scrolling: ${ms(cpu.totalMs)} (${ms(cpu.totalMs / scroll.frames.length)} a frame); ${cpu.byKind.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}  [trace: ${values.trace}]`);
+  }
   console.log('filters (change → first rows of the result on screen; → match count shown):');
   console.log(`  status "suggested": ${ms(byStatus.total)}; counted ${ms(byStatus.counted)} → ${byStatus.count}`);
   console.log(`  genre: ${ms(byGenre.total)}; counted ${ms(byGenre.counted)} → ${byGenre.count}`);

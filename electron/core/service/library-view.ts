@@ -55,6 +55,9 @@ export const PERSONAL_COLUMNS: PredictionColumns = {
   exists: (extra = '') => `EXISTS (SELECT 1 FROM personal_predictions px WHERE px.file_id = f.id AND px.offered = 1${extra ? ` AND ${extra}` : ''})`,
 };
 
+/** Review statuses whose filter needs no join (see statusWhere). */
+const PROBED_STATUSES: ReadonlySet<ReviewStatus> = new Set(['suggested', 'unsure', 'unanalysed', 'error']);
+
 /** The "yours" column beside the default suggestion: a confident, offered personal suggestion (alias pp). */
 const YOURS_JOIN = 'LEFT JOIN personal_predictions pp ON pp.file_id = f.id AND pp.offered = 1 AND pp.unsure = 0';
 
@@ -167,9 +170,17 @@ export class LibraryView {
    */
   private conditions(q: LibraryQuery, p: PredictionColumns | null): { where: { sql: string; params?: unknown[] }[]; needsJoins: boolean } {
     const where: { sql: string; params?: unknown[] }[] = [];
-    if (q.status) where.push({ sql: this.statusWhere(q.status, p) });
-    if (q.suggested) where.push(p ? { sql: `${p.suggested} = ? COLLATE NOCASE`, params: [q.suggested] } : { sql: '0' });
-    return { where, needsJoins: where.length > 0 };
+    let needsJoins = false;
+    if (q.status) {
+      where.push({ sql: this.statusWhere(q.status, p) });
+      // the statuses of undecided files are EXISTS probes; the decided ones look at the latest decision (d)
+      needsJoins = !PROBED_STATUSES.has(q.status);
+    }
+    if (q.suggested) {
+      where.push(p ? { sql: `${p.suggested} = ? COLLATE NOCASE`, params: [q.suggested] } : { sql: '0' });
+      needsJoins = true;
+    }
+    return { where, needsJoins };
   }
 
   private selectColumns(p: PredictionColumns | null): string {
@@ -180,18 +191,29 @@ export class LibraryView {
       ${this.hasPersonal ? 'pp.top_genre AS y_genre, pp.top_probability AS y_probability' : 'NULL AS y_genre, NULL AS y_probability'}`;
   }
 
-  /** The SQL of a library query (exposed so tests can check its plan). */
-  buildQuery(q: LibraryQuery): { sql: string; countSql: string; params: unknown[] } {
+  /**
+   * The SQL of a library query (exposed so tests can check its plans). One query builder for the library:
+   * FileStore's filters, text search and paging, plus the review's conditions. The page's file ids are found
+   * first (`pageSql`: an index walk over files alone, unless a filter or the sort needs the review's tables),
+   * and only those rows get the joins for what the table shows: a genre filter or a deep page no longer joins
+   * decisions, analysis and predictions for every row it passes.
+   */
+  buildQuery(q: LibraryQuery): { sql: string; countSql: string; pageSql: string; params: unknown[] } {
     const p = this.columnsFor(q.suggestions);
     const { where, needsJoins } = this.conditions(q, p);
-    // one query builder for the library: FileStore's filters, text search and paging, with the review's joins
-    return this.files.buildQuery(
+    const key = q.sort ?? 'path';
+    const order = this.sortSql(key, p);
+    const joinedSort = key === 'status' || key === 'suggested' || key === 'confidence';
+    const page = this.files.buildQuery(
       { genre: q.genre, text: q.text, descending: q.descending, limit: q.limit ?? 100, offset: q.offset ?? 0 },
-      {
-        columns: this.selectColumns(p), joins: this.joins(p, true), countJoins: needsJoins ? this.joins(p) : '', where,
-        orderBy: this.sortSql(q.sort ?? 'path', p),
-      },
+      { columns: 'f.id', joins: needsJoins || joinedSort ? this.joins(p) : '', countJoins: needsJoins ? this.joins(p) : '', where, orderBy: order },
     );
+    const dir = q.descending ? 'DESC' : 'ASC';
+    return {
+      sql: `SELECT ${this.selectColumns(p)} FROM (${page.sql}) page JOIN files f ON f.id = page.id ${this.joins(p, true)}
+        ORDER BY ${order} ${dir}, f.id ${dir}`,
+      countSql: page.countSql, pageSql: page.sql, params: page.params,
+    };
   }
 
   query(q: LibraryQuery): LibraryPage {

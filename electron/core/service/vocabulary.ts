@@ -110,17 +110,32 @@ export class VocabularyStore {
     return new Map(rows.map((r) => [r.genre.toLowerCase(), { name: r.genre, files: r.n }]));
   }
 
+  /**
+   * How the library spells these genres (lower case → a spelling in the files): one probe of the genre index
+   * each, so that the window's first rows need not wait for a count of every genre in a large library.
+   */
+  spellings(genres: readonly string[]): Map<string, string> {
+    const probe = this.db.prepare(`SELECT g.genre FROM file_genres g JOIN files f ON f.id = g.file_id
+      WHERE g.genre = ? AND f.status != 'missing' LIMIT 1`).pluck();
+    const out = new Map<string, string>();
+    for (const g of genres) {
+      const found = probe.get(g) as string | undefined;
+      if (found) out.set(g.toLowerCase(), found);
+    }
+    return out;
+  }
+
   /** The person's name for a model genre: their explicit choice, else the library's spelling, else Title Case. */
-  displayName(modelGenre: string, inFiles = this.genresInFiles(), chosen = this.settings().modelNames): string {
+  displayName(modelGenre: string, spellings = this.spellings([modelGenre]), chosen = this.settings().modelNames): string {
     const key = modelGenre.toLowerCase();
-    return chosen[key] ?? inFiles.get(key)?.name ?? titleCase(modelGenre);
+    return chosen[key] ?? spellings.get(key) ?? titleCase(modelGenre);
   }
 
   /** model genre → display name, for every genre the model knows. */
   modelNameMap(): Map<string, string> {
-    const inFiles = this.genresInFiles();
+    const spellings = this.spellings(MODEL_GENRES);
     const chosen = this.settings().modelNames;
-    return new Map(MODEL_GENRES.map((g) => [g, this.displayName(g, inFiles, chosen)]));
+    return new Map(MODEL_GENRES.map((g) => [g, this.displayName(g, spellings, chosen)]));
   }
 
   /**
