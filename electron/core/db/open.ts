@@ -37,7 +37,11 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    if (!opts.readonly) migrate(db, opts.targetVersion ?? SCHEMA_VERSION);
+    if (!opts.readonly) {
+      migrate(db, opts.targetVersion ?? SCHEMA_VERSION);
+      // refresh the planner's statistics where they are missing or stale (cheap: SQLite limits the work)
+      db.pragma('optimize = 0x10002');
+    }
     return db;
   } catch (err) {
     db.close();
