@@ -1,20 +1,14 @@
 // The `spectag` command end to end, as a script would use it: exit codes, JSON output, messages.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeFixtureLibrary, type FixtureLibrary } from '../helpers/fixture-library.js';
 import type { LibraryFile, LibraryStats, ScanReport } from '../../electron/shared/library.js';
+import { spectag } from '../helpers/cli.js';
 
-const CLI = new URL('../../electron/core/cli/main.js', import.meta.url).pathname;
-
-function spectag(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe('spectag CLI', () => {
   let lib: FixtureLibrary;

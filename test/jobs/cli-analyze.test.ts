@@ -2,19 +2,13 @@
 // exit codes, JSON, messages.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFixtureLibrary, type FixtureLibrary } from '../helpers/fixture-library.js';
 import type { AnalysisReport } from '../../electron/shared/analysis.js';
+import { spectag } from '../helpers/cli.js';
 
-const CLI = new URL('../../electron/core/cli/main.js', import.meta.url).pathname;
-
-function spectag(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe('spectag analyze / doctor', () => {
   let lib: FixtureLibrary;

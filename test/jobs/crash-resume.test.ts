@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { analyzeLibrary } from '../../electron/core/jobs/analyzer.js';
 import { CAN_LIST_PROCESSES, ffmpegProcessesMentioning } from '../audio/processes.js';
 import { FLAC, makeAnalysisLibrary, music, type AnalysisLibrary } from './analysis-library.js';
+import { SPECTAG_CLI } from '../helpers/cli.js';
 
-const CLI = new URL('../../electron/core/cli/main.js', import.meta.url).pathname;
 const TRACKS = 16;
 
 let lib: AnalysisLibrary;
@@ -23,7 +23,7 @@ describe('crash and resume', () => {
   it('kill -9 of `spectag analyze`: finished tracks are kept, no ffmpeg is left, the next run does only the rest', async () => {
     const { db, dbPath } = await lib.scannedDb('crash');
     db.close();
-    const child = spawn(process.execPath, [CLI, 'analyze', '--no-model', '--db', dbPath, '--workers', '1'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [SPECTAG_CLI, 'analyze', '--no-model', '--db', dbPath, '--workers', '1'], { stdio: 'ignore' });
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
     const watch = new Database(dbPath, { readonly: true, fileMustExist: true });
     let atKill = 0;

@@ -1,18 +1,15 @@
 // `spectag decide`, `write` and `undo` end to end, as a script uses them: exit codes, JSON, messages.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTagFixture, mmView } from '../helpers/tag-fixtures.js';
 import type { WritePlan, WriteReport } from '../../electron/shared/tags.js';
-
-const CLI = new URL('../../electron/core/cli/main.js', import.meta.url).pathname;
+import { spectag as run } from '../helpers/cli.js';
 
 function spectag(args: string[], db: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--db', db], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return run([...args, '--db', db]);
 }
 
 describe('spectag decide / write / undo', () => {
