@@ -19,29 +19,10 @@ export interface QueuedFile {
   reason: QueueReason;
 }
 
-/** What the analyzer stores for one file (the stat is the one the queue entry was made from). */
-export interface AnalysisRecord {
-  fileId: number;
-  pipeline: string;
-  modelId: string | null;
+/** What the analyzer stores for one file, with the stat its queue entry was made from. */
+export interface AnalysisRecord extends TrackAnalysis {
   sourceSize: number;
   sourceMtimeMs: number;
-  status: AnalysisStatus;
-  errorKind: AnalysisErrorKind | null;
-  errorMessage: string | null;
-  warning: string | null;
-  analysedSec: number;
-  excerpts: ExcerptSpan[];
-  rmsDb: number | null;
-  peakDb: number | null;
-  silentFraction: number | null;
-  frames: number;
-  patches: number;
-  /** absolute path of the PNG, or null */
-  imagePath: string | null;
-  decodeMs: number | null;
-  spectrogramMs: number | null;
-  analysedAt: number;
 }
 
 export interface EnqueueOptions {
