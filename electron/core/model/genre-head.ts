@@ -1,5 +1,5 @@
-// The default genre head (native-models/genre-head/head.json): a linear softmax layer over musicnn
-// embeddings, trained by native-models/tools/train_genre_head.py. Track decision = mean of patch logits,
+// The default genre head (native-models/genre-head/head.json): a softmax layer (optionally after one hidden
+// ReLU layer) over musicnn embeddings, trained by native-models/tools/train_genre_head.py. Track decision = mean of patch logits,
 // calibrated with one temperature; per-excerpt predictions use the same layer on each patch.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +14,9 @@ interface HeadJson {
   genres: string[];
   /** "<backbone>.embedding" | "<backbone>.tags" | "<backbone>.pooled", concatenated in this order */
   inputs: string[];
+  /** optional hidden ReLU layer (formatVersion 2): inputs → hidden units */
+  hidden?: { kernel: number[][]; bias: number[] };
+  /** output layer: (hidden units or inputs) → genres */
   kernel: number[][];
   bias: number[];
   temperature: number;
@@ -40,10 +43,10 @@ export interface GenreHead {
 
 export async function loadGenreHead(modelsDir: string): Promise<GenreHead> {
   const json = JSON.parse(await readFile(join(modelsDir, 'genre-head', 'head.json'), 'utf8')) as HeadJson;
-  if (json.format !== 'spectag-genre-head' || json.formatVersion !== 1) {
+  if (json.format !== 'spectag-genre-head' || (json.formatVersion !== 1 && json.formatVersion !== 2)) {
     throw new Error(`genre-head/head.json: unsupported format ${json.format} v${json.formatVersion}`);
   }
-  return new LinearHead(json);
+  return new DenseHead(json);
 }
 
 function softmax(logits: Float64Array, temperature: number): number[] {
@@ -54,15 +57,17 @@ function softmax(logits: Float64Array, temperature: number): number[] {
   return e.map((v) => v / sum);
 }
 
-class LinearHead implements GenreHead {
+class DenseHead implements GenreHead {
   readonly id: string;
   readonly version: string;
   readonly genres: readonly string[];
   readonly backbones: string[];
   readonly patchesPerTrack: number | null;
   private readonly inputs: { backbone: string; kind: InputKind }[];
-  private readonly kernel: Float64Array; // d × k, row-major
+  private readonly kernel: Float64Array; // (h or d) × k, row-major
   private readonly bias: Float64Array;
+  private readonly hiddenKernel: Float64Array | null; // d × h, row-major
+  private readonly hiddenBias: Float64Array | null;
 
   constructor(private readonly json: HeadJson) {
     this.id = json.id;
@@ -77,30 +82,54 @@ class LinearHead implements GenreHead {
     this.patchesPerTrack = json.patchesPerTrack ?? null;
     this.kernel = Float64Array.from(json.kernel.flat());
     this.bias = Float64Array.from(json.bias);
-    const d = json.kernel.length;
-    if (this.kernel.length !== d * json.genres.length || this.bias.length !== json.genres.length) {
+    this.hiddenKernel = json.hidden ? Float64Array.from(json.hidden.kernel.flat()) : null;
+    this.hiddenBias = json.hidden ? Float64Array.from(json.hidden.bias) : null;
+    const rows = json.kernel.length;
+    if (this.kernel.length !== rows * json.genres.length || this.bias.length !== json.genres.length) {
       throw new Error('genre-head/head.json: kernel/bias shapes do not match the genre list');
+    }
+    if (json.hidden && (json.hidden.bias.length !== rows || this.hiddenKernel!.length !== json.hidden.kernel.length * rows)) {
+      throw new Error('genre-head/head.json: hidden layer shapes do not match the output layer');
     }
   }
 
-  /** Logits of one patch: its input features (concatenated backbone outputs) through the linear layer. */
-  private patchLogits(outputs: BackboneOutputs, patch: number): Float64Array {
-    const k = this.genres.length;
-    const z = Float64Array.from(this.bias);
-    let row = 0;
+  /** Input features of one patch: the configured backbone outputs, concatenated. */
+  private patchInputs(outputs: BackboneOutputs, patch: number): Float64Array {
+    const parts: Float32Array[] = [];
     for (const input of this.inputs) {
       const o = outputs[input.backbone];
       if (!o) throw new Error(`genre head needs ${input.backbone} outputs`);
       const src = o[input.kind];
       const width = src.length / (o.embedding.length / 200);
-      for (let j = 0; j < width; j++, row++) {
-        const v = src[patch * width + j]!;
-        if (v === 0) continue; // ReLU outputs are sparse
-        const base = row * k;
-        for (let c = 0; c < k; c++) z[c]! += v * this.kernel[base + c]!;
-      }
+      parts.push(src.subarray(patch * width, (patch + 1) * width));
+    }
+    const x = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      x.set(p, at);
+      at += p.length;
+    }
+    return x;
+  }
+
+  /** x (length d) times a row-major d × m matrix, plus bias; ReLU inputs are sparse, so zeros are skipped. */
+  private static affine(x: Float64Array, kernel: Float64Array, bias: Float64Array): Float64Array {
+    const m = bias.length;
+    const z = Float64Array.from(bias);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v === 0) continue;
+      const base = i * m;
+      for (let c = 0; c < m; c++) z[c]! += v * kernel[base + c]!;
     }
     return z;
+  }
+
+  /** Logits of one patch: (optional hidden ReLU layer →) output layer. */
+  private patchLogits(outputs: BackboneOutputs, patch: number): Float64Array {
+    let x = this.patchInputs(outputs, patch);
+    if (this.hiddenKernel && this.hiddenBias) x = DenseHead.affine(x, this.hiddenKernel, this.hiddenBias).map((v) => Math.max(0, v));
+    return DenseHead.affine(x, this.kernel, this.bias);
   }
 
   predict(outputs: BackboneOutputs, startSec: number[], patchSec: number): GenrePrediction {
