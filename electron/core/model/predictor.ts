@@ -102,7 +102,7 @@ export class GenrePredictor {
   /**
    * Listening plan for a track of this duration (see excerpt-plan.ts): with a patch budget k, k excerpts
    * of one patch each spread over the track (a short track is still taken whole; its patches are then
-   * thinned out to k in the worker).
+   * thinned out to k, spread, before the model runs).
    */
   plan(durationSec: number | null): Excerpt[] {
     return this.patchesPerTrack ? planExcerpts(durationSec, { count: this.patchesPerTrack, excerptSec: PATCH_SEC }) : planExcerpts(durationSec);
