@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName, type BackendReport } from '../model/backend.js';
 import type { DenseLayer } from './head.js';
+import { rng } from '../../shared/random.js';
 
 export interface TrainingSet {
   /** n × d features, row-major (already standardised by the caller, see standardise) */
@@ -39,17 +40,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   hidden: 0, l2: 1e-3, learningRate: 0.01, batchSize: 256, targetSteps: 200, minEpochs: 4, maxEpochs: 100, seed: 1,
 };
 
-/** Deterministic pseudo-random numbers (mulberry32): the same data and seed give the same model. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the same data and seed give the same model
+export { rng };
 
 export function shuffleInPlace<T>(a: T[] | Int32Array, random: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { rng } from '../../../electron/shared/random.js';
 
 export const GOLDEN_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', 'test', 'golden', 'model');
 const FRAMES = 187;
@@ -15,20 +16,9 @@ export interface FixturePatches {
   data: Float32Array; // count * 187 * 96, frame-major
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Patterns that look like log-mel music: a harmonic melody, drum hits, broadband noise, near-silence. */
 export function makeFixturePatches(): FixturePatches {
-  const rnd = mulberry32(20190801);
+  const rnd = rng(20190801);
   const names = ['harmonic-melody', 'drum-pattern', 'noise', 'quiet'];
   const data = new Float32Array(names.length * FRAMES * BANDS);
   const set = (p: number, t: number, m: number, v: number): void => {
