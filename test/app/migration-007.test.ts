@@ -29,7 +29,7 @@ test('007 keeps version-6 data and adds empty vocabulary tables', () => {
   new PersonalStore(db).updateSettings({ minPerGenre: 7 });
   db.close();
 
-  db = openDatabase(path);
+  db = openDatabase(path, { targetVersion: 7 });
   assert.equal(db.pragma('user_version', { simple: true }), 7);
   assert.deepEqual(new FileStore(db).getByPath('/music/a.mp3')?.genres, ['Hip Hop'], 'files survive');
   assert.deepEqual(new DecisionStore(db).latest(a)?.genres, ['Trip-Hop'], 'decisions survive');

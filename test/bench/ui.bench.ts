@@ -3,6 +3,7 @@
 // latency (status, genre, text search) and a jump to the end. Targets: first rows < 1 s, filter < 100 ms,
 // no long task > 50 ms while scrolling. The library database is synthetic (rows only, no audio files):
 // the window never touches audio until a track is played.
+// --keep keeps the generated library and prints its path; --db FILE runs on it again.
 // --trace FILE: also records a Chromium performance trace of the scroll (open it in DevTools' Performance
 // panel) and prints the renderer main thread's CPU time by kind of work: unlike wall-clock long tasks, CPU
 // time hardly depends on what else the machine is doing.
@@ -17,7 +18,7 @@ import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
 import { browserSkipReason, CHROMIUM_ARGS, startServe, stopServe } from '../e2e/browser.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' }, trace: { type: 'string' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' }, trace: { type: 'string' }, db: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 100_000);
 const skip = browserSkipReason();
 if (skip) {
@@ -26,8 +27,10 @@ if (skip) {
 }
 
 const GENRES = ['Rock', 'Jazz', 'Hip-Hop', 'Classical', 'Electronic', 'Metal', 'Pop', 'Blues', 'Folk', 'Soul'];
-const dir = mkdtempSync(join(tmpdir(), 'spectag-bench-ui-'));
-const dbPath = join(dir, 'library.sqlite');
+// --db FILE: reuse a library made by an earlier run with --keep (generating 100,000 rows takes minutes)
+const reuse = values.db != null && existsSync(values.db);
+const dir = reuse ? null : mkdtempSync(join(tmpdir(), 'spectag-bench-ui-'));
+const dbPath = reuse ? values.db! : join(dir!, 'library.sqlite');
 
 function makeLibrary(): void {
   const t = Date.now();
@@ -95,7 +98,7 @@ function mainThreadCpu(file: string): { totalMs: number; byKind: [string, number
   return { totalMs: total / 1000, byKind: [...byKind].map(([k, v]) => [k, v / 1000] as [string, number]).sort((a, b) => b[1] - a[1]) };
 }
 
-makeLibrary();
+if (!reuse) makeLibrary();
 const serve = await startServe([dbPath, '--no-model']);
 const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -110,10 +113,22 @@ try {
   const inPage = (await page.evaluate("performance.getEntriesByName('spectag:first-rows')[0]?.startTime ?? NaN")) as number;
   const countText = await page.getByTestId('row-count').textContent();
 
-  // 2. scrolling: 240 frames of fast scrolling, frame times and long tasks
+  // 2. opening a track (click → its track view painted), with its long tasks: reported on its own, and
+  // settled before the scroll is measured
+  await page.evaluate(`(() => { window.__openLt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__openLt.push(e.duration); }).observe({ type: 'longtask' }); })()`);
+  const openStart = (await page.evaluate('performance.now()')) as number;
   await page.locator('[data-row="0"]').click();
+  const openEnd = (await page.evaluate(`(async () => {
+    while (!document.querySelector('[data-testid="track-view"]')) await new Promise((r) => requestAnimationFrame(r));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now();
+  })()`)) as number;
+  await page.waitForTimeout(300);
+  const openLongTasks = (await page.evaluate('window.__openLt')) as number[];
+
+  // 3. scrolling: 240 frames of fast scrolling, frame times and long tasks
   if (values.trace) {
-    await browser.startTracing(page, { path: values.trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
+    await browser.startTracing(page, { path: values.trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'disabled-by-default-v8.cpu_profiler'] });
   }
   // in-page code as strings: the root tsconfig has no DOM types (the window's code is type-checked by svelte-check)
   const scroll = (await page.evaluate(`(async () => {
@@ -144,7 +159,7 @@ try {
   })()`)) as { frames: number[]; longTasks: number[]; blank: number; scrollTop: number };
   if (values.trace) await browser.stopTracing();
 
-  // 3. filters: time from the change to the new first row on screen
+  // 4. filters: time from the change to the new first row on screen
   const timeFilter = async (apply: () => Promise<unknown>, debounceMs = 0) => {
     const before = await page.getByTestId('row-count').textContent();
     const start = (await page.evaluate('performance.now()')) as number;
@@ -171,7 +186,7 @@ try {
   await page.getByTestId('search').fill('');
   await page.waitForTimeout(500);
 
-  // 4. jump to the last row (deep page) with the keyboard
+  // 5. jump to the last row (deep page) with the keyboard
   await page.locator('[data-row="0"]').click();
   const jumpStart = Date.now();
   await page.keyboard.press('End');
@@ -183,6 +198,7 @@ try {
   const lt = stats(scroll.longTasks);
   console.log(`\nbench:ui — ${countText}, Chromium ${browser.version()}, headless, --disable-gpu`);
   console.log(`first rows (navigation → first row with data): ${firstRows} ms  [in page: first page fetched ${inPage.toFixed(0)} ms after navigation start]  target < 1000 ms`);
+  console.log(`open a track (click → track view painted): ${ms(openEnd - openStart)}; long tasks: ${openLongTasks.length ? openLongTasks.map((d) => ms(d)).join(', ') : 'none'}`);
   console.log(`scroll, ${f.n} frames: frame time p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, max ${ms(f.max)}; frames showing only placeholders: ${scroll.blank}`);
   console.log(`long tasks while scrolling: ${lt.n}${lt.n ? ` (max ${ms(lt.max)})` : ''}  target: none > 50 ms`);
   if (values.trace) {
@@ -201,5 +217,5 @@ try {
   await browser.close();
   await stopServe(serve.child);
   if (values.keep) console.log(`database kept: ${dbPath}`);
-  else if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  else if (dir && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }

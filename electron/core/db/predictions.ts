@@ -42,6 +42,18 @@ export class PredictionStore {
     this.remove = db.prepare('DELETE FROM predictions WHERE file_id = ? AND (? IS NULL OR model_id = ?)');
   }
 
+  /**
+   * Readable tracks per suggested genre (the model's best genre, where it is sure), leaving out decided tracks
+   * when `undecidedOnly`. The predictions come from the predictions_suggested index alone (migration 008).
+   */
+  countSuggested(modelId: string, undecidedOnly: boolean): { genre: string; n: number }[] {
+    return this.db
+      .prepare(`SELECT p.top_genre AS genre, count(*) AS n FROM predictions p JOIN files f ON f.id = p.file_id
+        WHERE p.model_id = ? AND p.unsure = 0 AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
+        GROUP BY p.top_genre`)
+      .all(modelId) as { genre: string; n: number }[];
+  }
+
   save(fileId: number, p: GenrePrediction, embeddings: Record<string, Float32Array>, now = Date.now()): void {
     const spec = Object.entries(embeddings).map(([backbone, v]) => ({ backbone, size: v.length }));
     const total = spec.reduce((s, e) => s + e.size, 0);

@@ -502,11 +502,7 @@ export class EngineService implements SpectagApi {
   private suggestedCounts(): Map<string, number> {
     if (!this.modelId || !this.view.hasPredictions) return new Map();
     const names = this.names();
-    const rows = this.db
-      .prepare(`SELECT p.top_genre AS genre, count(*) AS n FROM predictions p JOIN files f ON f.id = p.file_id
-        WHERE p.model_id = ? AND p.unsure = 0 AND f.status = 'ok' ${this.view.hasDecisions ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
-        GROUP BY p.top_genre`)
-      .all(this.modelId) as { genre: string; n: number }[];
+    const rows = new PredictionStore(this.db).countSuggested(this.modelId, this.view.hasDecisions);
     return new Map(rows.map((r) => [names.show(r.genre).toLowerCase(), r.n]));
   }
 

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { DecisionStore } from '../db/decisions.js';
+import { FileStore } from '../db/files.js';
 import { MODEL_GENRES } from '../../shared/genres-model.js';
 
 /** What the person chose about names. */
@@ -94,11 +95,7 @@ export class VocabularyStore {
 
   /** Genres in the files now (readable files), by name as spelled most often. */
   genresInFiles(): Map<string, { name: string; files: number }> {
-    const rows = this.db
-      .prepare(`SELECT g.genre AS genre, count(DISTINCT g.file_id) AS n FROM file_genres g JOIN files f ON f.id = g.file_id
-        WHERE f.status != 'missing' GROUP BY g.genre COLLATE NOCASE`)
-      .all() as { genre: string; n: number }[];
-    return new Map(rows.map((r) => [r.genre.toLowerCase(), { name: r.genre, files: r.n }]));
+    return new Map(new FileStore(this.db).genreCounts().map((r) => [r.genre.toLowerCase(), { name: r.genre, files: r.files }]));
   }
 
   genresDecided(): Map<string, { name: string; files: number }> {

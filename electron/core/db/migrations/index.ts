@@ -7,6 +7,7 @@ import { migration as m004 } from './004-decisions.js';
 import { migration as m005 } from './005-predictions.js';
 import { migration as m006 } from './006-personal-models.js';
 import { migration as m007 } from './007-vocabulary.js';
+import { migration as m008 } from './008-suggestion-counts.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 export type { Migration };
