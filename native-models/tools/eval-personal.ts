@@ -9,9 +9,17 @@
 // owner wrote them (e.g. "hiphop", "drum_bass"), compared through the genre-name normaliser.
 // Default folder: ../shared/datasets/labelled-music (skipped with a message when absent). Nothing of it is
 // copied into the repo: the temp library lives under the OS temp folder (or --work).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// A fair default model: the shipped head was trained on these very dev files, so on the scored half it is
+// scored in-sample. A held-out run trains the default head on the tagged half only (what the personal model
+// sees too) and scores that instead:
+//   npm run eval:personal -- --work W --split-only          # the split; W/default-train-files.json
+//   python native-models/tools/train_genre_head.py FEATURES <the shipped head's options> \
+//          --train-files W/default-train-files.json --out W/heldout-head
+//   npm run eval:personal -- --work W --default-head W/heldout-head/head.json
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../../electron/core/db/open.js';
 import { scanLibrary } from '../../electron/core/library/scan.js';
@@ -19,6 +27,7 @@ import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { applyWrite, planWrite } from '../../electron/core/tags/write.js';
 import { Analyzer } from '../../electron/core/jobs/analyzer.js';
 import { startGenreStep } from '../../electron/core/model/genre-step.js';
+import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
 import { learnPersonalModel } from '../../electron/core/personal/learn.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
@@ -152,6 +161,7 @@ async function main(): Promise<void> {
     options: {
       seed: { type: 'string' }, work: { type: 'string' }, 'min-per-genre': { type: 'string' }, limit: { type: 'string' },
       json: { type: 'string' }, keep: { type: 'boolean' }, 'extra-splits': { type: 'string' }, 'target-steps': { type: 'string' }, hidden: { type: 'string' },
+      'split-only': { type: 'boolean' }, 'default-head': { type: 'string' },
     },
   });
   const folder = positionals[0] ?? join(process.cwd(), '..', 'shared', 'datasets', 'labelled-music');
@@ -159,6 +169,10 @@ async function main(): Promise<void> {
     console.log(`skipped: ${folder} is absent (the labelled dev data lives in ../shared)`);
     return;
   }
+  if (values['default-head'] && Number(values['extra-splits'] ?? 0) > 0) {
+    throw new Error('--extra-splits scores other halves, which a held-out head (--default-head) has seen: use one or the other');
+  }
+  if (values['split-only'] && !values.work) throw new Error('--split-only needs --work DIR (the split is kept there)');
   const seed = Number(values.seed ?? 1);
   const minPerGenre = Number(values['min-per-genre'] ?? 5);
   const work = values.work ?? mkdtempSync(join(tmpdir(), 'spectag-eval-personal-'));
@@ -209,12 +223,23 @@ async function main(): Promise<void> {
     console.log(`reusing the prepared library in ${work}`);
   }
   console.log(`${list.length} files from ${folder}: ${tagged.size} tagged with the owner's labels, ${list.length - tagged.size} to predict (seed ${seed})`);
+  // the tagged half, as paths inside the dataset: what a held-out default head may be trained on
+  const trainFiles = join(work, 'default-train-files.json');
+  writeFileSync(trainFiles, JSON.stringify(list.filter((it) => tagged.has(it.rel)).map((it) => relative(folder, it.source).split('\\').join('/')), null, 1));
+  if (values['split-only']) {
+    console.log(`split kept in ${work}; the tagged half's dataset paths: ${trainFiles}`);
+    return;
+  }
+  const modelsDir = values['default-head'] ? heldOutModels(values['default-head'], work) : undefined;
+  console.log(values['default-head']
+    ? `default model: the head in ${values['default-head']} (it must have been trained on ${trainFiles} only)`
+    : 'default model: the shipped head (trained on all the dev files, so in-sample on the scored half when the folder is the dev data)');
 
   // ---- 2. scan and analyse, exactly as `spectag scan` + `spectag analyze` (resumable with --work)
   const db: Db = openDatabase(dbPath);
   try {
     await scanLibrary(db, [libRoot]);
-    const genre = await startGenreStep(undefined, process.stderr);
+    const genre = await startGenreStep(undefined, process.stderr, modelsDir);
     if (!genre) throw new Error('the default genre model could not start');
     const t0 = Date.now();
     let report;
@@ -290,6 +315,19 @@ async function main(): Promise<void> {
     db.close();
     if (!values.work && !values.keep) rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A models folder with the shipped backbones and another genre head. */
+function heldOutModels(headFile: string, work: string): string {
+  if (!existsSync(headFile)) throw new Error(`${headFile}: no such head`);
+  const dir = join(work, 'heldout-models');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'genre-head'), { recursive: true });
+  for (const entry of readdirSync(NATIVE_MODELS_DIR)) {
+    if (entry.startsWith('musicnn-')) symlinkSync(join(NATIVE_MODELS_DIR, entry), join(dir, entry));
+  }
+  copyFileSync(headFile, join(dir, 'genre-head', 'head.json'));
+  return dir;
 }
 
 function shuffled<T>(a: T[], seed: number): T[] {

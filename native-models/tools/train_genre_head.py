@@ -318,9 +318,19 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=0, help="hidden ReLU units per MLP (0: linear head)")
     ap.add_argument("--ensemble", type=int, default=3, help="MLPs averaged (merged into one wider MLP)")
     ap.add_argument("--repeats", type=int, default=0, help="CV repeats (default 5 linear, 3 MLP)")
+    ap.add_argument("--train-files", type=Path, default=None,
+                    help="JSON list of dataset paths: train on these clips only (a held-out head for eval:personal)")
     args = ap.parse_args()
     raw = Path(args.features).read_bytes()
     rows = [json.loads(l) for l in raw.decode().splitlines() if l.strip()]
+    if args.train_files:
+        keep = set(json.loads(args.train_files.read_text()))
+        unknown = keep - {r["file"] for r in rows}
+        if unknown:
+            raise SystemExit(f"{args.train_files}: {len(unknown)} files have no features, e.g. {sorted(unknown)[0]}")
+        if args.out.resolve() == (Path(__file__).resolve().parent.parent / "genre-head").resolve():
+            raise SystemExit("--train-files makes a held-out head: give it its own --out, not the shipped head's folder")
+        rows = [r for r in rows if r["file"] in keep]
     rows.sort(key=lambda r: r["file"])
     data = Data(rows, Path(args.features).with_name("pooled.f32"))
     print(f"{len(rows)} clips: " + ", ".join(f"{s} {int((data.source == s).sum())}" for s in sorted(set(data.source))))

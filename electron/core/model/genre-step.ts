@@ -53,16 +53,18 @@ export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: 
 /**
  * For `spectag analyze`: start the predictor and its step, or explain on `log` why the run listens without
  * the model (model files missing, no backend). `backend` is validated here so the CLI wiring stays one line.
+ * `modelsDir`: another set of model files (the evaluation scripts' held-out heads); default native-models/.
  */
 export async function startGenreStep(
   backend: unknown,
   log: { write(s: string): unknown },
+  modelsDir?: string,
 ): Promise<{ step: ModelStep<TrackPrediction>; close(): Promise<void> } | null> {
   if (backend !== undefined && !(BACKEND_NAMES as readonly unknown[]).includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
   }
   try {
-    const predictor = await GenrePredictor.create({ backend: backend as BackendName | undefined });
+    const predictor = await GenrePredictor.create({ backend: backend as BackendName | undefined, modelsDir });
     log.write(`genre model ${predictor.modelId} ${predictor.modelVersion}, backend ${describeBackend(await predictor.backend)}\n`);
     return { step: genreModelStep(predictor), close: () => predictor.close() };
   } catch (err) {
