@@ -10,13 +10,15 @@
 // Default folder: ../shared/datasets/labelled-music (skipped with a message when absent). Nothing of it is
 // copied into the repo: the temp library lives under the OS temp folder (or --work).
 //
-// A fair default model: the shipped head was trained on these very dev files, so on the scored half it is
-// scored in-sample. A held-out run trains the default head on the tagged half only (what the personal model
-// sees too) and scores that instead:
-//   npm run eval:personal -- --work W --split-only          # the split; W/default-train-files.json
+// A fair default model: the shipped head was trained on these very dev files, so it would be scored
+// in-sample. A held-out run cross-fits the default head over the two halves: a head trained on the tagged half
+// only (what the personal model sees too) predicts the scored half, and a head trained on the scored half
+// predicts the tagged half, where `learn` compares the two models to decide what to offer. As with a person's
+// own library, the default model never predicts a file it was trained on (eval-personal-heldout.sh):
+//   npm run eval:personal -- --work W --split-only     # W/default-train-files.json, W/default-scored-files.json
 //   python native-models/tools/train_genre_head.py FEATURES <the shipped head's options> \
-//          --train-files W/default-train-files.json --out W/heldout-head
-//   npm run eval:personal -- --work W --default-head W/heldout-head/head.json
+//          --train-files W/default-train-files.json --out W/head-tagged     (and the scored files → W/head-scored)
+//   npm run eval:personal -- --work W --default-head W/head-tagged/head.json --default-head-tagged W/head-scored/head.json
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -28,6 +30,8 @@ import { applyWrite, planWrite } from '../../electron/core/tags/write.js';
 import { Analyzer } from '../../electron/core/jobs/analyzer.js';
 import { startGenreStep } from '../../electron/core/model/genre-step.js';
 import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
+import { GenrePredictor } from '../../electron/core/model/predictor.js';
+import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
 import { learnPersonalModel } from '../../electron/core/personal/learn.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
@@ -161,7 +165,7 @@ async function main(): Promise<void> {
     options: {
       seed: { type: 'string' }, work: { type: 'string' }, 'min-per-genre': { type: 'string' }, limit: { type: 'string' },
       json: { type: 'string' }, keep: { type: 'boolean' }, 'extra-splits': { type: 'string' }, 'target-steps': { type: 'string' }, hidden: { type: 'string' },
-      'split-only': { type: 'boolean' }, 'default-head': { type: 'string' },
+      'split-only': { type: 'boolean' }, 'default-head': { type: 'string' }, 'default-head-tagged': { type: 'string' },
     },
   });
   const folder = positionals[0] ?? join(process.cwd(), '..', 'shared', 'datasets', 'labelled-music');
@@ -172,6 +176,7 @@ async function main(): Promise<void> {
   if (values['default-head'] && Number(values['extra-splits'] ?? 0) > 0) {
     throw new Error('--extra-splits scores other halves, which a held-out head (--default-head) has seen: use one or the other');
   }
+  if (values['default-head-tagged'] && !values['default-head']) throw new Error('--default-head-tagged goes with --default-head (the other half\'s head)');
   if (values['split-only'] && !values.work) throw new Error('--split-only needs --work DIR (the split is kept there)');
   const seed = Number(values.seed ?? 1);
   const minPerGenre = Number(values['min-per-genre'] ?? 5);
@@ -224,16 +229,20 @@ async function main(): Promise<void> {
   }
   console.log(`${list.length} files from ${folder}: ${tagged.size} tagged with the owner's labels, ${list.length - tagged.size} to predict (seed ${seed})`);
   // the tagged half, as paths inside the dataset: what a held-out default head may be trained on
+  const datasetPaths = (inTagged: boolean) => list.filter((it) => tagged.has(it.rel) === inTagged).map((it) => relative(folder, it.source).split('\\').join('/'));
   const trainFiles = join(work, 'default-train-files.json');
-  writeFileSync(trainFiles, JSON.stringify(list.filter((it) => tagged.has(it.rel)).map((it) => relative(folder, it.source).split('\\').join('/')), null, 1));
+  const scoredFiles = join(work, 'default-scored-files.json');
+  writeFileSync(trainFiles, JSON.stringify(datasetPaths(true), null, 1));
+  writeFileSync(scoredFiles, JSON.stringify(datasetPaths(false), null, 1));
   if (values['split-only']) {
-    console.log(`split kept in ${work}; the tagged half's dataset paths: ${trainFiles}`);
+    console.log(`split kept in ${work}; the two halves' dataset paths: ${trainFiles} (tagged), ${scoredFiles} (scored)`);
     return;
   }
-  const modelsDir = values['default-head'] ? heldOutModels(values['default-head'], work) : undefined;
+  const modelsDir = values['default-head'] ? heldOutModels(values['default-head'], join(work, 'models-scored')) : undefined;
   console.log(values['default-head']
     ? `default model: the head in ${values['default-head']} (it must have been trained on ${trainFiles} only)`
-    : 'default model: the shipped head (trained on all the dev files, so in-sample on the scored half when the folder is the dev data)');
+    : 'default model: the shipped head (trained on all the dev files, so in-sample when the folder is the dev data)');
+  if (values['default-head-tagged']) console.log(`default model on the tagged half: the head in ${values['default-head-tagged']} (trained on ${scoredFiles} only)`);
 
   // ---- 2. scan and analyse, exactly as `spectag scan` + `spectag analyze` (resumable with --work)
   const db: Db = openDatabase(dbPath);
@@ -259,6 +268,9 @@ async function main(): Promise<void> {
     }
     const secs = (Date.now() - t0) / 1000;
     console.log(`analysed ${report.analysed} tracks in ${secs.toFixed(0)} s (${report.ok} ok, ${report.errors} failed, ${report.remaining} still queued)`);
+
+    // ---- 2b. cross-fitting: the tagged half's default predictions from the head that never saw those files
+    if (values['default-head-tagged']) await crossFitTagged(db, libRoot, list, tagged, heldOutModels(values['default-head-tagged'], join(work, 'models-tagged')));
 
     // ---- 3. learn, as `spectag learn --min-per-genre N`
     new PersonalStore(db).updateSettings({ minPerGenre, ...(values.hidden ? { hiddenUnits: Number(values.hidden) } : {}) });
@@ -317,10 +329,34 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Replaces the default model's predictions of the tagged files by those of another head (same backbones, so the
+ * same embeddings), under the analysed model's id and version, so `learn` reads them as the default model's.
+ */
+async function crossFitTagged(db: Db, libRoot: string, list: readonly Item[], tagged: ReadonlySet<string>, modelsDir: string): Promise<void> {
+  const t0 = Date.now();
+  const predictor = await GenrePredictor.create({ modelsDir });
+  const store = new PredictionStore(db);
+  const rowFor = db.prepare(`SELECT f.id, p.model_id AS modelId, p.model_version AS modelVersion FROM files f
+    JOIN predictions p ON p.file_id = f.id WHERE f.path = ?`);
+  let n = 0;
+  try {
+    for (const it of list.filter((x) => tagged.has(x.rel))) {
+      const row = rowFor.get(join(libRoot, it.rel)) as { id: number; modelId: string; modelVersion: string } | undefined;
+      if (!row) continue;
+      const { prediction, embeddings } = await predictor.predictFile(join(libRoot, it.rel));
+      store.save(row.id, { ...prediction, modelId: row.modelId, modelVersion: row.modelVersion }, embeddings);
+      n++;
+    }
+  } finally {
+    await predictor.close();
+  }
+  console.log(`cross-fitted: ${n} tagged files predicted again by the other half's head in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
 /** A models folder with the shipped backbones and another genre head. */
-function heldOutModels(headFile: string, work: string): string {
+function heldOutModels(headFile: string, dir: string): string {
   if (!existsSync(headFile)) throw new Error(`${headFile}: no such head`);
-  const dir = join(work, 'heldout-models');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'genre-head'), { recursive: true });
   for (const entry of readdirSync(NATIVE_MODELS_DIR)) {
