@@ -3,9 +3,9 @@
 // in a real SQLite library; the timing covers everything `spectag learn` does after the audio was analysed:
 // loading embeddings and labels, album-grouped validation, the final training, and storing suggestions.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildSyntheticLibrary, type SyntheticGenre } from '../personal/synthetic-library.js';
 import { learnPersonalModel } from '../../electron/core/personal/learn.js';
 import { trainingBackend } from '../../electron/core/personal/train.js';
@@ -41,12 +41,18 @@ try {
           continue;
         }
         for (const evaluateFolds of [undefined, 5]) {
+          // the engine runs learning in its own process, between the window's requests: the longest stretch
+          // it cannot answer one is the event loop's longest delay
+          const loop = monitorEventLoopDelay({ resolution: 5 });
+          loop.enable();
           const r = await learnPersonalModel(db, { backend, evaluateFolds });
+          loop.disable();
           const t = r.timings;
           console.log(
             `${String(tracks).padStart(6)} tracks, ${genres} genres, ${backend.padEnd(5)} ${evaluateFolds ? 'all 5 folds scored' : `auto (${r.validation!.folds} scored)`}: ` +
               `total ${s(t.totalMs)} (load ${s(t.loadMs)}, validation ${s(t.validateMs)}, final training ${s(t.trainMs)}, ` +
-              `suggestions for ${r.predicted} tracks ${s(t.predictMs)}); held-out accuracy ${(100 * r.validation!.personalAccuracy).toFixed(1)} %`,
+              `suggestions for ${r.predicted} tracks ${s(t.predictMs)}); held-out accuracy ${(100 * r.validation!.personalAccuracy).toFixed(1)} %; ` +
+              `engine unresponsive at most ${(loop.max / 1e6).toFixed(0)} ms at a time`,
           );
         }
       }

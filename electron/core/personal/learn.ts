@@ -10,7 +10,7 @@ import {
 } from '../../shared/personal.js';
 import { dominantEmbedding, labelTracks, loadLibrary, type LibraryEmbeddings, type TrackLabel } from './dataset.js';
 import { headLogits, softmaxRow, type PersonalHead } from './head.js';
-import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, type TrainOptions } from './train.js';
+import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, yieldToEventLoop, type TrainOptions } from './train.js';
 import { assignFolds, offeredOver, scoreTopOne } from './validate.js';
 
 export interface LearnOptions {
@@ -80,9 +80,14 @@ function targets(tracks: readonly TrackLabel[], keys: readonly string[]): Float3
 }
 
 async function fitHead(lib: LibraryEmbeddings, rows: readonly number[], y: Float32Array, w: Float32Array, keys: string[], genres: string[], o: Partial<TrainOptions>): Promise<PersonalHead> {
+  // each step is a few hundred ms at 10,000 tracks: the engine answers the window in between
   const raw = pick(lib.x, lib.d, rows);
+  await yieldToEventLoop();
   const { mean, scale } = standardisation(raw, rows.length, lib.d);
-  const { layers } = await trainDense({ x: standardise(raw, rows.length, lib.d, mean, scale), n: rows.length, d: lib.d, y, k: keys.length, weight: w }, o);
+  await yieldToEventLoop();
+  const x = standardise(raw, rows.length, lib.d, mean, scale);
+  await yieldToEventLoop();
+  const { layers } = await trainDense({ x, n: rows.length, d: lib.d, y, k: keys.length, weight: w }, o);
   return {
     inputDim: lib.d, keys, genres, mean, scale, layers, temperature: 1,
     confidentThreshold: CONFIDENT_THRESHOLD, suggestThreshold: SUGGEST_THRESHOLD,
@@ -116,22 +121,31 @@ function hiddenGenreKeys(db: Db): string[] {
 
 /** Suggestions of `model` for the given rows of `lib`, stored in personal_predictions. */
 function predictRows(store: PersonalStore, model: StoredPersonalModel & { head: PersonalHead }, lib: LibraryEmbeddings, now: number): number {
+  let n = 0;
+  for (const chunk of personalPredictions(store, model, lib, now)) {
+    store.savePredictions(chunk);
+    n += chunk.length;
+  }
+  return n;
+}
+
+/** The suggestions, a slice of rows at a time (so a caller can let other work in between). */
+function* personalPredictions(store: PersonalStore, model: StoredPersonalModel & { head: PersonalHead }, lib: LibraryEmbeddings, now: number): Generator<Omit<PersonalPrediction, 'modelId'>[]> {
   const excluded = new Set([...store.exclusions().genres.map((g) => g.key), ...hiddenGenreKeys(store.db)]);
   const offered = new Set(model.offeredGenres);
   const n = lib.rows.length;
-  const out: Omit<PersonalPrediction, 'modelId'>[] = [];
+  const k = model.head.keys.length;
   const CHUNK = 512;
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
     const z = headLogits(model.head, lib.x.subarray(start * lib.d, (start + m) * lib.d), m);
-    const k = model.head.keys.length;
+    const out: Omit<PersonalPrediction, 'modelId'>[] = [];
     for (let r = 0; r < m; r++) {
       const p = toPrediction(model.head, softmaxRow(z, r * k, k, model.head.temperature), offered, excluded);
       out.push({ ...p, fileId: lib.rows[start + r]!.fileId, modelVersion: model.version, predictedAt: now });
     }
+    yield out;
   }
-  store.savePredictions(out);
-  return out.length;
 }
 
 /** Trains, validates and stores a new personal model version; see LearnReport for what it answers. */
@@ -149,7 +163,9 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
   if (!source) return emptyReport(settings, 'no analysed tracks with embeddings yet: analyse the library first (spectag analyze)', started);
   // decisions up to here are in this training; later ones count towards the next automatic retraining
   const lastDecisionId = store.lastDecisionId();
+  await yieldToEventLoop();
   const lib = loadLibrary(db, source);
+  await yieldToEventLoop();
   const exclusions = store.exclusions();
   const lab = labelTracks(lib, exclusions);
   const loadMs = performance.now() - started;
@@ -291,7 +307,12 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
   let predicted = 0;
   if (opts.predict !== false) {
     opts.onPhase?.('predicting');
-    predicted = predictRows(store, store.model(version) as StoredPersonalModel & { head: PersonalHead }, lib, now);
+    // a slice at a time, so the engine keeps answering the window meanwhile (10,000 rows take about a second)
+    for (const chunk of personalPredictions(store, store.model(version) as StoredPersonalModel & { head: PersonalHead }, lib, now)) {
+      store.savePredictions(chunk);
+      predicted += chunk.length;
+      await yieldToEventLoop();
+    }
     store.pruneWeights();
   }
   const predictMs = performance.now() - t2;

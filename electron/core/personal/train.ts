@@ -43,6 +43,10 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
 // the same data and seed give the same model
 export { rng };
 
+/** How long training runs before other work in the process gets a turn. */
+const YIELD_EVERY_MS = 30;
+export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 export function shuffleInPlace<T>(a: T[] | Int32Array, random: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -127,11 +131,18 @@ export async function trainDense(set: TrainingSet, opts: Partial<TrainOptions> =
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const epochs = epochsFor(n, o);
   let steps = 0;
+  let ranSince = performance.now();
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       o.signal?.throwIfAborted();
       shuffleInPlace(order, random);
       for (let start = 0; start < n; start += o.batchSize) {
+        // the engine trains between the window's requests: let them (and cancellation) in every few batches
+        if (performance.now() - ranSince > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          o.signal?.throwIfAborted();
+          ranSince = performance.now();
+        }
         const idx = order.subarray(start, Math.min(n, start + o.batchSize));
         const grads = tf.tidy(() => {
           const ids = tf.tensor1d(idx, 'int32');
@@ -166,8 +177,6 @@ export async function trainDense(set: TrainingSet, opts: Partial<TrainOptions> =
         tf.dispose(Object.values(grads));
         steps++;
       }
-      // let other work in this process (progress events, cancellation) run between epochs
-      await new Promise((r) => setImmediate(r));
     }
     const layers: DenseLayer[] = vars.map((v) => ({
       rows: v.rows, cols: v.cols, weights: Float32Array.from(v.w.dataSync()), bias: Float32Array.from(v.b.dataSync()),
