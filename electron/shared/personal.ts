@@ -101,6 +101,17 @@ export interface PersonalGenreReport {
   defaultKnows: boolean;
   /** the personal model's suggestion of this genre is offered (it beat the default on held-out data) */
   offered: boolean;
+  /** how the offer was decided (absent in reports of versions that compared F1 instead) */
+  arbitration?: GenreArbitration;
+}
+
+/** The held-out tracks the personal model gives one genre, and which model was right on them. */
+export interface GenreArbitration {
+  tracks: number;
+  personalRight: number;
+  /** the default model's best genre (in the person's vocabulary) was one of the track's genres */
+  defaultRight: number;
+  offered: boolean;
 }
 
 export interface ValidationSummary {

@@ -11,7 +11,7 @@ import {
 import { dominantEmbedding, labelTracks, loadLibrary, type LibraryEmbeddings, type TrackLabel } from './dataset.js';
 import { headLogits, softmaxRow, type PersonalHead } from './head.js';
 import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, yieldToEventLoop, type TrainOptions } from './train.js';
-import { assignFolds, offeredOver, scoreTopOne } from './validate.js';
+import { assignFolds, arbitrateGenres, scoreTopOne } from './validate.js';
 
 export interface LearnOptions {
   /** overrides of the stored settings for this run (the CLI saves them first) */
@@ -259,6 +259,7 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
   });
   const personal = scoreTopOne(truth, personalTop, keys);
   const fallback = scoreTopOne(truth, defaultTop, keys);
+  const arbitration = arbitrateGenres(truth, personalTop, defaultTop);
   const groupKinds = { album: 0, artist: 0, folder: 0, track: 0 };
   const seenGroups = new Set<string>();
   for (const i of heldOut) {
@@ -274,7 +275,8 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     const strip = ({ precision, recall, f1, predicted, correct }: typeof p) => ({ precision, recall, f1, predicted, correct });
     return {
       key, genre: genres[i]!, examples: lab.counts.get(key)!.tracks, fromDecisions: lab.counts.get(key)!.fromDecisions,
-      heldOut: p.heldOut, personal: strip(p), default: strip(d), defaultKnows: defaultKeys.has(key), offered: offeredOver(p, d),
+      heldOut: p.heldOut, personal: strip(p), default: strip(d), defaultKnows: defaultKeys.has(key),
+      offered: arbitration.get(key)?.offered ?? false, arbitration: arbitration.get(key) ?? { tracks: 0, personalRight: 0, defaultRight: 0, offered: false },
     };
   });
   const validation: ValidationSummary = {

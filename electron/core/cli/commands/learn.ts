@@ -51,11 +51,11 @@ export function formatLearnReport(r: LearnReport): string {
     );
     for (const x of r.genres) {
       const def = x.defaultKnows ? score(x.default) : '(cannot name it)';
-      lines.push(`${x.genre.slice(0, 24).padEnd(24)} ${String(x.examples).padStart(6)} ${String(x.heldOut).padStart(5)}  ${score(x.personal).padEnd(22)}  ${def.padEnd(22)}  ${x.offered ? 'yes' : 'no'}`);
+      lines.push(`${x.genre.slice(0, 24).padEnd(24)} ${String(x.examples).padStart(6)} ${String(x.heldOut).padStart(5)}  ${score(x.personal).padEnd(22)}  ${def.padEnd(22)}  ${x.offered ? 'yes' : 'no '}${x.arbitration?.tracks ? `  (said ${x.arbitration.tracks}×: yours right ${x.arbitration.personalRight}, default ${x.arbitration.defaultRight})` : ''}`);
     }
     lines.push(
       '',
-      `A genre is offered when the personal model's held-out F1 for it beats the default model's; elsewhere the default suggestion stays.`,
+      `A genre is offered when, on the held-out tracks your model gives it, your model is right more often than the default model; elsewhere the default suggestion stays.`,
       `Offered: ${r.offeredGenres.join(', ') || 'none'}.`,
     );
   }
