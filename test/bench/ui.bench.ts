@@ -111,6 +111,7 @@ try {
   await page.waitForSelector('[data-row="0"] .badge');
   const firstRows = Date.now() - t0;
   const inPage = (await page.evaluate("performance.getEntriesByName('spectag:first-rows')[0]?.startTime ?? NaN")) as number;
+  await page.waitForSelector('[data-counted="true"]');
   const countText = await page.getByTestId('row-count').textContent();
 
   // 2. opening a track (click → its track view painted), with its long tasks: reported on its own, and
