@@ -1,8 +1,11 @@
-// npm run bench:analyze [-- --tracks N] [--workers N] [--per-worker N] [--fresh]: decode + spectrogram speed
-// (listening only, no model) on a generated library of realistic-length tracks (3–5 min, MP3 / FLAC / AAC /
+// npm run bench:analyze [-- --tracks N] [--workers N] [--per-worker N] [--fresh] [--no-model] [--backend B]:
+// `spectag analyze` speed on a generated library of realistic-length tracks (3–5 min, MP3 / FLAC / AAC /
 // Ogg Vorbis / Opus / WAV, 44.1 or 48 kHz stereo). The library is made once with ffmpeg and kept in the temp
-// folder (its generation time is not counted). Prints tracks/s, time split into decode and spectrogram
-// work, CPU used by node and by the ffmpeg children, and peak memory (node process and ffmpeg children).
+// folder (its generation time is not counted). First listening only (decode + spectrogram): tracks/s, time
+// split into decode and spectrogram work, CPU used by node and by the ffmpeg children, peak memory (node
+// process and ffmpeg children). Then end to end with the default genre model, on the backend the chain picks
+// (or --backend): tracks/s and the model stage's share (target >= 3 tracks/s on 2 cores). `npm run
+// bench:model` has the forward pass per backend and the listening plans.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +15,13 @@ import { openDatabase } from '../../electron/core/db/open.js';
 import { scanLibrary } from '../../electron/core/library/scan.js';
 import { analyzeLibrary } from '../../electron/core/jobs/analyzer.js';
 import { defaultAnalysisWorkers } from '../../electron/core/jobs/analysis-pool.js';
+import { startGenreStep } from '../../electron/core/model/genre-step.js';
 
 const { values } = parseArgs({
-  options: { tracks: { type: 'string' }, workers: { type: 'string' }, 'per-worker': { type: 'string' }, fresh: { type: 'boolean' } },
+  options: {
+    tracks: { type: 'string' }, workers: { type: 'string' }, 'per-worker': { type: 'string' }, fresh: { type: 'boolean' },
+    'no-model': { type: 'boolean' }, backend: { type: 'string' },
+  },
 });
 const count = Number(values.tracks ?? 120);
 const workers = values.workers ? Number(values.workers) : defaultAnalysisWorkers();
@@ -173,3 +180,42 @@ console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
 console.log(`  pictures: ${pngs} PNGs, ${(pngBytes / Math.max(1, pngs) / 1024).toFixed(1)} KB each on average`);
 console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max; ` +
   `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak (target < 500 MB for both)`);
+
+// ---- end to end with the genre model, as `spectag analyze` runs it (a fresh database: every track again)
+if (!values['no-model']) {
+  const modelDir = mkdtempSync(join(tmpdir(), 'spectag-bench-analyze-model-'));
+  const mdb = openDatabase(join(modelDir, 'library.sqlite'));
+  try {
+    await scanLibrary(mdb, [root]);
+    const genre = await startGenreStep(values.backend, { write: (line: string) => process.stdout.write(`model: ${line}`) });
+    if (!genre) {
+      console.log('end to end with the model: skipped (the model could not start, see above)');
+    } else {
+      let modelMs = 0;
+      const step = {
+        ...genre.step,
+        run: async (...args: Parameters<typeof genre.step.run>) => {
+          const t = performance.now();
+          try {
+            return await genre.step.run(...args);
+          } finally {
+            modelMs += performance.now() - t;
+          }
+        },
+      };
+      const cpuM = process.cpuUsage();
+      const r = await analyzeLibrary(mdb, { workers, tracksPerWorker: perWorker, images: true, modelStep: step });
+      const used = process.cpuUsage(cpuM);
+      await genre.close();
+      const predicted = (mdb.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
+      const wall = r.durationMs / 1000;
+      console.log(`end to end with the genre model: ${r.analysed} tracks (${r.ok} ok, ${r.errors} failed), ${predicted} predictions in ${wall.toFixed(1)} s = ` +
+        `${(r.analysed / wall).toFixed(2)} tracks/s (target >= 3)`);
+      console.log(`  per track: decode ${(r.decodeMs / Math.max(1, r.analysed)).toFixed(1)} ms + spectrogram ${(r.spectrogramMs / Math.max(1, r.analysed)).toFixed(1)} ms (listening threads), ` +
+        `model ${(modelMs / Math.max(1, r.analysed)).toFixed(0)} ms (in flight, the backbones' own threads); node CPU ${((used.user + used.system) / 1e6).toFixed(1)} s`);
+    }
+  } finally {
+    mdb.close();
+    rmSync(modelDir, { recursive: true, force: true });
+  }
+}
