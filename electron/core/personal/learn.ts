@@ -270,13 +270,14 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     }
   }
   const genreReports: PersonalGenreReport[] = keys.map((key, i) => {
+    const a = arbitration.get(key) ?? { tracks: 0, personalRight: 0, defaultRight: 0, offered: false };
     const p = personal.perGenre.get(key)!;
     const d = fallback.perGenre.get(key)!;
     const strip = ({ precision, recall, f1, predicted, correct }: typeof p) => ({ precision, recall, f1, predicted, correct });
     return {
       key, genre: genres[i]!, examples: lab.counts.get(key)!.tracks, fromDecisions: lab.counts.get(key)!.fromDecisions,
       heldOut: p.heldOut, personal: strip(p), default: strip(d), defaultKnows: defaultKeys.has(key),
-      offered: arbitration.get(key)?.offered ?? false, arbitration: arbitration.get(key) ?? { tracks: 0, personalRight: 0, defaultRight: 0, offered: false },
+      offered: a.offered, arbitration: a,
     };
   });
   const validation: ValidationSummary = {

@@ -4,7 +4,7 @@ import { DB_OPTION, openCliDb } from '../db-option.js';
 import { ProgressReporter } from '../progress.js';
 import { JournalStore } from '../../db/decisions.js';
 import { UndoError, undoWrite } from '../../tags/write.js';
-import { printReport } from './write.js';
+import { finishBatch } from './write.js';
 
 export const undoCommand: Command = {
   name: 'undo',
@@ -51,11 +51,7 @@ Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130
       } finally {
         progress.end();
       }
-      if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else printReport(report, io, 'restored');
-      if (report.cancelled) return EXIT.CANCELLED;
-      if (report.failed && !report.written) return EXIT.FAILED;
-      return report.failed ? EXIT.PARTIAL : EXIT.OK;
+      return finishBatch(report, values.json === true, io, 'restored');
     } finally {
       db.close();
     }

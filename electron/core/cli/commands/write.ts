@@ -29,6 +29,15 @@ function printReport(report: WriteReport, io: CliIo, verb: string): void {
   );
 }
 
+/** Prints a finished batch (JSON or lines) and gives the command's exit code: written and undone batches alike. */
+function finishBatch(report: WriteReport, json: boolean, io: CliIo, verb: string): number {
+  if (json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else printReport(report, io, verb);
+  if (report.cancelled) return EXIT.CANCELLED;
+  if (report.failed && !report.written) return EXIT.FAILED;
+  return report.failed ? EXIT.PARTIAL : EXIT.OK;
+}
+
 export const writeCommand: Command = {
   name: 'write',
   summary: 'write decided genres into the files (dry run, modes, undoable)',
@@ -80,15 +89,11 @@ Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing cou
         },
       });
       progress.end();
-      if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else printReport(report, io, 'written');
-      if (report.cancelled) return EXIT.CANCELLED;
-      if (report.failed && !report.written) return EXIT.FAILED;
-      return report.failed ? EXIT.PARTIAL : EXIT.OK;
+      return finishBatch(report, values.json === true, io, 'written');
     } finally {
       db.close();
     }
   },
 };
 
-export { printReport };
+export { finishBatch };
