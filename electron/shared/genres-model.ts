@@ -1,9 +1,29 @@
 // Types of the genre model's results and of the inference backend, shared by engine, CLI and UI.
 // Plain TypeScript: no node:* imports here.
 
-/** Our names for the TF.js backends, in preference order. */
+/** Our names for the TF.js backends (the personal model trains on TF.js), in preference order. */
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/**
+ * Inference backends for the backbones, best first: ONNX Runtime's execution providers (GPU ones only after
+ * a self-test against the CPU provider), then TF.js as the fallback when onnxruntime-node cannot load.
+ */
+export const INFERENCE_BACKENDS = ['cuda', 'directml', 'coreml', 'webgpu', 'cpu', 'tfjs-node-gpu', 'tfjs-node', 'tfjs-wasm'] as const;
+export type InferenceBackend = (typeof INFERENCE_BACKENDS)[number];
+
+/** Which inference backend runs the backbones, and why the better ones were not used. */
+export interface InferenceReport {
+  name: InferenceBackend;
+  runtime: 'onnxruntime' | 'tfjs';
+  gpu: boolean;
+  /** e.g. "onnxruntime-node 1.30.0, 1 thread per worker" */
+  detail: string;
+  /** GPU providers: largest difference from the CPU provider on the self-test patch, and the tolerance */
+  selfTest?: { maxDiff: number; tolerance: number; ms: number };
+  /** preferred backends that were not used, with the reason (absent from this build, failed to load, failed the self-test) */
+  skipped: { name: InferenceBackend; reason: string }[];
+}
 
 export interface BackendReport {
   name: BackendName;

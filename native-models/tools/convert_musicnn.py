@@ -157,7 +157,7 @@ def write_card(root: Path, extracted: Path, wheel_sha: str, reports: dict[str, d
     licence = (extracted / "musicnn-0.1.0.dist-info" / "LICENSE.md").read_text().strip()
     (root / "LICENSE-musicnn.md").write_text(licence + "\n")
     files = sorted(p for p in root.rglob("*") if p.is_file() and "tools" not in p.parts and p.name != "MODEL_CARD.md"
-                   and "genre-head" not in p.parts)
+                   and "genre-head" not in p.parts and p.suffix != ".onnx" and p.name != "backbone.json")
     lines = [
         "# musicnn backbones (converted)",
         "",
@@ -199,7 +199,11 @@ def write_card(root: Path, extracted: Path, wheel_sha: str, reports: dict[str, d
     for p in files:
         lines.append(f"| `{p.relative_to(root)}` | `{sha256(p)}` |")
     lines += ["", "## Licence (ISC, from the wheel)", "", "```", licence, "```", ""]
-    (root / "MODEL_CARD.md").write_text("\n".join(lines))
+    # the ONNX section belongs to musicnn_onnx.py (run it after this script: the weights may have changed)
+    card = root / "MODEL_CARD.md"
+    marker = "<!-- onnx files: written by tools/musicnn_onnx.py -->"
+    onnx_section = card.read_text().partition(marker)[1:] if card.exists() else ("", "")
+    card.write_text("\n".join(lines) + ("\n" + "".join(onnx_section) if onnx_section[0] else ""))
 
 
 def main() -> None:

@@ -7,10 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GenrePredictor } from '../../electron/core/model/predictor.js';
+import { GenrePredictor, type PatchOutputs } from '../../electron/core/model/predictor.js';
+import { inferenceBackendOption } from '../../electron/core/model/genre-step.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
-import { BACKEND_NAMES, type BackendName } from '../../electron/shared/genres-model.js';
-import type { TrackOutputs } from '../../electron/core/model/pool.js';
 import { spreadIndices } from '../../electron/core/model/track-patches.js';
 
 /** Dataset label names → the model's vocabulary. */
@@ -42,19 +41,19 @@ function items(folder: string): Item[] {
   });
 }
 
-function subset(res: TrackOutputs, k: number): TrackOutputs {
+function subset(res: PatchOutputs, k: number): PatchOutputs {
   const n = res.startSec.length;
   if (k >= n) return res;
   const pick = spreadIndices(n, k);
-  const outputs: TrackOutputs['outputs'] = {};
+  const outputs: PatchOutputs['outputs'] = {};
+  const take = (a: Float32Array): Float32Array => {
+    const w = a.length / n;
+    const out = new Float32Array(pick.length * w);
+    pick.forEach((p, i) => out.set(a.subarray(p * w, (p + 1) * w), i * w));
+    return out;
+  };
   for (const [name, o] of Object.entries(res.outputs)) {
-    const take = (a: Float32Array): Float32Array => {
-      const w = a.length / n;
-      const out = new Float32Array(pick.length * w);
-      pick.forEach((p, i) => out.set(a.subarray(p * w, (p + 1) * w), i * w));
-      return out;
-    };
-    outputs[name] = { tags: take(o.tags), embedding: take(o.embedding), pooled: take(o.pooled) };
+    outputs[name] = Object.fromEntries(Object.entries(o).map(([k, a]) => [k, take(a)]));
   }
   return { startSec: pick.map((p) => res.startSec[p]!), outputs };
 }
@@ -73,8 +72,7 @@ async function main(): Promise<void> {
     console.log(`skipped: ${folder} is absent (the labelled dev data lives in ../shared)`);
     return;
   }
-  const backend = values.backend as BackendName | undefined;
-  if (backend && !BACKEND_NAMES.includes(backend)) throw new Error(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
+  const backend = inferenceBackendOption(values.backend);
   let list = items(folder).filter((i) => !values.set || i.set === values.set);
   if (values.limit) list = list.slice(0, Number(values.limit));
   // listen to up to 10 patches (a 30 s clip whole); the shipped budget and the others are subsets of them,
@@ -86,7 +84,7 @@ async function main(): Promise<void> {
   const genres = predictor.genres;
   console.log(`${list.length} files from ${folder}; model ${predictor.modelId} ${predictor.modelVersion}; backend ${(await predictor.backend).name}`);
   const t0 = Date.now();
-  const done: { item: Item; raw: TrackOutputs }[] = [];
+  const done: { item: Item; raw: PatchOutputs }[] = [];
   let failed = 0;
   // raw patch outputs come back from the production path; the head is applied here so the same run gives
   // the accuracy for fewer patches per track as well
@@ -112,7 +110,7 @@ async function main(): Promise<void> {
     const unknown = [...new Set(rows.map((r) => r.item.label).filter((l) => !genres.includes(l)))];
     if (unknown.length) console.log(`(${set}: labels outside the model's vocabulary ignored: ${unknown.join(', ')})`);
     const scored = rows.filter((r) => genres.includes(r.item.label));
-    const predict = (r: { raw: TrackOutputs }, k = Infinity): string => {
+    const predict = (r: { raw: PatchOutputs }, k = Infinity): string => {
       const p = predictor.fromOutputs(Number.isFinite(k) ? subset(r.raw, k) : r.raw).prediction.probabilities;
       return labels.reduce((best, g) => (p[g]! > p[best]! ? g : best), labels[0]!);
     };

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   );
   const rows = readManifest(dataset).filter((r) => !done.has(r.file));
   console.log(`${rows.length} files to extract (${done.size} cached) → ${cache}`);
-  const predictor = await GenrePredictor.create({ backbones: ['musicnn-msd', 'musicnn-mtt'] });
+  const predictor = await GenrePredictor.create({ backbones: ['musicnn-msd', 'musicnn-mtt'], allOutputs: true });
   console.log(`backend: ${(await predictor.backend).name}`);
   const t0 = Date.now();
   let n = 0;
@@ -55,12 +55,13 @@ async function main(): Promise<void> {
         // pooled features (1506 per patch) go to a binary side file; the JSON line says where
         const pooled: Record<string, { offset: number; length: number }> = {};
         for (const [k, v] of Object.entries(res.outputs)) {
+          if (!v.pooled || !v.tags || !v.embedding) throw new Error(`${k}: outputs missing`);
           const offset = existsSync(pooledFile) ? statSync(pooledFile).size : 0;
           appendFileSync(pooledFile, Buffer.from(v.pooled.buffer, v.pooled.byteOffset, v.pooled.byteLength));
           pooled[k] = { offset, length: v.pooled.length };
         }
         const outputs = Object.fromEntries(
-          Object.entries(res.outputs).map(([k, v]) => [k, { tags: Array.from(v.tags), embedding: Array.from(v.embedding), pooled: pooled[k] }]),
+          Object.entries(res.outputs).map(([k, v]) => [k, { tags: Array.from(v.tags!), embedding: Array.from(v.embedding!), pooled: pooled[k] }]),
         );
         appendFileSync(cache, JSON.stringify({ ...r, durationSec: duration, startSec: res.startSec, outputs }) + '\n');
       } catch (err) {

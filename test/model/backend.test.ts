@@ -1,4 +1,4 @@
-// Backend selection with the backends installable here: tfjs-node(-gpu) are optional and absent, so the
+// TF.js backend selection (the personal model trains on TF.js; inference falls back to it), with the backends installable here: tfjs-node(-gpu) are optional and absent, so the
 // chain must fall back to wasm with a recorded reason; forcing works; forcing an absent one fails clearly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

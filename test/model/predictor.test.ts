@@ -1,5 +1,5 @@
 // The production inference path end to end on real audio made by ffmpeg: excerpt plan → decode → log-mel →
-// musicnn in worker threads → genre head. Checks the result format, that batching several tracks together
+// the backbones in worker threads (ONNX Runtime; TF.js as the fallback) → genre head. Checks the result format, that batching several tracks together
 // gives each track exactly its own numbers, failure reporting, and that no tensor is left behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,18 +84,26 @@ test('a file that cannot be decoded fails alone with its reason; the pool keeps 
   assert.equal(ok.prediction.excerpts.length, predictor.patchesPerTrack ?? 9);
 });
 
-test('no tensors are left behind after many batches', async () => {
-  const before = await predictor.memory();
+test('the TF.js fallback predicts what ONNX Runtime predicts, and leaves no tensors behind after many batches', async () => {
+  const fallback = await GenrePredictor.create({ workers: 1, backend: 'tfjs-wasm' });
+  after(() => fallback.close());
+  assert.equal((await fallback.backend).runtime, 'tfjs');
+  assert.equal((await predictor.backend).runtime, 'onnxruntime');
+  assert.equal(fallback.modelVersion, predictor.modelVersion, 'the runtime is not part of the model version');
+  const [a, b] = [(await predictor.predictFile(files.noise)).prediction, (await fallback.predictFile(files.noise)).prediction];
+  for (const g of MODEL_GENRES) assert.ok(Math.abs(a.probabilities[g]! - b.probabilities[g]!) <= 1e-4, `${g}: ${a.probabilities[g]} vs ${b.probabilities[g]}`);
+  const before = await fallback.memory();
+  assert.ok(before[0]!.numTensors > 0, 'the TF.js worker holds the model weights');
   const patches = 2;
   for (let round = 0; round < 3; round++) {
     await Promise.all(
       Array.from({ length: 4 }, (_, i) => {
         const data = new Float32Array(patches * 187 * 96).map((_, j) => ((j * (i + 1) + round) % 97) / 40);
-        return predictor.analyzePatches(data, patches);
+        return fallback.analyzePatches(data, patches);
       }),
     );
   }
-  const after = await predictor.memory();
-  assert.deepEqual(after.map((m) => m.numTensors), before.map((m) => m.numTensors));
-  assert.deepEqual(after.map((m) => m.numBytes), before.map((m) => m.numBytes));
+  const later = await fallback.memory();
+  assert.deepEqual(later.map((m) => m.numTensors), before.map((m) => m.numTensors));
+  assert.deepEqual(later.map((m) => m.numBytes), before.map((m) => m.numBytes));
 });

@@ -12,7 +12,7 @@ interface HeadJson {
   id: string;
   version: string;
   genres: string[];
-  /** "<backbone>.embedding" | "<backbone>.tags" | "<backbone>.pooled", concatenated in this order */
+  /** "<backbone>.<output>" (e.g. musicnn-msd.embedding), concatenated in this order */
   inputs: string[];
   /** optional hidden ReLU layer (formatVersion 2): inputs → hidden units */
   hidden?: { kernel: number[][]; bias: number[] };
@@ -28,15 +28,14 @@ interface HeadJson {
   patchesPerTrack?: number | null;
 }
 
-const INPUT_KINDS = ['embedding', 'tags', 'pooled'] as const;
-type InputKind = (typeof INPUT_KINDS)[number];
-
 export interface GenreHead {
   readonly id: string;
   readonly version: string;
   readonly genres: readonly string[];
   /** backbone folders the head needs (e.g. musicnn-msd, musicnn-mtt) */
   readonly backbones: string[];
+  /** the backbone outputs the head reads, in order */
+  readonly inputs: readonly { backbone: string; output: string }[];
   readonly patchesPerTrack: number | null;
   predict(outputs: BackboneOutputs, startSec: number[], patchSec: number): GenrePrediction;
 }
@@ -63,7 +62,7 @@ class DenseHead implements GenreHead {
   readonly genres: readonly string[];
   readonly backbones: string[];
   readonly patchesPerTrack: number | null;
-  private readonly inputs: { backbone: string; kind: InputKind }[];
+  readonly inputs: { backbone: string; output: string }[];
   private readonly kernel: Float64Array; // (h or d) × k, row-major
   private readonly bias: Float64Array;
   private readonly hiddenKernel: Float64Array | null; // d × h, row-major
@@ -74,9 +73,9 @@ class DenseHead implements GenreHead {
     this.version = json.version;
     this.genres = json.genres;
     this.inputs = json.inputs.map((s) => {
-      const [backbone, kind] = s.split('.') as [string, InputKind];
-      if (!INPUT_KINDS.includes(kind)) throw new Error(`genre-head/head.json: unknown input ${s}`);
-      return { backbone, kind };
+      const dot = s.lastIndexOf('.');
+      if (dot <= 0 || dot === s.length - 1) throw new Error(`genre-head/head.json: input ${s} is not "<backbone>.<output>"`);
+      return { backbone: s.slice(0, dot), output: s.slice(dot + 1) };
     });
     this.backbones = [...new Set(this.inputs.map((i) => i.backbone))];
     this.patchesPerTrack = json.patchesPerTrack ?? null;
@@ -94,13 +93,12 @@ class DenseHead implements GenreHead {
   }
 
   /** Input features of one patch: the configured backbone outputs, concatenated. */
-  private patchInputs(outputs: BackboneOutputs, patch: number): Float64Array {
+  private patchInputs(outputs: BackboneOutputs, patch: number, patches: number): Float64Array {
     const parts: Float32Array[] = [];
     for (const input of this.inputs) {
-      const o = outputs[input.backbone];
-      if (!o) throw new Error(`genre head needs ${input.backbone} outputs`);
-      const src = o[input.kind];
-      const width = src.length / (o.embedding.length / 200);
+      const src = outputs[input.backbone]?.[input.output];
+      if (!src) throw new Error(`genre head needs ${input.backbone}.${input.output}`);
+      const width = src.length / patches;
       parts.push(src.subarray(patch * width, (patch + 1) * width));
     }
     const x = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
@@ -126,8 +124,8 @@ class DenseHead implements GenreHead {
   }
 
   /** Logits of one patch: (optional hidden ReLU layer →) output layer. */
-  private patchLogits(outputs: BackboneOutputs, patch: number): Float64Array {
-    let x = this.patchInputs(outputs, patch);
+  private patchLogits(outputs: BackboneOutputs, patch: number, patches: number): Float64Array {
+    let x = this.patchInputs(outputs, patch, patches);
     if (this.hiddenKernel && this.hiddenBias) x = DenseHead.affine(x, this.hiddenKernel, this.hiddenBias).map((v) => Math.max(0, v));
     return DenseHead.affine(x, this.kernel, this.bias);
   }
@@ -138,7 +136,7 @@ class DenseHead implements GenreHead {
     const mean = new Float64Array(k);
     const excerpts: ExcerptPrediction[] = [];
     for (let p = 0; p < n; p++) {
-      const z = this.patchLogits(outputs, p);
+      const z = this.patchLogits(outputs, p, n);
       for (let c = 0; c < k; c++) mean[c]! += z[c]! / n;
       excerpts.push({ startSec: round(startSec[p]!, 3), durationSec: round(patchSec, 3), probabilities: softmax(z, this.json.temperature).map((v) => round(v, 4)) });
     }

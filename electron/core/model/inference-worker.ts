@@ -1,13 +1,11 @@
-// Worker thread: runs the musicnn backbones on the patches of tracks. Patches of several tracks share a
-// forward pass; a track is answered once all its patches are done. (Decoding happens elsewhere: a forward
-// pass blocks this thread for seconds, which would stall an ffmpeg pipe read here.)
+// Worker thread: runs the backbones on the patches of tracks. Patches of several tracks share a forward pass;
+// a track is answered once all its patches are done. (Decoding happens elsewhere: a forward pass keeps this
+// thread busy, which would stall an ffmpeg pipe read here.)
 import { parentPort, workerData } from 'node:worker_threads';
-import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from './backend.js';
-import { loadMusicnn, type MusicnnModel } from './musicnn.js';
-import { PATCH_SIZE } from './track-patches.js';
-import { POOLED_SIZE, type BackboneOutputs, type WorkerInit, type WorkerRequest, type WorkerResponse } from './protocol.js';
+import { loadBackbone } from './backbone.js';
+import { openInference } from './inference.js';
+import type { BackboneRunner } from './runner.js';
+import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -17,78 +15,66 @@ interface Pending {
   id: number;
   data: Float32Array;
   count: number;
-  startSec: number[];
   /** next patch of this track not yet sent to the model */
   next: number;
   outputs: BackboneOutputs;
 }
 
-let models: MusicnnModel[] = [];
+let runners: BackboneRunner[] = [];
+let runtime: 'onnxruntime' | 'tfjs' = 'onnxruntime';
 const ready: Pending[] = [];
 let running = false;
 
+const wanted = (r: BackboneRunner): string[] => init.outputs?.[r.backbone.id] ?? Object.keys(r.backbone.outputs);
+
 async function start(): Promise<void> {
   try {
-    const backend = await selectBackend(init.backend);
-    models = await Promise.all(init.backbones.map((b) => loadMusicnn(join(init.modelsDir, b), b)));
-    send({ type: 'ready', backend });
+    const backbones = await Promise.all(init.backbones.map((b) => loadBackbone(init.modelsDir, b)));
+    const sizes = new Set(backbones.map((b) => b.patchSize));
+    // one patch buffer feeds every backbone: they must share a front end until tracks carry one input per front end
+    if (sizes.size > 1) throw new Error(`backbones ${init.backbones.join(', ')} take different inputs`);
+    const inference = await openInference(backbones, { forced: init.backend, threads: init.threads });
+    runners = inference.runners;
+    runtime = inference.report.runtime;
+    send({ type: 'ready', backend: inference.report });
   } catch (err) {
     send({ type: 'init-failed', message: err instanceof Error ? err.message : String(err) });
   }
 }
 
-function enqueue(id: number, data: Float32Array, count: number, startSec: number[]): void {
+function enqueue(id: number, data: Float32Array, count: number): void {
   const outputs: BackboneOutputs = {};
-  for (const m of models) {
-    outputs[m.id] = {
-      tags: new Float32Array(count * m.tagNames.length),
-      embedding: new Float32Array(count * 200),
-      pooled: new Float32Array(count * POOLED_SIZE),
-    };
+  for (const r of runners) {
+    outputs[r.backbone.id] = Object.fromEntries(wanted(r).map((name) => [name, new Float32Array(count * r.backbone.outputs[name]!)]));
   }
+  const p: Pending = { id, data, count, next: 0, outputs };
   if (count === 0) {
-    finish({ id, data, count, startSec, next: 0, outputs });
+    finish(p);
     return;
   }
-  ready.push({ id, data, count, startSec, next: 0, outputs });
+  ready.push(p);
   void pump();
 }
 
 function finish(p: Pending): void {
-  const buffers = Object.values(p.outputs).flatMap((o) => [o.tags.buffer, o.embedding.buffer, o.pooled.buffer] as ArrayBuffer[]);
-  send({ type: 'result', id: p.id, startSec: p.startSec, outputs: p.outputs }, buffers);
+  const buffers = Object.values(p.outputs).flatMap((o) => Object.values(o).map((a) => a.buffer as ArrayBuffer));
+  send({ type: 'result', id: p.id, outputs: p.outputs }, buffers);
 }
 
 /** One forward pass of every backbone over `total` patches; outputs are copied into each track's arrays. */
 async function runBatch(batch: Float32Array, total: number, slices: { p: Pending; from: number; n: number }[]): Promise<void> {
-  const x = tf.tensor3d(batch, [total, 187, 96]);
-  try {
-    for (const m of models) {
-      const out = m.predict(x);
-      let tags: Float32Array;
-      let emb: Float32Array;
-      let pooled: Float32Array;
-      try {
-        [tags, emb, pooled] = (await Promise.all([out.tags.data(), out.embedding.data(), out.pooled.data()])) as Float32Array[] as [
-          Float32Array,
-          Float32Array,
-          Float32Array,
-        ];
-      } finally {
-        tf.dispose([out.tags, out.embedding, out.pooled]);
-      }
-      const nTags = m.tagNames.length;
+  for (const r of runners) {
+    const names = wanted(r);
+    const res = await r.run(batch, total, names);
+    for (const name of names) {
+      const width = r.backbone.outputs[name]!;
+      const all = res[name]!;
       let row = 0;
       for (const s of slices) {
-        const o = s.p.outputs[m.id]!;
-        o.tags.set(tags.subarray(row * nTags, (row + s.n) * nTags), s.from * nTags);
-        o.embedding.set(emb.subarray(row * 200, (row + s.n) * 200), s.from * 200);
-        o.pooled.set(pooled.subarray(row * POOLED_SIZE, (row + s.n) * POOLED_SIZE), s.from * POOLED_SIZE);
+        s.p.outputs[r.backbone.id]![name]!.set(all.subarray(row * width, (row + s.n) * width), s.from * width);
         row += s.n;
       }
     }
-  } finally {
-    x.dispose();
   }
 }
 
@@ -96,6 +82,7 @@ async function runBatch(batch: Float32Array, total: number, slices: { p: Pending
 async function pump(): Promise<void> {
   if (running) return;
   running = true;
+  const patchSize = runners[0]!.backbone.patchSize;
   try {
     while (ready.length > 0) {
       const slices: { p: Pending; from: number; n: number }[] = [];
@@ -106,10 +93,10 @@ async function pump(): Promise<void> {
         slices.push({ p, from: p.next, n });
         total += n;
       }
-      const batch = new Float32Array(total * PATCH_SIZE);
+      const batch = new Float32Array(total * patchSize);
       let at = 0;
       for (const s of slices) {
-        batch.set(s.p.data.subarray(s.from * PATCH_SIZE, (s.from + s.n) * PATCH_SIZE), at * PATCH_SIZE);
+        batch.set(s.p.data.subarray(s.from * patchSize, (s.from + s.n) * patchSize), at * patchSize);
         s.p.next += s.n;
         at += s.n;
       }
@@ -132,7 +119,7 @@ async function pump(): Promise<void> {
           finish(s.p);
         }
       }
-      // let decodes that finished meanwhile add their patches before the next pass
+      // let tracks that arrived meanwhile add their patches before the next pass
       await new Promise((r) => setImmediate(r));
     }
   } finally {
@@ -142,10 +129,13 @@ async function pump(): Promise<void> {
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'memory') {
-    const m = tf.memory();
-    send({ type: 'memory', id: msg.id, numTensors: m.numTensors, numBytes: m.numBytes });
+    if (runtime === 'tfjs') {
+      void import('./tfjs-runner.js').then(({ tfjsMemory }) => send({ type: 'memory', id: msg.id, ...tfjsMemory() }));
+    } else {
+      send({ type: 'memory', id: msg.id, numTensors: 0, numBytes: 0 });
+    }
   } else {
-    enqueue(msg.id, msg.data, msg.count, Array.from({ length: msg.count }, () => 0));
+    enqueue(msg.id, msg.data, msg.count);
   }
 });
 

@@ -1,15 +1,21 @@
-// A pool of inference worker threads, one per core by default: TF.js wasm runs single-threaded in Node,
-// so throughput comes from several workers, each with its own backend instance and model copy.
+// A pool of inference worker threads, one per core by default: one single-threaded session per worker scales
+// better on the CPU than one session with several threads (and TF.js wasm is single-threaded in Node anyway).
+// The first worker chooses the backend (provider self-tests included); the others are started on its choice.
+// On a GPU one worker feeds the device.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { BackendName, BackendReport } from '../../shared/genres-model.js';
+import type { InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 
 export interface PoolOptions {
   workers?: number;
-  backend?: BackendName;
+  backend?: InferenceBackend;
   modelsDir: string;
   backbones: string[];
+  /** per backbone, the outputs to return (default: all) */
+  outputs?: Record<string, string[]>;
+  /** ONNX Runtime CPU threads per worker (default 1) */
+  threads?: number;
   /** patches per forward pass (default 16) */
   maxBatch?: number;
   /** tracks a worker holds at once, batched together into forward passes (default 3) */
@@ -17,7 +23,6 @@ export interface PoolOptions {
 }
 
 export interface TrackOutputs {
-  startSec: number[];
   outputs: BackboneOutputs;
 }
 
@@ -53,12 +58,15 @@ export class InferencePool {
   private nextId = 1;
   private closed = false;
   private readonly perWorker: number;
-  /** resolves with the first worker's backend report (all workers choose the same way) */
-  readonly backend: Promise<BackendReport>;
+  /** resolves with the first worker's backend report (the others run on its choice) */
+  readonly backend: Promise<InferenceReport>;
+  private readonly size0: number;
+  /** the backend the first worker chose (replacements of crashed workers use it) */
+  private chosen: InferenceBackend | undefined;
 
   constructor(private readonly opts: PoolOptions) {
     this.perWorker = opts.perWorker ?? 3;
-    let resolveBackend!: (r: BackendReport) => void;
+    let resolveBackend!: (r: InferenceReport) => void;
     let rejectBackend!: (e: Error) => void;
     this.backend = new Promise((res, rej) => {
       resolveBackend = res;
@@ -66,22 +74,32 @@ export class InferencePool {
     });
     // a rejected backend promise nobody awaits must not crash the process
     this.backend.catch(() => {});
-    const n = opts.workers ?? defaultInferenceWorkers();
-    for (let i = 0; i < n; i++) this.spawn(resolveBackend, rejectBackend);
+    this.size0 = Math.max(1, opts.workers ?? defaultInferenceWorkers());
+    let first = true;
+    this.spawn(this.opts.backend, (r) => {
+      resolveBackend(r);
+      if (!first) return;
+      first = false;
+      // the others start on the first one's choice; a GPU is fed by one worker
+      for (let i = 1; i < (r.gpu ? 1 : this.size0); i++) this.spawn(r.name, () => {}, rejectBackend);
+    }, rejectBackend);
   }
 
-  private spawn(onReady: (r: BackendReport) => void, onFail: (e: Error) => void): void {
+  private spawn(backend: InferenceBackend | undefined, onReady: (r: InferenceReport) => void, onFail: (e: Error) => void): void {
     const init: WorkerInit = {
-      backend: this.opts.backend,
+      backend,
       modelsDir: this.opts.modelsDir,
       backbones: this.opts.backbones,
+      outputs: this.opts.outputs,
       maxBatch: this.opts.maxBatch ?? 16,
+      threads: this.opts.threads ?? 1,
     };
     const slot: Slot = { worker: new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init }), busy: 0, ready: false };
     this.slots.push(slot);
     slot.worker.on('message', (msg: WorkerResponse) => {
       if (msg.type === 'ready') {
         slot.ready = true;
+        this.chosen ??= msg.backend.name;
         onReady(msg.backend);
         this.dispatch();
         return;
@@ -96,7 +114,7 @@ export class InferencePool {
       if (!job) return;
       this.active.delete(msg.id);
       slot.busy--;
-      if (msg.type === 'result') job.resolve({ startSec: msg.startSec, outputs: msg.outputs });
+      if (msg.type === 'result') job.resolve({ outputs: msg.outputs });
       else if (msg.type === 'memory') job.resolve({ numTensors: msg.numTensors, numBytes: msg.numBytes });
       else job.reject(new TrackAnalysisError(msg.kind, msg.message));
       this.dispatch();
@@ -111,7 +129,7 @@ export class InferencePool {
         this.active.delete(id);
         job.reject(new TrackAnalysisError('analysis-failed', `model worker died: ${why}`));
       }
-      if (!this.closed) this.spawn(onReady, onFail);
+      if (!this.closed) this.spawn(this.chosen ?? backend, onReady, onFail);
     };
     slot.worker.on('error', (err) => dead(err.message));
     slot.worker.on('exit', (code) => {

@@ -1,13 +1,15 @@
-// Genre prediction for audio files: excerpt plan → (worker pool: decode → log-mel → musicnn) → genre head.
+// Genre prediction for audio files: excerpt plan → decode → log-mel → (worker pool: backbones on ONNX Runtime,
+// or TF.js as the fallback) → genre head.
 // The model id + version identify what produced a prediction; the version changes whenever any shipped
 // model file changes, which is what re-queues analysed tracks.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
-import type { BackendName, BackendReport, GenrePrediction } from '../../shared/genres-model.js';
+import type { GenrePrediction, InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
 import { loadGenreHead, type GenreHead } from './genre-head.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
+import { loadBackbone, type Backbone } from './backbone.js';
 import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js';
 import { PATCH_SEC, selectPatches, trackPatches } from './track-patches.js';
 import { DecodeError } from '../audio/decode.js';
@@ -15,13 +17,22 @@ import { measureDuration } from './duration.js';
 
 export interface PredictorOptions {
   modelsDir?: string;
-  backend?: BackendName;
+  backend?: InferenceBackend;
   workers?: number;
+  /** ONNX Runtime CPU threads per worker (default 1) */
+  threads?: number;
   maxBatch?: number;
   /** patches per track (default: the head's choice); fewer is faster, more is steadier */
   patchesPerTrack?: number;
   /** backbones to run (default: those the head needs); the training tools ask for every one */
   backbones?: string[];
+  /** every output of the backbones (the training tools), not only those the head and the personal model use */
+  allOutputs?: boolean;
+}
+
+export interface PatchOutputs extends TrackOutputs {
+  /** per patch: where it starts in the track (s) */
+  startSec: number[];
 }
 
 export interface TrackPrediction {
@@ -30,17 +41,12 @@ export interface TrackPrediction {
   embeddings: Record<string, Float32Array>;
 }
 
-/** Hash of every file the prediction depends on: the head and the backbone weights + topology. */
-async function modelFingerprint(modelsDir: string, head: GenreHead, patchesPerTrack: number | null): Promise<string> {
+/** Hash of every file the prediction depends on: the head and each backbone's files (ONNX and TF.js weights). */
+async function modelFingerprint(modelsDir: string, backbones: readonly Backbone[], patchesPerTrack: number | null): Promise<string> {
   const h = createHash('sha256');
   h.update(`patches:${patchesPerTrack ?? 'all'}\n`);
   h.update(await readFile(join(modelsDir, 'genre-head', 'head.json')));
-  for (const b of head.backbones) {
-    const json = await readFile(join(modelsDir, b, 'model.json'));
-    h.update(json);
-    const manifest = JSON.parse(json.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
-    for (const g of manifest.weightsManifest) for (const p of g.paths) h.update(await readFile(join(modelsDir, b, p)));
-  }
+  for (const b of backbones) for (const f of b.files) h.update(await readFile(f));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -59,12 +65,20 @@ export class GenrePredictor {
     const head = await loadGenreHead(modelsDir);
     const patchesPerTrack = opts.patchesPerTrack ?? head.patchesPerTrack;
     // the patch count changes the predictions, so it is part of the version
-    const version = `${head.version}+${await modelFingerprint(modelsDir, head, patchesPerTrack)}`;
+    const headBackbones = await Promise.all(head.backbones.map((b) => loadBackbone(modelsDir, b)));
+    const version = `${head.version}+${await modelFingerprint(modelsDir, headBackbones, patchesPerTrack)}`;
+    const backbones = opts.backbones ?? head.backbones;
+    // what the head reads, plus the embedding the personal model learns on
+    const outputs = opts.allOutputs
+      ? undefined
+      : Object.fromEntries(backbones.map((b) => [b, [...new Set(['embedding', ...head.inputs.filter((i) => i.backbone === b).map((i) => i.output)])]]));
     const pool = new InferencePool({
       modelsDir,
-      backbones: opts.backbones ?? head.backbones,
+      backbones,
+      outputs,
       backend: opts.backend,
       workers: opts.workers,
+      threads: opts.threads,
       maxBatch: opts.maxBatch,
     });
     const predictor = new GenrePredictor(head, pool, head.id, version, patchesPerTrack);
@@ -91,7 +105,7 @@ export class GenrePredictor {
     this.decodeWaiters.shift()?.();
   }
 
-  get backend(): Promise<BackendReport> {
+  get backend(): Promise<InferenceReport> {
     return this.pool.backend;
   }
 
@@ -108,13 +122,16 @@ export class GenrePredictor {
     return this.patchesPerTrack ? planExcerpts(durationSec, { count: this.patchesPerTrack, excerptSec: PATCH_SEC }) : planExcerpts(durationSec);
   }
 
-  fromOutputs(res: TrackOutputs): TrackPrediction {
+  fromOutputs(res: PatchOutputs): TrackPrediction {
     const prediction = { ...this.head.predict(res.outputs, res.startSec, PATCH_SEC), modelVersion: this.modelVersion };
     const embeddings: Record<string, Float32Array> = {};
     const n = res.startSec.length;
     for (const [name, o] of Object.entries(res.outputs)) {
-      const mean = new Float32Array(200);
-      for (let p = 0; p < n; p++) for (let j = 0; j < 200; j++) mean[j]! += o.embedding[p * 200 + j]! / n;
+      const e = o.embedding;
+      if (!e || n === 0) continue;
+      const width = e.length / n;
+      const mean = new Float32Array(width);
+      for (let p = 0; p < n; p++) for (let j = 0; j < width; j++) mean[j]! += e[p * width + j]! / n;
       embeddings[name] = mean;
     }
     return { prediction, embeddings };
@@ -125,7 +142,7 @@ export class GenrePredictor {
    * library) saves measuring it; `plan` overrides the default excerpt plan. Throws TrackAnalysisError
    * (kind = decode error kind) when the file cannot be analysed.
    */
-  async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackOutputs> {
+  async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<PatchOutputs> {
     const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
     const plan = opts.plan ?? this.plan(duration);
     // decode + log-mel here (ffmpeg does the decoding work in its own process; the spectrogram is cheap),

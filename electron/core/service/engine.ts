@@ -17,7 +17,7 @@ import { Analyzer } from '../jobs/analyzer.js';
 import { PredictionStore } from '../db/predictions.js';
 import { GenrePredictor } from '../model/predictor.js';
 import { genreModelStep } from '../model/genre-step.js';
-import { describeBackend } from '../model/backend.js';
+import { describeInference } from '../model/inference.js';
 import { NATIVE_MODELS_DIR } from '../model/paths.js';
 import { join } from 'node:path';
 import type { GenrePrediction } from '../../shared/genres-model.js';
@@ -156,14 +156,14 @@ export class EngineService implements SpectagApi {
     this.view.setPredictions(modelId ? predictionColumns(modelId) : null);
   }
 
-  /** Load the model once (slow: TF.js backend + weights); null when it cannot run here, with the reason in status. */
+  /** Load the model once (slow: inference backend + weights); null when it cannot run here, with the reason in status. */
   private loadPredictor(): Promise<GenrePredictor | null> {
     if (!this.view.hasPredictions || !this.modelAvailable()) return Promise.resolve(null);
     this.predictor ??= (async () => {
       try {
         const p = await GenrePredictor.create({});
         const b = await p.backend;
-        this.backend = { name: b.name, gpu: b.name === 'node-gpu', detail: describeBackend(b) };
+        this.backend = { name: b.name, gpu: b.gpu, detail: describeInference(b) };
         this.useModel(p.modelId);
         return p;
       } catch (err) {

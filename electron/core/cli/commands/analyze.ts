@@ -26,7 +26,8 @@ the database. Interrupt at any time: the next run continues where this one stopp
   --retry-errors   try again files whose analysis failed before
   --json           print the report as JSON
   --no-model       listen only, without the genre model
-  --backend B      model backend: node-gpu, node, wasm, cpu (default: the first that works)
+  --backend B      inference backend: cuda, directml, coreml, webgpu, cpu (ONNX Runtime), tfjs-node-gpu,
+                   tfjs-node, tfjs-wasm (TF.js) (default: the first that works; spectag doctor shows which)
 Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 nothing could be analysed
 (ffmpeg missing or database refused), 130 interrupted.`,
   options: {

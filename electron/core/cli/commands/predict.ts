@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { walkRoot, type WalkIssue } from '../../library/walk.js';
 import { GenrePredictor } from '../../model/predictor.js';
-import { describeBackend } from '../../model/backend.js';
-import { BACKEND_NAMES, type BackendName, type GenrePrediction } from '../../../shared/genres-model.js';
+import { describeInference } from '../../model/inference.js';
+import { inferenceBackendOption } from '../../model/genre-step.js';
+import { INFERENCE_BACKENDS, type GenrePrediction } from '../../../shared/genres-model.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { personalPredictor, type PersonalPredictor } from '../../personal/predict.js';
 
@@ -48,7 +49,7 @@ function collect(inputs: string[], issues: WalkIssue[]): string[] {
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'genre probabilities of audio files or folders (no library needed)',
-  usage: `Usage: spectag predict <file-or-folder>... [--json] [--backend ${BACKEND_NAMES.join('|')}] [--workers N] [--excerpts] [--model personal --db FILE]
+  usage: `Usage: spectag predict <file-or-folder>... [--json] [--backend ${INFERENCE_BACKENDS.join('|')}] [--workers N] [--excerpts] [--model personal --db FILE]
 
 Runs the shipped genre model on each file (folders are searched for audio files).
 --json prints one object: {"version":1, "modelId", "modelVersion", "backend", "genres": [...],
@@ -60,11 +61,7 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length === 0) throw new UsageError('name at least one file or folder');
-    let backend: BackendName | undefined;
-    if (typeof values.backend === 'string') {
-      if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
-      backend = values.backend as BackendName;
-    }
+    const backend = inferenceBackendOption(values.backend);
     let workers: number | undefined;
     if (typeof values.workers === 'string') {
       workers = Number(values.workers);
@@ -94,7 +91,7 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
       return EXIT.FAILED;
     }
     const report = await predictor.backend;
-    io.stderr.write(`model ${predictor.modelId} ${predictor.modelVersion}, backend ${describeBackend(report)}\n`);
+    io.stderr.write(`model ${predictor.modelId} ${predictor.modelVersion}, inference ${describeInference(report)}\n`);
     const onAbort = () => void predictor.close();
     io.signal.addEventListener('abort', onAbort, { once: true });
     const results: PredictJsonFile[] = [];
