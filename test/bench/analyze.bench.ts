@@ -4,8 +4,8 @@
 // folder (its generation time is not counted). First listening only (decode + spectrogram): tracks/s, time
 // split into decode and spectrogram work, CPU used by node and by the ffmpeg children, peak memory (node
 // process and ffmpeg children). Then end to end with the default genre model, on the backend the chain picks
-// (or --backend): tracks/s and the model stage's share (target >= 3 tracks/s on 2 cores). `npm run
-// bench:model` has the forward pass per backend and the listening plans.
+// (or --backend) and on TF.js wasm side by side: tracks/s, where the time goes, peak memory of node + ffmpeg
+// children (targets: >= 10 tracks/s on 2 cores, < 400 MB). `npm run bench:model` has the forward pass per backend.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,19 +134,29 @@ function childrenRss(): number {
   return sum;
 }
 
-let peakRss = 0;
-let peakChildren = 0;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  peakChildren = Math.max(peakChildren, childrenRss());
-}, 25);
+/** Samples the peak RSS of node and the PSS of its ffmpeg children every 25 ms until stopped. */
+function peakMemory(): { stop(): { node: number; children: number } } {
+  const peak = { node: 0, children: 0 };
+  const timer = setInterval(() => {
+    peak.node = Math.max(peak.node, process.memoryUsage.rss());
+    peak.children = Math.max(peak.children, childrenRss());
+  }, 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      peak.node = Math.max(peak.node, process.memoryUsage.rss());
+      return peak;
+    },
+  };
+}
+
+const sampler = peakMemory();
 const cpu0 = process.cpuUsage();
 const child0 = childCpuSec();
 const report = await analyzeLibrary(db, { workers, tracksPerWorker: perWorker, images: true });
 const cpu = process.cpuUsage(cpu0);
 const child1 = childCpuSec();
-clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage.rss());
+const { node: peakRss, children: peakChildren } = sampler.stop();
 const pictures = (db.prepare('SELECT count(*) AS n FROM analysis WHERE image_path IS NOT NULL').get() as { n: number }).n;
 db.close();
 
@@ -170,8 +180,8 @@ console.log(`library: ${root}: ${count} tracks, ${(totalSec / 60).toFixed(0)} mi
   Object.entries(byExt).map(([k, n]) => `${k} ${n}`).join(', '));
 console.log(`machine: ${availableParallelism()} cores; analysis threads ${workers}, ${perWorker} tracks each in flight`);
 console.log(`analysed ${report.analysed} tracks (${report.ok} ok, ${report.silent} silent, ${report.errors} failed), ` +
-  `${(report.audioSec / report.analysed).toFixed(1)} s of audio each in 3 excerpts, ${pictures} pictures`);
-console.log(`decode + spectrogram: ${secs.toFixed(2)} s wall = ${(report.analysed / secs).toFixed(1)} tracks/s (target >= 10)`);
+  `${(report.audioSec / report.analysed).toFixed(1)} s of audio each, ${pictures} pictures`);
+console.log(`listening alone (decode + spectrogram + picture): ${secs.toFixed(2)} s wall = ${(report.analysed / secs).toFixed(1)} tracks/s`);
 console.log(`  per track, summed over threads: decode ${perTrack(report.decodeMs)} ms (ffmpeg runs, wall), ` +
   `spectrogram + levels + picture ${perTrack(report.spectrogramMs)} ms`);
 console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
@@ -179,43 +189,58 @@ console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
   ` (${((cpu.user + cpu.system) / 1e3 / report.analysed).toFixed(0)} + ${child0 != null && child1 != null ? (((child1 - child0) * 1e3) / report.analysed).toFixed(0) : '?'} ms per track)`);
 console.log(`  pictures: ${pngs} PNGs, ${(pngBytes / Math.max(1, pngs) / 1024).toFixed(1)} KB each on average`);
 console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max; ` +
-  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak (target < 500 MB for both)`);
+  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak`);
 
-// ---- end to end with the genre model, as `spectag analyze` runs it (a fresh database: every track again)
-if (!values['no-model']) {
+// ---- end to end with the genre model, as `spectag analyze` runs it (a fresh database: every track again), on the
+// backend the chain picks (or --backend) and, side by side in the same run, on TF.js wasm
+async function endToEnd(backend: string | undefined): Promise<void> {
   const modelDir = mkdtempSync(join(tmpdir(), 'spectag-bench-analyze-model-'));
   const mdb = openDatabase(join(modelDir, 'library.sqlite'));
   try {
     await scanLibrary(mdb, [root]);
-    const genre = await startGenreStep(values.backend, { write: (line: string) => process.stdout.write(`model: ${line}`) });
+    const rss0 = process.memoryUsage.rss();
+    const genre = await startGenreStep(backend, { write: (line: string) => process.stdout.write(`model: ${line}`) });
     if (!genre) {
       console.log('end to end with the model: skipped (the model could not start, see above)');
-    } else {
-      let modelMs = 0;
-      const step = {
-        ...genre.step,
-        run: async (...args: Parameters<typeof genre.step.run>) => {
-          const t = performance.now();
-          try {
-            return await genre.step.run(...args);
-          } finally {
-            modelMs += performance.now() - t;
-          }
-        },
-      };
-      const cpuM = process.cpuUsage();
-      const r = await analyzeLibrary(mdb, { workers, tracksPerWorker: perWorker, images: true, modelStep: step });
-      const used = process.cpuUsage(cpuM);
-      await genre.close();
-      const predicted = (mdb.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
-      const wall = r.durationMs / 1000;
-      console.log(`end to end with the genre model: ${r.analysed} tracks (${r.ok} ok, ${r.errors} failed), ${predicted} predictions in ${wall.toFixed(1)} s = ` +
-        `${(r.analysed / wall).toFixed(2)} tracks/s (target >= 3)`);
-      console.log(`  per track: decode ${(r.decodeMs / Math.max(1, r.analysed)).toFixed(1)} ms + spectrogram ${(r.spectrogramMs / Math.max(1, r.analysed)).toFixed(1)} ms (listening threads), ` +
-        `model ${(modelMs / Math.max(1, r.analysed)).toFixed(0)} ms (in flight, the backbones' own threads); node CPU ${((used.user + used.system) / 1e6).toFixed(1)} s`);
+      return;
     }
+    let modelMs = 0;
+    const step = {
+      ...genre.step,
+      run: async (...args: Parameters<typeof genre.step.run>) => {
+        const t = performance.now();
+        try {
+          return await genre.step.run(...args);
+        } finally {
+          modelMs += performance.now() - t;
+        }
+      },
+    };
+    const sample = peakMemory();
+    const cpuM = process.cpuUsage();
+    const kid0 = childCpuSec();
+    const r = await analyzeLibrary(mdb, { workers, tracksPerWorker: perWorker, images: true, modelStep: step });
+    const used = process.cpuUsage(cpuM);
+    const kid1 = childCpuSec();
+    const { node: peak, children: peakKids } = sample.stop();
+    await genre.close();
+    const predicted = (mdb.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
+    const wall = r.durationMs / 1000;
+    const n = Math.max(1, r.analysed);
+    console.log(`end to end with the genre model on ${backend ?? 'the default backend'}: ${r.analysed} tracks (${r.ok} ok, ${r.errors} failed), ` +
+      `${predicted} predictions in ${wall.toFixed(1)} s = ${(r.analysed / wall).toFixed(2)} tracks/s (target >= 10)`);
+    console.log(`  per track: decode ${(r.decodeMs / n).toFixed(1)} ms + spectrogram ${(r.spectrogramMs / n).toFixed(1)} ms (listening threads), ` +
+      `model ${(modelMs / n).toFixed(0)} ms in flight; CPU per track: node ${((used.user + used.system) / 1e3 / n).toFixed(0)} ms` +
+      (kid0 != null && kid1 != null ? ` + ffmpeg ${(((kid1 - kid0) * 1e3) / n).toFixed(0)} ms` : ''));
+    console.log(`  peak RSS: node ${(peak / 1048576).toFixed(0)} MB (${(rss0 / 1048576).toFixed(0)} MB before the model loaded) + ffmpeg children ` +
+      `${(peakKids / 1048576).toFixed(0)} MB PSS = ${((peak + peakKids) / 1048576).toFixed(0)} MB (target < 400 MB)`);
   } finally {
     mdb.close();
     rmSync(modelDir, { recursive: true, force: true });
   }
+}
+
+if (!values['no-model']) {
+  const backends = values.backend ? [values.backend] : [undefined, 'tfjs-wasm'];
+  for (const b of backends) await endToEnd(b);
 }

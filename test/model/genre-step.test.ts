@@ -1,6 +1,7 @@
 // The genre model as the analyzer's model step, on a real scanned library: predictions are stored per
 // file with the model version; an unchanged model never re-queues; a new model version re-queues; a file
-// that turns silent loses its stale prediction. Also `spectag predict --json` on files outside any library.
+// that turns silent loses its stale prediction. Also `spectag predict --json` on files outside any library, and
+// that it hears what the analyzer heard: one listening plan.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
@@ -11,7 +12,7 @@ import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { predictCommand, type PredictJsonFile } from '../../electron/core/cli/commands/predict.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
 import { ffmpeg } from '../helpers/ffmpeg.js';
-import { FLAC, MP3, makeAnalysisLibrary, music, silence, type AnalysisLibrary } from '../jobs/analysis-library.js';
+import { FLAC, MP3, OGG, makeAnalysisLibrary, music, silence, type AnalysisLibrary } from '../jobs/analysis-library.js';
 
 let lib: AnalysisLibrary;
 let predictor: GenrePredictor;
@@ -86,4 +87,47 @@ test('spectag predict --json: every genre per file by path, model id, failures p
   assert.ok(ok!.top!.length >= 1);
   assert.equal(missing?.ok, false);
   assert.equal(missing?.error?.kind, 'missing');
+});
+
+test('on tracks longer than 45 s, spectag predict gives exactly the prediction spectag analyze stored', async () => {
+  // an MP3 (duration from its header) and an Ogg Vorbis file (duration from its last page)
+  const long = makeAnalysisLibrary([
+    { rel: 'long.mp3', input: music(100, 3), codec: MP3 },
+    { rel: 'long.ogg', input: music(70, 4), codec: OGG },
+  ]);
+  try {
+    const { db } = await long.scannedDb('plan');
+    const report = await new Analyzer(db, { workers: 1, images: false, modelStep: genreModelStep(predictor) }).run();
+    assert.equal(report.ok, 2);
+    const store = new PredictionStore(db);
+    const stored = new Map(
+      (db.prepare('SELECT id, path FROM files').all() as { id: number; path: string }[]).map((f) => [f.path, store.forFile(f.id)[0]!]),
+    );
+    db.close();
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    err.resume();
+    const files = [long.path('long.mp3'), long.path('long.ogg')];
+    const code = await predictCommand.run(
+      { values: { json: true, workers: '1', excerpts: true }, positionals: files },
+      { stdout: out, stderr: err, env: {}, signal: new AbortController().signal },
+    );
+    assert.equal(code, 0);
+    const json = JSON.parse(text) as { modelVersion: string; files: PredictJsonFile[] };
+    assert.equal(json.modelVersion, predictor.modelVersion);
+    for (const f of json.files) {
+      const s = stored.get(f.path)!;
+      assert.ok(s, f.path);
+      assert.equal(s.modelVersion, json.modelVersion);
+      // the same excerpts and patches: identical positions, the same numbers (up to float noise of batching)
+      assert.deepEqual(f.excerpts!.map((e) => [e.startSec, e.durationSec]), s.excerpts.map((e) => [e.startSec, e.durationSec]));
+      assert.ok(f.excerpts![0]!.startSec > 45 * 0.2 - 3, 'excerpts come from the middle of the track');
+      for (const g of MODEL_GENRES) assert.ok(Math.abs(f.probabilities![g]! - s.probabilities[g]!) <= 1e-4, `${f.path} ${g}: ${f.probabilities![g]} vs ${s.probabilities[g]}`);
+      assert.deepEqual(f.top!.map((t) => t.genre), s.top.map((t) => t.genre));
+    }
+  } finally {
+    long.cleanup();
+  }
 });

@@ -1,14 +1,16 @@
-// Track duration for planning excerpts of a file that is not in the library (the scanner skips the
-// costly duration scan of some containers, e.g. Ogg/Opus, so its value can be missing).
-import { parseFile } from 'music-metadata';
+// Track duration for planning the excerpts of a file that is not in the library, found exactly as the library
+// finds it (the scanner's header read, then ffmpeg when the header does not say), so that `spectag predict`
+// plans the same excerpts as `spectag analyze` does for the same file.
+import { readAudioFile } from '../library/read-file.js';
+import { probeDurationSec } from '../audio/probe-duration.js';
 
-/** Duration in seconds, or null when the file does not say and cannot be measured. */
-export async function measureDuration(path: string): Promise<number | null> {
+/** Duration in seconds, or null when the file does not say and ffmpeg cannot tell. */
+export async function measureDuration(path: string, opts: { ffmpegPath?: string } = {}): Promise<number | null> {
   try {
-    const meta = await parseFile(path, { duration: true, skipCovers: true });
-    const d = meta.format.duration;
-    return d != null && Number.isFinite(d) && d > 0 ? d : null;
+    const r = await readAudioFile(path);
+    if (r.ok && r.audio.durationSec != null) return r.audio.durationSec;
   } catch {
-    return null;
+    // unreadable here: ffmpeg (or the decoder's own error) decides
   }
+  return probeDurationSec(path, opts);
 }

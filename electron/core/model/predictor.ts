@@ -14,6 +14,7 @@ import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js'
 import { PATCH_SEC, selectPatches, trackPatches } from './track-patches.js';
 import { DecodeError } from '../audio/decode.js';
 import { measureDuration } from './duration.js';
+import { listeningPipelineId } from '../jobs/pipeline.js';
 
 export interface PredictorOptions {
   modelsDir?: string;
@@ -41,10 +42,13 @@ export interface TrackPrediction {
   embeddings: Record<string, Float32Array>;
 }
 
-/** Hash of every file the prediction depends on: the head and each backbone's files (ONNX and TF.js weights). */
+/**
+ * Hash of everything the prediction depends on: the listening plan (which excerpts, how many patches), the
+ * head and each backbone's files (ONNX and TF.js weights).
+ */
 async function modelFingerprint(modelsDir: string, backbones: readonly Backbone[], patchesPerTrack: number | null): Promise<string> {
   const h = createHash('sha256');
-  h.update(`patches:${patchesPerTrack ?? 'all'}\n`);
+  h.update(`${listeningPipelineId()}\npatches:${patchesPerTrack ?? 'all'}\n`);
   h.update(await readFile(join(modelsDir, 'genre-head', 'head.json')));
   for (const b of backbones) for (const f of b.files) h.update(await readFile(f));
   return h.digest('hex').slice(0, 12);
@@ -114,12 +118,12 @@ export class GenrePredictor {
   }
 
   /**
-   * Listening plan for a track of this duration (see excerpt-plan.ts): with a patch budget k, k excerpts
-   * of one patch each spread over the track (a short track is still taken whole; its patches are then
-   * thinned out to k, spread, before the model runs).
+   * The listening plan for a track of this duration, the same as `spectag analyze`'s (excerpt-plan.ts):
+   * one-patch excerpts spread over the track; a short track is taken whole and its patches are thinned out
+   * to the patch budget, spread, as the analyzer's model step does.
    */
   plan(durationSec: number | null): Excerpt[] {
-    return this.patchesPerTrack ? planExcerpts(durationSec, { count: this.patchesPerTrack, excerptSec: PATCH_SEC }) : planExcerpts(durationSec);
+    return planExcerpts(durationSec);
   }
 
   fromOutputs(res: PatchOutputs): TrackPrediction {

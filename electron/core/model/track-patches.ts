@@ -1,12 +1,11 @@
 // Audio file → model input: the production path decode (excerpt plan) → log-mel → 187-frame patches,
 // remembering where in the track each patch was heard.
 import { decodeExcerpts, type DecodeOptions } from '../audio/decode.js';
-import type { Excerpt } from '../audio/excerpt-plan.js';
+import { PATCH_SEC, type Excerpt } from '../audio/excerpt-plan.js';
 import { MEL, logMelSpectrogram, toPatches } from '../spectrogram/mel.js';
 
+export { PATCH_SEC };
 export const PATCH_SIZE = MEL.patchFrames * MEL.nMels;
-/** Seconds of audio one patch covers (187 hops of 256 samples at 16 kHz ≈ 2.99 s). */
-export const PATCH_SEC = (MEL.patchFrames * MEL.hop) / MEL.sampleRate;
 
 export interface TrackPatches {
   /** n × 187 × 96, frame-major, patch after patch */
