@@ -95,7 +95,7 @@ export function frameCount(samples: number): number {
 }
 
 /** Index of sample i of a signal of length n, extended by reflection (numpy's 'reflect' pad, repeated). */
-function reflectIndex(i: number, n: number): number {
+export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   let k = i % period;
