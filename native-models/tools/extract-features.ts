@@ -9,22 +9,7 @@ import { join } from 'node:path';
 import { planExcerpts } from '../../electron/core/audio/excerpt-plan.js';
 import { measureDuration } from '../../electron/core/model/duration.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
-
-export interface ManifestRow {
-  file: string;
-  label: string;
-  set: string;
-}
-
-export function readManifest(dir: string): ManifestRow[] {
-  const lines = readFileSync(join(dir, 'manifest.csv'), 'utf8').trim().split('\n');
-  const header = lines.shift()!.split(',');
-  const col = (name: string): number => header.indexOf(name);
-  return lines.map((l) => {
-    const c = l.split(',');
-    return { file: c[col('file')]!, label: c[col('label')]!, set: c[col('set')]! };
-  });
-}
+import { type ManifestRow, readManifest } from './manifest.js';
 
 async function main(): Promise<void> {
   const dataset = process.argv[2] ?? join(process.cwd(), '..', 'shared', 'datasets', 'labelled-music');
