@@ -1,13 +1,17 @@
 // Parity of the TypeScript EfficientAT front end with its reference: golden numbers made once by
 // native-models/tools/efficientat_golden.py (numpy float64, itself within 4.3e-5 of EfficientAT's PyTorch
 // preprocessing on three real 10 s clips, as recorded in the golden file) for a deterministic fixture signal.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeExcerpts } from '../../electron/core/audio/decode.js';
 import {
   EFFICIENTAT_MEL, EfficientAtMelComputer, efficientAtFrameCount, efficientAtLogMel, kaldiMelBanks,
 } from '../../electron/core/spectrogram/efficientat-mel.js';
-import { mixture } from './mel-fixture.js';
+import { lcgNoise, mixture } from './mel-fixture.js';
+import { writeFloatWav } from '../helpers/wav.js';
 
 /** Largest allowed |TypeScript − reference| per log-mel value (the golden file is rounded to 1e-5). */
 const MAX_ABS_ERROR = 1e-4;
@@ -29,6 +33,25 @@ interface Golden {
 const golden = JSON.parse(
   readFileSync(new URL('../../../test/golden/efficientat/golden.json', import.meta.url), 'utf8'),
 ) as Golden;
+
+const dir = mkdtempSync(join(tmpdir(), 'spectag-eat-parity-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Largest |TS − golden| over a band-major spectrogram against the frame-major golden values. */
+function maxAbsError(data: Float32Array, frames: number, expected: number[]): { max: number; at: number } {
+  let max = 0;
+  let at = -1;
+  for (let t = 0; t < frames; t++) {
+    for (let m = 0; m < 128; m++) {
+      const d = Math.abs(data[m * frames + t]! - expected[t * 128 + m]!);
+      if (!(d <= max)) {
+        max = d;
+        at = t * 128 + m;
+      }
+    }
+  }
+  return { max, at };
+}
 
 describe('EfficientAT log-mel parity', () => {
   it('uses the golden file\'s parameters, and the golden file was checked against PyTorch', () => {
@@ -59,21 +82,35 @@ describe('EfficientAT log-mel parity', () => {
       const spec = efficientAtLogMel(x);
       assert.equal(spec.frames, c.frames);
       assert.equal(efficientAtFrameCount(c.samples), c.frames);
-      let max = 0;
-      let at = -1;
-      for (let t = 0; t < c.frames; t++) {
-        for (let m = 0; m < 128; m++) {
-          const d = Math.abs(spec.data[m * c.frames + t]! - c.logmel[t * 128 + m]!);
-          if (!(d <= max)) {
-            max = d;
-            at = t * 128 + m;
-          }
-        }
-      }
+      const { max, at } = maxAbsError(spec.data, c.frames, c.logmel);
       console.log(`  ${c.name}: ${c.frames} frames, max |TS - reference| = ${max.toExponential(2)} (frame ${Math.floor(at / 128)}, band ${at % 128})`);
       assert.ok(max <= MAX_ABS_ERROR, `max abs error ${max} at frame ${Math.floor(at / 128)}, band ${at % 128}`);
     });
   }
+
+  it('through the real decoder at 32 kHz: a stereo file is averaged to mono, the log-mel matches', async () => {
+    const c = golden.cases.find((g) => g.name === 'mixture-1s')!;
+    const m = mixture(c.samples, 32000);
+    const d = lcgNoise(c.samples, 777);
+    const left = new Float32Array(c.samples);
+    const right = new Float32Array(c.samples);
+    for (let i = 0; i < c.samples; i++) {
+      left[i] = m[i]! + 0.3 * d[i]!;
+      right[i] = m[i]! - 0.3 * d[i]!;
+    }
+    const path = join(dir, 'stereo-32k.wav');
+    writeFloatWav(path, [left, right], 32000);
+    const [excerpt] = await decodeExcerpts(path, [{ startSec: 0, durationSec: 1 }], { sampleRate: 32000 });
+    assert.ok(excerpt);
+    assert.equal(excerpt.pcm.length, c.samples);
+    let maxSampleDiff = 0;
+    for (let i = 0; i < c.samples; i++) maxSampleDiff = Math.max(maxSampleDiff, Math.abs(excerpt.pcm[i]! - m[i]!));
+    assert.ok(maxSampleDiff < 1e-6, `decoded samples differ from the channel average by ${maxSampleDiff}`);
+    const spec = efficientAtLogMel(excerpt.pcm);
+    const { max } = maxAbsError(spec.data, spec.frames, c.logmel);
+    console.log(`  decoded stereo WAV at 32 kHz: max sample diff ${maxSampleDiff.toExponential(2)}, max |TS - reference| = ${max.toExponential(2)}`);
+    assert.ok(max <= MAX_ABS_ERROR, `max abs error ${max}`);
+  });
 
   it('10 s give the 1000 frames the network was trained on; 0 or 1 sample give none', () => {
     assert.equal(efficientAtFrameCount(320_000), 1000);

@@ -3,12 +3,13 @@
 // and the same check through the real decoder on a stereo file (ffmpeg's down-mix must average channels).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEL, logMelSpectrogram } from '../../electron/core/spectrogram/mel.js';
 import { decodeExcerpts } from '../../electron/core/audio/decode.js';
 import { lcgNoise, mixture } from './mel-fixture.js';
+import { writeFloatWav } from '../helpers/wav.js';
 
 /**
  * Largest allowed |TypeScript − librosa| per value. The issue's target is 1e-3; the implementation
@@ -48,28 +49,6 @@ function maxAbsError(actual: Float32Array, expected: number[]): { max: number; a
 
 const dir = mkdtempSync(join(tmpdir(), 'spectag-parity-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A 32-bit float PCM WAV file (WAVE_FORMAT_IEEE_FLOAT), interleaved channels. */
-function writeFloatWav(path: string, channels: Float32Array[], sampleRate: number): void {
-  const n = channels[0]!.length;
-  const c = channels.length;
-  const data = Buffer.alloc(n * c * 4);
-  for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) data.writeFloatLE(channels[ch]![i]!, (i * c + ch) * 4);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(3, 20);
-  h.writeUInt16LE(c, 22);
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * c * 4, 28);
-  h.writeUInt16LE(c * 4, 32);
-  h.writeUInt16LE(32, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([h, data]));
-}
 
 describe('log-mel parity with librosa', () => {
   it('uses the golden file\'s parameters', () => {

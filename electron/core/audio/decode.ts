@@ -1,5 +1,6 @@
-// Decoding excerpts of an audio file to 16 kHz mono float32 PCM with the real ffmpeg (via fluent-ffmpeg):
-// one short ffmpeg run per excerpt with input seeking, a timeout per run, and no process left behind.
+// Decoding excerpts of an audio file to mono float32 PCM (16 kHz for musicnn, 32 kHz for EfficientAT) with the
+// real ffmpeg (via fluent-ffmpeg): one short ffmpeg run per excerpt with input seeking, a timeout per run, and
+// no process left behind.
 import { constants as fsConstants, accessSync, promises as fsp } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -9,9 +10,11 @@ import { findFfmpeg } from './ffmpeg-binary.js';
 import type { Excerpt } from './excerpt-plan.js';
 
 export const DECODE_SAMPLE_RATE = 16000;
+/** The rates the backbones hear: musicnn 16 kHz, EfficientAT 32 kHz. */
+export type DecodeSampleRate = 16000 | 32000;
 
 /**
- * The ffmpeg filter that makes the model's input: resample to 16 kHz, down-mix to mono, float32.
+ * The ffmpeg filter that makes the model's input: resample (16 kHz unless told), down-mix to mono, float32.
  * The down-mix must AVERAGE the channels like librosa.load(mono=True), which musicnn was trained on.
  * ffmpeg's plain `-ac 1` gives (L+R)·0.707 for float output (1.41× the average); `rematrix_maxval=1`
  * makes swresample scale its mixing matrix so each output's weights sum to 1: mono stays as is, stereo
@@ -19,8 +22,9 @@ export const DECODE_SAMPLE_RATE = 16000;
  * summing to 1, LFE left out) rather than a plain mean of all channels. This works without knowing the
  * channel count in advance, unlike a `pan=mono|c0=0.5*c0+0.5*c1` filter (which halves a mono file).
  */
-export const DOWNMIX_FILTER =
-  `aresample=${DECODE_SAMPLE_RATE}:ocl=mono:rematrix_maxval=1,aformat=sample_fmts=flt:channel_layouts=mono`;
+export function downmixFilter(sampleRate: DecodeSampleRate = DECODE_SAMPLE_RATE): string {
+  return `aresample=${sampleRate}:ocl=mono:rematrix_maxval=1,aformat=sample_fmts=flt:channel_layouts=mono`;
+}
 
 export const DECODE_ERROR_KINDS = [
   'missing', 'permission-denied', 'empty', 'undecodable', 'truncated', 'timeout', 'killed', 'cancelled', 'no-ffmpeg',
@@ -37,12 +41,15 @@ export class DecodeError extends Error {
 
 export interface DecodedExcerpt {
   startSec: number;
-  /** seconds of audio actually decoded (pcm.length / 16000): the last excerpt may be shorter than planned */
+  /** seconds of audio actually decoded (pcm.length / sampleRate): the last excerpt may be shorter than planned */
   durationSec: number;
+  sampleRate: DecodeSampleRate;
   pcm: Float32Array;
 }
 
 export interface DecodeOptions {
+  /** output sample rate, Hz (default 16000) */
+  sampleRate?: DecodeSampleRate;
   signal?: AbortSignal;
   /** limit for each ffmpeg run (one excerpt), ms; default 30 s */
   timeoutMs?: number;
@@ -101,7 +108,7 @@ function canRun(bin: string): boolean {
 }
 
 /**
- * Decode each planned excerpt ([startSec, startSec + durationSec)) to 16 kHz mono float32 PCM.
+ * Decode each planned excerpt ([startSec, startSec + durationSec)) to mono float32 PCM at opts.sampleRate.
  * Excerpts are decoded one after another (each is a fraction of a second of work); an excerpt that lies
  * past the real end of the audio yields nothing and is left out of the result. Throws DecodeError:
  * missing / permission-denied / empty (0 bytes, or no audio at all from the start) / truncated (no audio at
@@ -121,6 +128,7 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
   }
   const bin = opts.ffmpegPath ?? findFfmpeg().path;
   if (!canRun(bin)) throw new DecodeError('no-ffmpeg', path, `ffmpeg cannot be started: ${bin} is not an executable file`);
+  const rate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
   const out: DecodedExcerpt[] = [];
   for (const excerpt of plan) {
     const pcm = await decodeOne(path, bin, excerpt, opts);
@@ -128,7 +136,7 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
       // past the end: later excerpts lie further on, so stop here
       break;
     }
-    out.push({ startSec: excerpt.startSec, durationSec: pcm.length / DECODE_SAMPLE_RATE, pcm });
+    out.push({ startSec: excerpt.startSec, durationSec: pcm.length / rate, sampleRate: rate, pcm });
   }
   if (out.length === 0 && plan.length > 0) {
     const first = plan[0]!;
@@ -142,7 +150,8 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
 function decodeOne(path: string, bin: string, excerpt: Excerpt, opts: DecodeOptions): Promise<Float32Array> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // 4 bytes per sample; a little slack for resampler rounding
-  const expected = Math.ceil((excerpt.durationSec + 0.1) * DECODE_SAMPLE_RATE) * 4;
+  const rate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
+  const expected = Math.ceil((excerpt.durationSec + 0.1) * rate) * 4;
   const limit = expected + 64 * 1024;
   return new Promise<Float32Array>((resolve, reject) => {
     let buf = new Uint8Array(expected);
@@ -161,7 +170,7 @@ function decodeOne(path: string, bin: string, excerpt: Excerpt, opts: DecodeOpti
       .input(`file:${path}`)
       .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'error', '-guess_layout_max', '8',
         '-ss', excerpt.startSec.toFixed(3), '-t', excerpt.durationSec.toFixed(3)])
-      .outputOptions(['-map', '0:a:0', '-af', DOWNMIX_FILTER])
+      .outputOptions(['-map', '0:a:0', '-af', downmixFilter(rate)])
       .format('f32le');
 
     const kill = (reason: DecodeError) => {
