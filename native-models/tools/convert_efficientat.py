@@ -11,8 +11,8 @@ norms folded into the convolutions in float64. Every convolution is a plain 2-D 
 attributes, the squeeze-excitation fully-connected layers are 1x1 convolutions on the pooled [B, C, 1, 1]
 tensor, so the batch axis survives everywhere (also for a batch of 1).
 
-Writes native-models/efficientat-mn04/: model.onnx, labels.json (AudioSet's 527 classes in output order),
-MODEL_CARD.md. With --check it also compares against the reference export and golden numbers of the source
+Writes native-models/efficientat-mn04/: model.onnx, backbone.json (what the app loads), labels.json (AudioSet's
+527 classes in output order), MODEL_CARD.md. With --check it also compares against the reference export and golden numbers of the source
 folder when they are there (for checking only; nothing of them is shipped).
 """
 from __future__ import annotations
@@ -216,7 +216,9 @@ def check(model_path: Path, source: Path) -> dict:
         if ref.exists():
             import onnxruntime as ort
 
-            sess = ort.InferenceSession(str(ref), providers=["CPUExecutionProvider"])
+            quiet = ort.SessionOptions()
+            quiet.log_severity_level = 3  # the reference export drops the batch axis of a batch of 1 and says so
+            sess = ort.InferenceSession(str(ref), quiet, providers=["CPUExecutionProvider"])
             rl, re_ = sess.run(["logits", "embedding"], {"logmel": logmel.astype(np.float32)})
             row["vsReferenceOnnx"] = {"logits": float(np.abs(logits.reshape(-1) - rl.reshape(-1)).max()),
                                       "embedding": float(np.abs(emb.reshape(-1) - re_.reshape(-1)).max())}
@@ -330,6 +332,11 @@ def main() -> None:
         {"about": "AudioSet class labels (CC BY 4.0, Google) in the order of the model's logits",
          "frontEnd": FRONT_END, "classes": labels}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
+    # what the app loads (electron/core/model/backbone.ts): the app feeds windows of 1000 frames (10 s)
+    (args.out / "backbone.json").write_text(json.dumps({
+        "format": "spectag-backbone", "formatVersion": 1, "id": "efficientat-mn04", "onnx": "model.onnx",
+        "frontEnd": "efficientat-logmel-32k", "input": {"name": "logmel", "shape": [None, 1, 128, 1000]},
+        "outputs": {"logits": N_CLASSES, "embedding": LAST_CHANNELS}, "labels": "labels.json"}, indent=2) + "\n")
     report = check(model_path, src)
     print(json.dumps(report, indent=1))
     for row in report["clips"]:

@@ -5,11 +5,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MEL } from '../spectrogram/mel.js';
+import { EFFICIENTAT_MEL } from '../spectrogram/efficientat-mel.js';
 
 /** The front ends the app can compute; a backbone names one. Shapes are per patch, without the batch axis. */
 export const FRONT_ENDS = {
   /** musicnn's log-mel (spectrogram/mel.ts): 16 kHz, 187 frames × 96 bands ≈ 3 s per patch */
   'musicnn-logmel-16k': { sampleRate: MEL.sampleRate, patchShape: [MEL.patchFrames, MEL.nMels], patchSec: (MEL.patchFrames * MEL.hop) / MEL.sampleRate },
+  /** EfficientAT's log-mel (spectrogram/efficientat-mel.ts): 32 kHz, windows of 1000 frames × 128 bands = 10 s */
+  'efficientat-logmel-32k': { sampleRate: EFFICIENTAT_MEL.sampleRate, patchShape: [1, EFFICIENTAT_MEL.nMels, 1000], patchSec: (1000 * EFFICIENTAT_MEL.hop) / EFFICIENTAT_MEL.sampleRate },
 } as const satisfies Record<string, { sampleRate: number; patchShape: readonly number[]; patchSec: number }>;
 export type FrontEndName = keyof typeof FRONT_ENDS;
 
