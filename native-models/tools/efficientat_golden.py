@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fixture_signal import checksum, mixture
+
 SR = 32000
 N_FFT = 1024
 WIN = 800
@@ -39,25 +41,6 @@ F_MAX = 15000.0
 PRE = 0.97
 DECIMALS = 5
 MODEL = Path(__file__).resolve().parents[1] / "efficientat-mn04" / "model.onnx"
-
-
-def lcg_noise(n: int, seed: int) -> np.ndarray:
-    out = np.empty(n, dtype=np.float64)
-    state = seed & 0xFFFFFFFF
-    for i in range(n):
-        state = (1664525 * state + 1013904223) & 0xFFFFFFFF
-        out[i] = state / 4294967296.0 * 2.0 - 1.0
-    return out
-
-
-def mixture(n: int, sr: int = SR) -> np.ndarray:
-    """440 Hz tone + a 200->3200 Hz chirp + a 5 kHz burst from 0.4 s to 0.6 s + a little noise."""
-    t = np.arange(n, dtype=np.float64) / sr
-    s = 0.5 * np.sin(2 * math.pi * 440.0 * t)
-    s += 0.25 * np.sin(2 * math.pi * (200.0 * t + 1500.0 * t * t))
-    s += np.where((t >= 0.4) & (t < 0.6), 0.2 * np.sin(2 * math.pi * 5000.0 * t), 0.0)
-    s += 0.05 * lcg_noise(n, 12345)
-    return s.astype(np.float32)
 
 
 def kaldi_mel(f):
@@ -142,12 +125,7 @@ def case(name: str, y32: np.ndarray, with_model: bool) -> dict:
     c = {
         "name": name,
         "samples": int(y32.shape[0]),
-        "checksum": {
-            "sum": float(np.sum(y32.astype(np.float64))),
-            "sumSquares": float(np.sum(y32.astype(np.float64) ** 2)),
-            "first": [float(v) for v in y32[:4]],
-            "last": [float(v) for v in y32[-4:]],
-        },
+        "checksum": checksum(y32),
         "frames": int(lm.shape[0]),
         "logmel": rounded(lm),
     }
@@ -163,7 +141,7 @@ def main() -> None:
     ap.add_argument("--reference", type=Path, help="the reference model folder (golden PyTorch numbers), to check against")
     args = ap.parse_args()
     reference = check_reference(args.reference) if args.reference else None
-    full = mixture(SR)  # 1 s: 100 frames, the burst's onset and offset
+    full = mixture(SR, SR)  # 1 s: 100 frames, the burst's onset and offset
     out = {
         "about": "EfficientAT log-mel, frame-major (frames x 128), and model.onnx outputs; see native-models/tools/efficientat_golden.py",
         "versions": {"numpy": np.__version__},
