@@ -11,24 +11,16 @@ import {
   EFFICIENTAT_MEL, EfficientAtMelComputer, efficientAtFrameCount, efficientAtLogMel, kaldiMelBanks,
 } from '../../electron/core/spectrogram/efficientat-mel.js';
 import { lcgNoise, mixture } from './mel-fixture.js';
-import { assertSameSignal } from './mel-fixture-check.js';
+import { assertSameSignal, type GoldenLogMelCase } from './mel-fixture-check.js';
 import { writeFloatWav } from '../helpers/wav.js';
 
 /** Largest allowed |TypeScript − reference| per log-mel value (the golden file is rounded to 1e-5). */
 const MAX_ABS_ERROR = 1e-4;
 
-interface GoldenCase {
-  name: string;
-  samples: number;
-  checksum: { sum: number; sumSquares: number; first: number[]; last: number[] };
-  frames: number;
-  /** frame-major (frames × 128) */
-  logmel: number[];
-}
 interface Golden {
   params: { sampleRate: number; nFft: number; winLength: number; hop: number; nMels: number; fMin: number; fMax: number; preEmphasis: number };
   referenceCheck: { clip: string; logmelMaxAbsDiff: number; logitsMaxAbsDiff: number }[] | null;
-  cases: GoldenCase[];
+  cases: GoldenLogMelCase[];
 }
 
 const golden = JSON.parse(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MEL, logMelSpectrogram } from '../../electron/core/spectrogram/mel.js';
 import { decodeExcerpts } from '../../electron/core/audio/decode.js';
 import { lcgNoise, mixture } from './mel-fixture.js';
-import { assertSameSignal } from './mel-fixture-check.js';
+import { assertSameSignal, type GoldenLogMelCase } from './mel-fixture-check.js';
 import { writeFloatWav } from '../helpers/wav.js';
 
 /**
@@ -18,16 +18,9 @@ import { writeFloatWav } from '../helpers/wav.js';
  */
 const MAX_ABS_ERROR = 1e-4;
 
-interface GoldenCase {
-  name: string;
-  samples: number;
-  checksum: { sum: number; sumSquares: number; first: number[]; last: number[] };
-  frames: number;
-  logmel: number[];
-}
 interface Golden {
   params: { sampleRate: number; nFft: number; hop: number; nMels: number; fMin: number; fMax: number; padMode: string };
-  cases: GoldenCase[];
+  cases: GoldenLogMelCase[];
 }
 
 const golden = JSON.parse(
