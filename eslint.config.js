@@ -1,6 +1,109 @@
 // Lint rules for the TypeScript sources. Type-aware rules are left out to keep `npm test` fast on 2 cores.
+// The second half encodes the layers of electron/README.md ("who may import whom") as per-folder
+// no-restricted-imports rules, so a wrong import fails `npm test` instead of waiting for a reviewer.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// ---------------------------------------------------------------------------------------------------
+// The layers. Each rule below forbids imports by their specifier; relative specifiers are matched by
+// where they lead ("../../main/x.js" from a core file is the main process).
+
+const NODE = {
+  paths: builtinModules.map((name) => ({ name, message: 'plain TypeScript here: no Node.js modules' })),
+  patterns: [{ regex: '^node:', message: 'plain TypeScript here: no Node.js modules' }],
+};
+const ELECTRON = {
+  paths: [{ name: 'electron', message: "electron/core runs in plain Node: never import 'electron'" }],
+  patterns: [],
+};
+/** Out of electron/core into the Electron shell or the window. */
+const SHELL = {
+  paths: [],
+  patterns: [{ regex: '^(\\.\\./)+(main|preload|renderer)/', message: 'electron/core never imports the Electron shell or the window' }],
+};
+const FEATURES = ['audio', 'spectrogram', 'library', 'model', 'jobs', 'tags', 'personal'];
+const above = (folders, message) => ({ paths: [], patterns: [{ regex: `^(\\.\\./)+(${folders.join('|')})/`, message }] });
+
+/** One no-restricted-imports rule out of several restrictions (ESLint keeps only the last rule per file). */
+function restrict(...parts) {
+  return ['error', { paths: parts.flatMap((p) => p.paths), patterns: parts.flatMap((p) => p.patterns) }];
+}
+
+const LAYERS = [
+  {
+    // API types, channel names, schemas, the genre vocabulary: shared by every process, the window included
+    files: ['electron/shared/**/*.ts'],
+    rule: restrict(NODE, ELECTRON, {
+      paths: [],
+      patterns: [
+        { regex: '^\\.\\./', message: 'electron/shared imports only electron/shared' },
+        { regex: '^(?!zod(/|$)|node:)[^.]', message: 'electron/shared imports no package but zod' },
+      ],
+    }),
+    globals: ['Buffer', 'process', 'require', '__dirname', '__filename', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage'],
+  },
+  {
+    // the stores: SQL over the library database, below every feature
+    files: ['electron/core/db/**/*.ts'],
+    rule: restrict(ELECTRON, SHELL, above([...FEATURES, 'service', 'server', 'cli'], 'electron/core/db is below the features: it imports only db and shared')),
+  },
+  {
+    files: FEATURES.map((f) => `electron/core/${f}/**/*.ts`),
+    rule: restrict(ELECTRON, SHELL, above(['service', 'server', 'cli'], 'a feature folder never imports the services, the server or the command line above it')),
+  },
+  {
+    // the feature services and the composition root that implements the app API
+    files: ['electron/core/service/**/*.ts'],
+    rule: restrict(ELECTRON, SHELL, above(['server', 'cli'], 'the services never import the web server or the command line')),
+  },
+  {
+    files: ['electron/core/server/**/*.ts'],
+    rule: restrict(ELECTRON, SHELL, above(['cli'], 'the web server never imports the command line')),
+  },
+  {
+    files: ['electron/core/cli/**/*.ts'],
+    rule: restrict(ELECTRON, SHELL),
+  },
+  {
+    // Electron glue: reaches the engine through its services only
+    files: ['electron/main/**/*.ts'],
+    rule: restrict({
+      paths: [],
+      patterns: [
+        { regex: '^\\.\\./(preload|\\.\\./renderer)/', message: 'the main process does not import the preload or the window' },
+        { regex: '^\\.\\./core/(?!service/)', message: 'the main process reaches the engine through electron/core/service only' },
+      ],
+    }),
+  },
+  {
+    // the window: the engine only through renderer/src/lib/api.ts, shared types and constants only
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte/*.ts'],
+    rule: restrict(NODE, {
+      paths: [{ name: 'electron', message: 'the window talks to the engine through renderer/src/lib/api.ts only' }],
+      patterns: [{ regex: '^(\\.\\./)+electron/(?!shared/)', message: 'the window imports only electron/shared (types and constants); the engine is reached through lib/api.ts' }],
+    }),
+  },
+];
+
+/**
+ * Lints the import lines of a Svelte component's scripts as TypeScript: everything else is blanked out
+ * (lines kept, so positions stay right), since only the layer rules are checked in components.
+ */
+const svelteImports = {
+  meta: { name: 'svelte-imports' },
+  preprocess(text) {
+    const kept = text.replace(/[^\n]/g, ' ').split('');
+    for (const script of text.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)) {
+      const start = script.index + script[0].indexOf('>') + 1;
+      for (const imp of script[1].matchAll(/^[ \t]*import\s[\s\S]*?['"][^'"\n]+['"];?/gm)) {
+        for (let i = 0; i < imp[0].length; i++) kept[start + imp.index + i] = imp[0][i];
+      }
+    }
+    return [{ text: kept.join(''), filename: 'imports.ts' }];
+  },
+  postprocess: (messages) => messages.flat(),
+};
 
 export default tseslint.config(
   { ignores: ['.build/**', 'node_modules/**', 'dist/**', 'renderer/dist/**', 'native-models/**/*.py'] },
@@ -17,5 +120,37 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  ...LAYERS.map((l) => ({
+    files: l.files,
+    rules: {
+      'no-restricted-imports': l.rule,
+      ...(l.globals ? { 'no-restricted-globals': ['error', ...l.globals.map((name) => ({ name, message: 'electron/shared runs in every process: no Node.js or DOM globals' }))] } : {}),
+    },
+  })),
+  {
+    // the preload is sandboxed: it may load 'electron' only (types of electron/shared are fine: they vanish)
+    files: ['electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(?!electron$)', allowTypeImports: true, message: "a sandboxed preload can load nothing but 'electron' (type imports are fine)" }],
+      }],
+    },
+  },
+  {
+    // only lib/api.ts reaches the preload bridge or the web server
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte/*.ts'],
+    ignores: ['renderer/src/lib/api.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'window', property: 'spectag', message: 'use renderer/src/lib/api.ts' }],
+      'no-restricted-globals': ['error', ...['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource'].map((name) => ({ name, message: 'the window talks to the engine through renderer/src/lib/api.ts only' }))],
+    },
+  },
+  { files: ['renderer/src/**/*.svelte'], processor: svelteImports },
+  {
+    files: ['renderer/src/**/*.svelte/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    rules: { 'no-unused-vars': 'off', '@typescript-eslint/no-unused-vars': 'off' },
   },
 );

@@ -1,6 +1,6 @@
 // Runs every compiled test file under .build/test with Node's built-in test runner.
 // (Node 20's `node --test` takes no globs, so the files are listed here.)
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -12,7 +12,8 @@ const files = [];
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
       if (name !== 'bench') walk(p);
-    } else if (name.endsWith('.test.js') && (!filter || p.includes(filter))) {
+    } else if (name.endsWith('.test.js') && (!filter || p.includes(filter)) && existsSync(p.replace(/^\.build\//, '').replace(/\.js$/, '.ts'))) {
+      // (a compiled test whose source was moved or deleted is left behind by tsc: it is not run)
       files.push(p);
     }
   }

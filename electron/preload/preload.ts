@@ -1,31 +1,23 @@
-// The one bridge between the window and the app: window.spectag, every SpectagApi method (answering
-// outcomes) plus onEvent. Sandboxed preloads may only require 'electron', so the method list is written out
-// here; the type check below fails the build if it ever differs from the API.
+// The one bridge between the window and the app: window.spectag = { call, onEvent }. A sandboxed preload may
+// only require 'electron', so it carries no list of methods: it forwards (method, input) on the call channel,
+// and the main process checks the method name and validates the input (electron/main/ipc.ts). The channel
+// names are written out here, typed against electron/shared's IPC constants: a renamed channel fails the build.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvent, ApiEventListener, SpectagBridge } from '../shared/api.js';
-import type { API_METHOD_NAMES } from '../shared/api-names.js';
+import type { IPC } from '../shared/api-names.js';
 
-const CALL = 'spectag:call';
-const EVENT = 'spectag:event';
-const METHODS = [
-  'status', 'libraryStats', 'queryLibrary', 'getTrack', 'addRoot', 'pickFolder', 'startScan', 'startAnalysis', 'listJobs',
-  'controlJob', 'decide', 'undoDecision', 'bulkAcceptPreview', 'bulkAccept', 'vocabulary', 'renameGenre', 'mergeGenres',
-  'hideGenre', 'planWrite', 'applyWrite', 'undoWrite', 'writeHistory',
-  'personalOverview', 'learnPersonal', 'updatePersonalSettings', 'setGenreExcluded', 'setFolderExcluded', 'personalExamples',
-  'personalModelVersions', 'personalModelReport', 'moreLikeThisPreview', 'moreLikeThisApply',
-] as const;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const exhaustive: Same<(typeof METHODS)[number], (typeof API_METHOD_NAMES)[number]> = true;
-void exhaustive;
+const CALL: (typeof IPC)['call'] = 'spectag:call';
+const EVENT: (typeof IPC)['event'] = 'spectag:event';
 
-const bridge: Record<string, unknown> = {};
-for (const m of METHODS) bridge[m] = (input?: unknown) => ipcRenderer.invoke(CALL, m, input);
-bridge.onEvent = (listener: ApiEventListener) => {
-  const wrapped = (_e: IpcRendererEvent, event: ApiEvent) => listener(event);
-  ipcRenderer.on(EVENT, wrapped);
-  return () => {
-    ipcRenderer.removeListener(EVENT, wrapped);
-  };
+const bridge: SpectagBridge = {
+  call: (method, input) => ipcRenderer.invoke(CALL, method, input),
+  onEvent: (listener: ApiEventListener) => {
+    const wrapped = (_e: IpcRendererEvent, event: ApiEvent) => listener(event);
+    ipcRenderer.on(EVENT, wrapped);
+    return () => {
+      ipcRenderer.removeListener(EVENT, wrapped);
+    };
+  },
 };
 
-contextBridge.exposeInMainWorld('spectag', bridge as SpectagBridge);
+contextBridge.exposeInMainWorld('spectag', bridge);

@@ -156,12 +156,13 @@ export const API_INPUTS = {
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiMethod = keyof typeof API_INPUTS;
-export const API_METHODS: readonly ApiMethod[] = API_METHOD_NAMES;
 
 // ---------------------------------------------------------------------------------------------------
 // Results.
 
-export type Feature = 'scan' | 'analysis' | 'predictions' | 'personal' | 'decisions' | 'writing' | 'watch' | 'pickFolder';
+/** What this engine can do where it runs: the genre model (its files present, not started with --no-model), a
+ * library watcher, a native folder dialog (the desktop app). */
+export type Feature = 'predictions' | 'watch' | 'pickFolder';
 
 export interface AppStatus {
   version: string;
@@ -176,7 +177,6 @@ export interface AppStatus {
   /** the inference backend in use; null until the model has been loaded once */
   backend: { name: string; gpu: boolean; detail: string } | null;
   ffmpeg: { path: string; source: string } | null;
-  /** which engine parts this build has (a part not built yet answers "not available") */
   features: Record<Feature, boolean>;
   watching: boolean;
 }
@@ -396,25 +396,19 @@ export type ApiEvent =
   | { type: 'library-changed'; reason: (typeof LIBRARY_CHANGE_REASONS)[number]; fileIds: number[] | null }
   | { type: 'engine'; state: 'crashed' | 'restarted'; message: string };
 
-/** Checked by the window on arrival (the engine side is trusted, but a schema keeps both ends honest). */
-export const ApiEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('job'), job: z.looseObject({ id: z.string(), kind: z.string(), state: z.string() }) }),
-  z.object({ type: z.literal('library-changed'), reason: z.enum(LIBRARY_CHANGE_REASONS), fileIds: z.array(z.number()).nullable() }),
-  z.object({ type: z.literal('engine'), state: z.enum(['crashed', 'restarted']), message: z.string() }),
-]);
-
 export type ApiEventListener = (e: ApiEvent) => void;
 
 /** What one call across a process boundary answers: the result, or an error with a code. */
 export type CallOutcome<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiErrorPayload };
 
 /**
- * What the preload exposes as window.spectag: every API method, answering outcomes (errors do not cross
- * Electron's context bridge intact, so they travel as data), plus the event subscription.
+ * What the preload exposes as window.spectag: one call of any API method, answering an outcome (errors do
+ * not cross Electron's context bridge intact, so they travel as data), plus the event subscription.
  */
-export type SpectagBridge = { [M in ApiMethod]: (input?: ApiInput<M>) => Promise<CallOutcome<ApiOutput<M>>> } & {
+export interface SpectagBridge {
+  call<M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<CallOutcome<ApiOutput<M>>>;
   onEvent(listener: ApiEventListener): () => void;
-};
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Errors: every failure crossing the boundary is one of these codes with a message a person can read.
@@ -455,9 +449,4 @@ export function parseInput<M extends ApiMethod>(method: M, input: unknown): ApiI
 
 export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_INPUTS, name);
-}
-
-/** The engine part a method needs before it can answer; used for "not available yet" errors. */
-export function notAvailable(what: string): SpectagApiError {
-  return new SpectagApiError('not-available', `${what} is not available in this build of Spectag yet`);
 }

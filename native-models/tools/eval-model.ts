@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GenrePredictor, type PatchOutputs } from '../../electron/core/model/predictor.js';
-import { inferenceBackendOption } from '../../electron/core/model/genre-step.js';
+import { inferenceBackendOption } from '../../electron/core/cli/options.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
 import { spreadIndices } from '../../electron/core/model/track-patches.js';
 

@@ -1,6 +1,6 @@
 // npm run eval:personal -- [folder] [--seed N] [--work DIR] [--keep] [--min-per-genre N] [--limit N] [--extra-splits N] [--json FILE]
 //   (training knobs for measuring the speed/quality trade-off: [--target-steps N] [--hidden N])
-// The personal-model protocol (issue 7) through the production path: copy a labelled folder into a temp
+// How much the personal model adds over the default one, measured through the production path: copy a labelled folder into a temp
 // library, write the owner's labels of a random half (whole groups: album/artist tags where the files have
 // them, else single files) into the files' genre tags with the tag writer, scan, analyse with the default
 // model (`spectag analyze`'s path), learn (`spectag learn`'s path), and score the other half: default model

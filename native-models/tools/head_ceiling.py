@@ -1,4 +1,5 @@
-"""How far can a genre head on the musicnn features go? Evidence for "85 % on Emotify-4 is not reachable" (issue 4).
+"""How far can a genre head on the musicnn features go? Evidence that 85 % on Emotify-4 is not
+reachable with these features (the target the shipped head was first given).
 
 It reads the same per-patch musicnn outputs as train_genre_head.py (features.jsonl written by extract-features.ts
 from ../shared/datasets/labelled-music; nothing of that data is in the repo) and reuses its data model, folds,

@@ -19,7 +19,7 @@ import { createMediaHandler, parseMediaUrl, type MediaResolver } from '../../ele
 import { createAppHandler, APP_CSP } from '../../electron/main/app-protocol.js';
 import { EngineClient, type EngineProcess } from '../../electron/main/engine-client.js';
 import { loadWindowState, saveWindowState, DEFAULT_WINDOW } from '../../electron/main/window-state.js';
-import type { ApiEvent, CallOutcome, MediaRef } from '../../electron/shared/api.js';
+import type { ApiEvent, CallOutcome, MediaRef, SpectagBridge } from '../../electron/shared/api.js';
 import { IPC } from '../../electron/shared/api-names.js';
 
 const APP_URL = 'app://spectag/index.html';
@@ -72,6 +72,48 @@ describe('main process: IPC bridge and media protocol over a real engine', () =>
     assert.equal(handlers.size, 0);
   });
 
+  it('the preload forwards calls on the channel main answers, and delivers events until unsubscribed', async () => {
+    // the compiled preload (CommonJS, sandboxed: it may require 'electron' only), run against fakes of the
+    // renderer's ipcRenderer and contextBridge wired to main's real IPC handler
+    const handlers = new Map<string, (e: { senderFrame: { url: string } | null }, ...a: unknown[]) => Promise<unknown>>();
+    registerIpc({ handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) }, backend);
+    const events = new EventEmitter();
+    const exposed: Record<string, unknown> = {};
+    const required: string[] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api) },
+      ipcRenderer: {
+        invoke: (channel: string, ...args: unknown[]) => {
+          const h = handlers.get(channel);
+          return h ? h({ senderFrame: { url: APP_URL } }, ...args) : Promise.reject(new Error(`no handler for ${channel}`));
+        },
+        on: (channel: string, l: (...a: unknown[]) => void) => events.on(channel, l),
+        removeListener: (channel: string, l: (...a: unknown[]) => void) => events.removeListener(channel, l),
+      },
+    };
+    const file = fileURLToPath(new URL('../../electron/preload/preload.js', import.meta.url));
+    const run = new Function('exports', 'require', readFileSync(file, 'utf8'));
+    run({}, (name: string) => {
+      required.push(name);
+      if (name !== 'electron') throw new Error(`a sandboxed preload cannot require ${name}`);
+      return electron;
+    });
+    assert.deepEqual(required, ['electron']);
+    const bridge = exposed.spectag as SpectagBridge;
+    assert.deepEqual(Object.keys(bridge).sort(), ['call', 'onEvent']);
+    const page = await bridge.call('queryLibrary', { limit: 2 });
+    assert.equal(page.ok && page.result.total, 3);
+    const unknown = await bridge.call('dropTables' as 'status');
+    assert.equal(unknown.ok ? 'ok' : unknown.error.code, 'invalid-input');
+    const seen: ApiEvent[] = [];
+    const off = bridge.onEvent((e) => seen.push(e));
+    const event: ApiEvent = { type: 'library-changed', reason: 'scan', fileIds: null };
+    events.emit(IPC.event, {}, event);
+    off();
+    events.emit(IPC.event, {}, event);
+    assert.deepEqual(seen, [event]);
+  });
+
   it('rejects bad payloads before they reach the engine', async () => {
     engineCalls.length = 0;
     const bad: [unknown, unknown][] = [
@@ -104,6 +146,7 @@ describe('main process: IPC bridge and media protocol over a real engine', () =>
   });
 
   it('answers pickFolder in main (native dialog), not in the engine', async () => {
+    assert.equal((await engine.status()).features.pickFolder, true, 'the window offers the dialog in the desktop app');
     engineCalls.length = 0;
     const r = await handleCall({ ...backend, local: { pickFolder: async () => '/home/me/Music' } }, APP_URL, 'pickFolder', undefined);
     assert.deepEqual(r, { ok: true, result: '/home/me/Music' });

@@ -16,6 +16,7 @@ import { scanLibrary } from '../../electron/core/library/scan.js';
 import { analyzeLibrary } from '../../electron/core/jobs/analyzer.js';
 import { defaultAnalysisWorkers } from '../../electron/core/jobs/analysis-pool.js';
 import { startGenreStep } from '../../electron/core/model/genre-step.js';
+import { inferenceBackendOption } from '../../electron/core/cli/options.js';
 
 const { values } = parseArgs({
   options: {
@@ -199,7 +200,7 @@ async function endToEnd(backend: string | undefined): Promise<void> {
   try {
     await scanLibrary(mdb, [root]);
     const rss0 = process.memoryUsage.rss();
-    const genre = await startGenreStep(backend, { write: (line: string) => process.stdout.write(`model: ${line}`) });
+    const genre = await startGenreStep(inferenceBackendOption(backend), { write: (line: string) => process.stdout.write(`model: ${line}`) });
     if (!genre) {
       console.log('end to end with the model: skipped (the model could not start, see above)');
       return;

@@ -1,28 +1,25 @@
 // Migration 008 (the suggestion-count index): starts from a version-7 database with files, predictions and
 // decisions; they survive, the per-genre suggestion counts are right, and they are answered from the new index.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
 import type { GenrePrediction } from '../../electron/shared/genres-model.js';
+import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m008-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder('m008');
 
-const AUDIO = { container: 'flac' as const, codec: 'FLAC', durationSec: 200, sampleRate: 44100, channels: 2, bitrate: 900_000, lossless: true, hasCover: false };
-const tags = (title: string) => ({ title, artist: 'A', albumArtist: null, album: 'B', trackNo: 1, trackOf: null, discNo: null, discOf: null, year: 2001, genres: [] });
+const AUDIO = audioProps({ container: 'flac', codec: 'FLAC', bitrate: 900_000, lossless: true });
+const tags = (title: string) => trackTags({ title });
 const prediction = (top: string, p: number): GenrePrediction => ({
   modelId: 'spectag-genre', modelVersion: '1', genres: ['jazz', 'rock'], probabilities: { jazz: top === 'jazz' ? p : 1 - p, rock: top === 'rock' ? p : 1 - p },
   top: p >= 0.6 ? [{ genre: top, probability: p }] : [], unsure: p < 0.6, excerpts: [],
 });
 
 test('008 keeps version-7 data and counts sure, undecided suggestions per genre from its index', () => {
-  const path = join(dir, 'lib.sqlite');
+  const path = dir.at('lib.sqlite');
   let db = openDatabase(path, { targetVersion: 7 });
   const files = new FileStore(db);
   const root = files.ensureRoot('/music');

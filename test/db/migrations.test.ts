@@ -1,21 +1,14 @@
-// Schema migrations: each one starts from the previous version with data in it; newer databases are refused.
-import { after, describe, it } from 'node:test';
+// The migration chain as a whole: numbered without gaps, and a database newer than the app is refused.
+// Each migration has its own test, migration-NNN.test.ts beside this file, starting from the version before it.
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DatabaseTooNewError, SCHEMA_VERSION, openDatabase } from '../../electron/core/db/open.js';
-import { FileStore } from '../../electron/core/db/files.js';
 import { MIGRATIONS } from '../../electron/core/db/migrations/index.js';
+import { scratchFolder } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-migrate-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-const fresh = () => join(dir, `db-${n++}.sqlite`);
-
-const TAGS = { title: 'Hyperballad', artist: 'Björk', albumArtist: 'Björk', album: 'Post', trackNo: 5, trackOf: 11, discNo: 1, discOf: 1, year: 1995, genres: ['Electronic', 'Art Pop'] };
-const AUDIO = { container: 'flac' as const, codec: 'FLAC', durationSec: 321.5, sampleRate: 44100, channels: 2, bitrate: 900_000, lossless: true, hasCover: true };
+const dir = scratchFolder('migrate');
 
 describe('migrations', () => {
   it('are numbered 1, 2, 3... without gaps, and the app schema version is the last', () => {
@@ -23,47 +16,8 @@ describe('migrations', () => {
     assert.equal(SCHEMA_VERSION, MIGRATIONS.length);
   });
 
-  it('001 creates the library tables with WAL and foreign keys on', () => {
-    const path = fresh();
-    const db = openDatabase(path, { targetVersion: 1 });
-    assert.equal(db.pragma('user_version', { simple: true }), 1);
-    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
-    for (const t of ['roots', 'files', 'file_genres']) assert.ok(tables.includes(t), t);
-    // deleting a root removes its files and their genre rows (foreign keys enforced)
-    const store = new FileStore(db);
-    const root = store.ensureRoot('/music');
-    store.saveRead(root, { path: '/music/a.flac', size: 1, mtimeMs: 1, fileKey: null }, { ok: true, contentId: 'x', tags: TAGS, audio: AUDIO }, null);
-    db.prepare('DELETE FROM roots WHERE id = ?').run(root);
-    assert.equal((db.prepare('SELECT count(*) AS n FROM file_genres').get() as { n: number }).n, 0);
-    db.close();
-  });
-
-  it('002 (text search) indexes the files that were already in a version-1 database', () => {
-    const path = fresh();
-    let db = openDatabase(path, { targetVersion: 1 });
-    const store1 = new FileStore(db);
-    const root = store1.ensureRoot('/music');
-    store1.saveRead(root, { path: '/music/Post/05 Hyperballad.flac', size: 10, mtimeMs: 2, fileKey: '1:2' }, { ok: true, contentId: 'c1', tags: TAGS, audio: AUDIO }, null);
-    store1.saveRead(root, { path: '/music/other.mp3', size: 10, mtimeMs: 2, fileKey: '1:3' }, { ok: false, contentId: null, errorKind: 'truncated', errorMessage: 'cut' }, null);
-    db.close();
-    db = openDatabase(path, { targetVersion: 2 });
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
-    const store = new FileStore(db);
-    assert.deepEqual(store.query({ text: 'hyperbal' }).files.map((f) => f.title), ['Hyperballad']);
-    assert.deepEqual(store.query({ text: 'björk post' }).files.map((f) => f.trackNo), [5]);
-    const f = store.getByPath('/music/Post/05 Hyperballad.flac')!;
-    assert.deepEqual(f.genres, TAGS.genres, 'data written at version 1 is intact');
-    assert.equal(store.getByPath('/music/other.mp3')?.errorKind, 'truncated');
-    // and stays in sync after the migration
-    store.saveRead(root, { path: '/music/new.ogg', size: 1, mtimeMs: 1, fileKey: null }, { ok: true, contentId: 'c3', tags: { ...TAGS, title: 'Isobel' }, audio: AUDIO }, null);
-    assert.deepEqual(store.query({ text: 'isobel' }).files.map((f) => f.path), ['/music/new.ogg']);
-    db.close();
-  });
-
   it('refuses a database written by a newer Spectag, with a clear message, and leaves the file untouched', () => {
-    const path = fresh();
+    const path = dir.at('newer.sqlite');
     openDatabase(path).close();
     const raw = new Database(path);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { GenreSpellings, genreKey } from '../../electron/shared/personal.js';
 import { assignFolds, arbitrateGenres, scoreTopOne } from '../../electron/core/personal/validate.js';
 import { fitTemperature, rng, standardisation, standardise, trainDense, trainingBackend, epochsFor, DEFAULT_TRAIN_OPTIONS } from '../../electron/core/personal/train.js';
-import { deserializeHead, headLogits, headProbabilities, serializeHead, softmaxRow, type PersonalHead } from '../../electron/core/personal/head.js';
+import { headLogits, headProbabilities, softmaxRow } from '../../electron/core/personal/head.js';
+import { deserializeHead, serializeHead, type PersonalHead } from '../../electron/core/db/personal-head.js';
 
 describe('genre names', () => {
   it('one key for spellings of one genre, different keys for different words', () => {

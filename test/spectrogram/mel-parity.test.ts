@@ -13,7 +13,7 @@ import { assertSameSignal, type GoldenLogMelCase } from './mel-fixture-check.js'
 import { writeFloatWav } from '../helpers/wav.js';
 
 /**
- * Largest allowed |TypeScript − librosa| per value. The issue's target is 1e-3; the implementation
+ * Largest allowed |TypeScript − librosa| per value. The parity target is 1e-3; the implementation
  * reaches ~5e-6 (the golden file is rounded to 1e-5), so a tenth of the target still leaves room.
  */
 const MAX_ABS_ERROR = 1e-4;

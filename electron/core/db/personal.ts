@@ -5,7 +5,7 @@ import {
   DEFAULT_PERSONAL_SETTINGS, PERSONAL_MODEL_ID, genreKey,
   type GenreExclusions, type LearnReport, type PersonalModelInfo, type PersonalPrediction, type PersonalSettings,
 } from '../../shared/personal.js';
-import { deserializeHead, serializeHead, type HeadDescription, type PersonalHead } from '../personal/head.js';
+import { deserializeHead, serializeHead, type HeadDescription, type PersonalHead } from './personal-head.js';
 
 export interface StoredPersonalModel extends PersonalModelInfo {
   embeddingSpec: { backbone: string; size: number }[];

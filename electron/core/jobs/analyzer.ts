@@ -37,7 +37,7 @@ export interface AnalyzerOptions<R = unknown> {
   /** tries per file before a file that keeps dying is recorded as 'crashed' (default 3) */
   maxAttempts?: number;
   ffmpegPath?: string;
-  /** the genre model (issue 4): see model-step.ts */
+  /** the genre model, run on each listened-to track: see model-step.ts */
   modelStep?: ModelStep<R>;
 }
 

@@ -1,4 +1,4 @@
-// The extension point for the genre model (issue 4): a step the analyzer runs on each listened-to track,
+// The extension point for the genre model: a step the analyzer runs on each listened-to track,
 // after decode + spectrogram, with the track's model patches; its per-track result is stored with the analysis.
 import type { Db } from '../db/open.js';
 import type { AudioLevels } from '../audio/levels.js';

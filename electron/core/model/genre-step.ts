@@ -6,8 +6,7 @@ import { PredictionStore } from '../db/predictions.js';
 import { PATCH_SEC, PATCH_SIZE, selectPatches } from './track-patches.js';
 import { GenrePredictor, type TrackPrediction } from './predictor.js';
 import { describeInference } from './inference.js';
-import { UsageError } from '../cli/command.js';
-import { INFERENCE_BACKENDS, type InferenceBackend } from '../../shared/genres-model.js';
+import type { InferenceBackend } from '../../shared/genres-model.js';
 
 /** Step id: model id + version. The analyzer re-queues every file analysed under another id. */
 export function genreStepId(p: Pick<GenrePredictor, 'modelId' | 'modelVersion'>): string {
@@ -50,26 +49,18 @@ export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: 
   };
 }
 
-/** A --backend value: one of INFERENCE_BACKENDS, or a UsageError naming them. */
-export function inferenceBackendOption(value: unknown): InferenceBackend | undefined {
-  if (value === undefined) return undefined;
-  if (!(INFERENCE_BACKENDS as readonly unknown[]).includes(value)) throw new UsageError(`--backend must be one of ${INFERENCE_BACKENDS.join(', ')}`);
-  return value as InferenceBackend;
-}
-
 /**
  * For `spectag analyze`: start the predictor and its step, or explain on `log` why the run listens without
- * the model (model files missing, no backend). `backend` is validated here so the CLI wiring stays one line.
+ * the model (model files missing, no backend).
  * `modelsDir`: another set of model files (the evaluation scripts' held-out heads); default native-models/.
  */
 export async function startGenreStep(
-  backend: unknown,
+  backend: InferenceBackend | undefined,
   log: { write(s: string): unknown },
   modelsDir?: string,
 ): Promise<{ step: ModelStep<TrackPrediction>; close(): Promise<void> } | null> {
-  const forced = inferenceBackendOption(backend);
   try {
-    const predictor = await GenrePredictor.create({ backend: forced, modelsDir });
+    const predictor = await GenrePredictor.create({ backend, modelsDir });
     log.write(`genre model ${predictor.modelId} ${predictor.modelVersion}, inference ${describeInference(await predictor.backend)}\n`);
     return { step: genreModelStep(predictor), close: () => predictor.close() };
   } catch (err) {

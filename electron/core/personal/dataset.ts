@@ -44,13 +44,8 @@ interface Row {
 
 const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
 
-function hasTable(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) != null;
-}
-
 /** The (default model id, embedding spec) most tracks have an embedding for; null when none. */
 export function dominantEmbedding(db: Db): { modelId: string; spec: EmbeddingSpec } | null {
-  if (!hasTable(db, 'predictions')) return null;
   const r = db
     .prepare(`SELECT model_id, embedding_spec, count(*) AS n FROM predictions WHERE embedding IS NOT NULL
       GROUP BY model_id, embedding_spec ORDER BY n DESC, model_id LIMIT 1`)
@@ -65,13 +60,12 @@ export function dominantEmbedding(db: Db): { modelId: string; spec: EmbeddingSpe
 export function loadLibrary(db: Db, source: { modelId: string; spec: EmbeddingSpec }, opts: { embeddings?: boolean; fileIds?: readonly number[] } = {}): LibraryEmbeddings {
   const withX = opts.embeddings !== false;
   const d = source.spec.reduce((s, e) => s + e.size, 0);
-  const decisions = hasTable(db, 'decisions');
   const where = opts.fileIds ? `AND f.id IN (SELECT value FROM json_each(@ids))` : '';
   const sql = `SELECT f.id, f.path, f.artist, f.album_artist, f.album, f.genres,
-      ${decisions ? 'd.id AS d_id, d.genres AS d_genres, d.source AS d_source' : 'NULL AS d_id, NULL AS d_genres, NULL AS d_source'},
+      d.id AS d_id, d.genres AS d_genres, d.source AS d_source,
       p.model_version, p.probabilities, ${withX ? 'p.embedding' : 'NULL AS embedding'}, p.predicted_at
     FROM predictions p JOIN files f ON f.id = p.file_id
-    ${decisions ? 'LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)' : ''}
+    LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)
     WHERE p.model_id = @modelId AND p.embedding_spec = @spec AND p.embedding IS NOT NULL AND f.status = 'ok' ${where}
     ORDER BY f.id`;
   const rows = db.prepare(sql).all({ modelId: source.modelId, spec: JSON.stringify(source.spec), ...(opts.fileIds ? { ids: JSON.stringify(opts.fileIds) } : {}) }) as Row[];

@@ -9,7 +9,8 @@ import {
   type LearnReport, type PersonalGenreReport, type PersonalPrediction, type PersonalSettings, type RetrainState, type ValidationSummary,
 } from '../../shared/personal.js';
 import { dominantEmbedding, labelTracks, loadLibrary, type LibraryEmbeddings, type TrackLabel } from './dataset.js';
-import { headLogits, softmaxRow, type PersonalHead } from './head.js';
+import type { PersonalHead } from '../db/personal-head.js';
+import { headLogits, softmaxRow } from './head.js';
 import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, yieldToEventLoop, type TrainOptions } from './train.js';
 import { assignFolds, arbitrateGenres, scoreTopOne } from './validate.js';
 
@@ -115,7 +116,6 @@ export function toPrediction(head: PersonalHead, probs: readonly number[], offer
 
 /** Genres the person hid in the app's vocabulary (migration 007): still learned, never suggested. */
 function hiddenGenreKeys(db: Db): string[] {
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vocabulary_hidden'").get()) return [];
   return (db.prepare('SELECT genre FROM vocabulary_hidden').pluck().all() as string[]).map(genreKey);
 }
 

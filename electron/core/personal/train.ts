@@ -1,10 +1,10 @@
-// Training the personal genre head with TF.js on the best backend issue 4's chain finds (tfjs-node-gpu →
-// tfjs-node → wasm → cpu). The gradients of the two small dense layers are written out by hand: the Node
+// Training the personal genre head with TF.js on the best backend the default model's chain finds
+// (model/backend.ts: tfjs-node-gpu → tfjs-node → wasm → cpu). The gradients of the two small dense layers are written out by hand: the Node
 // build of tfjs-core ships without the gradient registry (that lives in the @tensorflow/tfjs bundle), and
 // a softmax-cross-entropy + ReLU backward pass is four matrix products, so no dependency is worth it.
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName, type BackendReport } from '../model/backend.js';
-import type { DenseLayer } from './head.js';
+import type { DenseLayer } from '../db/personal-head.js';
 import { rng } from '../../shared/random.js';
 
 export interface TrainingSet {

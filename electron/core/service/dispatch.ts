@@ -1,8 +1,6 @@
 // One call across a process boundary: validate the argument with the method's zod schema, then call the
 // engine. Used by the HTTP server (web mode) and by the engine host in Electron's utility process.
-import { isApiMethod, parseInput, SpectagApiError, toErrorPayload, type ApiErrorPayload, type ApiMethod, type SpectagApi } from '../../shared/api.js';
-
-export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorPayload };
+import { isApiMethod, parseInput, SpectagApiError, toErrorPayload, type ApiMethod, type CallOutcome, type SpectagApi } from '../../shared/api.js';
 
 export async function dispatchCall(api: SpectagApi, method: unknown, input: unknown): Promise<CallOutcome> {
   try {

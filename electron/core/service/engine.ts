@@ -22,7 +22,7 @@ import { NATIVE_MODELS_DIR } from '../model/paths.js';
 import { join } from 'node:path';
 import type { GenrePrediction } from '../../shared/genres-model.js';
 import {
-  CONFIDENCE_THRESHOLDS, SpectagApiError, notAvailable,
+  CONFIDENCE_THRESHOLDS, SpectagApiError,
   type ApiEvent, type ApiEventListener, type AppStatus, type BulkAcceptInput, type BulkAcceptPreview, type DecideInput,
   type Feature, type JobInfo, type LibraryOverview, type LibraryPage, type LibraryQuery, type MediaRef, type PersonalExamples,
   type PlanWriteInput, type ReviewResult, type SpectagApi, type TrackDetails, type VocabularyChange, type VocabularyEntry,
@@ -126,14 +126,10 @@ export class EngineService implements SpectagApi {
 
   private features(): Record<Feature, boolean> {
     return {
-      scan: true,
-      analysis: this.view.hasAnalysis,
-      predictions: this.view.hasPredictions && this.modelAvailable(),
-      personal: this.view.hasPersonal,
-      decisions: this.view.hasDecisions,
-      writing: this.view.hasDecisions,
+      predictions: this.modelAvailable(),
       watch: this.watcher != null,
-      pickFolder: false,
+      // the desktop shell's main process answers pickFolder with a native dialog
+      pickFolder: this.options.host === 'electron',
     };
   }
 
@@ -146,7 +142,6 @@ export class EngineService implements SpectagApi {
 
   /** The model whose predictions were stored last (the library shows that one until the model runs). */
   private latestModelId(): string | null {
-    if (!this.view.hasPredictions) return null;
     const r = this.db.prepare('SELECT model_id FROM predictions ORDER BY predicted_at DESC LIMIT 1').get() as { model_id: string } | undefined;
     return r?.model_id ?? null;
   }
@@ -158,7 +153,7 @@ export class EngineService implements SpectagApi {
 
   /** Load the model once (slow: inference backend + weights); null when it cannot run here, with the reason in status. */
   private loadPredictor(): Promise<GenrePredictor | null> {
-    if (!this.view.hasPredictions || !this.modelAvailable()) return Promise.resolve(null);
+    if (!this.modelAvailable()) return Promise.resolve(null);
     this.predictor ??= (async () => {
       try {
         const p = await GenrePredictor.create({});
@@ -237,7 +232,7 @@ export class EngineService implements SpectagApi {
     const file = this.view.fileById(id);
     if (!file) throw new SpectagApiError('not-found', `no file with id ${id}`);
     const analysis = this.view.analysis(id);
-    const decisions = this.view.hasDecisions ? new DecisionStore(this.db) : null;
+    const decisions = new DecisionStore(this.db);
     const row = this.view.row(id);
     const imageOk = analysis?.imagePath != null && existsSync(analysis.imagePath);
     let view: TrackDetails['analysis'] = null;
@@ -250,15 +245,15 @@ export class EngineService implements SpectagApi {
       status: row?.status ?? 'unanalysed',
       analysis: view,
       prediction: this.predictionFor(id),
-      personal: this.view.hasPersonal ? personalSuggestion(this.db, id) : null,
-      decision: decisions?.latest(id) ?? null,
-      history: decisions?.history(id) ?? [],
+      personal: personalSuggestion(this.db, id),
+      decision: decisions.latest(id),
+      history: decisions.history(id),
       media: { audio: file.status === 'ok', spectrogram: imageOk },
     };
   }
 
   private predictionFor(fileId: number): GenrePrediction | null {
-    if (!this.view.hasPredictions || !this.modelId) return null;
+    if (!this.modelId) return null;
     const stored = new PredictionStore(this.db).forFile(fileId).find((p) => p.modelId === this.modelId);
     if (!stored) return null;
     const { fileId: _f, embeddings: _e, predictedAt: _t, ...rest } = stored;
@@ -301,7 +296,7 @@ export class EngineService implements SpectagApi {
   }
 
   async pickFolder(): Promise<string | null> {
-    throw notAvailable('A folder dialog (desktop app only; type the folder path instead)');
+    throw new SpectagApiError('not-available', 'A folder dialog is part of the desktop app only; type the folder path instead');
   }
 
   private rootPaths(): string[] {
@@ -331,7 +326,7 @@ export class EngineService implements SpectagApi {
         return { kind: 'scan', report };
       },
       onFinished: (job) => {
-        if (!thenAnalyse || job.state !== 'done' || this.closed || !this.view.hasAnalysis || this.jobs.running('analyze')) return;
+        if (!thenAnalyse || job.state !== 'done' || this.closed || this.jobs.running('analyze')) return;
         const r = job.result;
         if (r?.kind === 'scan' && r.report.added + r.report.updated + r.report.moved === 0) return;
         this.startAnalysis({}).catch(() => {
@@ -342,7 +337,6 @@ export class EngineService implements SpectagApi {
   }
 
   async startAnalysis({ limit }: { limit?: number }): Promise<JobInfo> {
-    if (!this.view.hasAnalysis) throw notAvailable('Analysis (listening to tracks)');
     const busy = this.jobs.running('analyze');
     if (busy) throw new SpectagApiError('conflict', `the analysis is already running (${busy.label})`);
     let analyzer: Analyzer | null = null;
@@ -392,13 +386,8 @@ export class EngineService implements SpectagApi {
   // -------------------------------------------------------------------------------------------------
   // review
 
-  private requireDecisions(): DecisionStore {
-    if (!this.view.hasDecisions) throw notAvailable('Recording decisions');
-    return new DecisionStore(this.db);
-  }
-
   async decide(input: DecideInput): Promise<ReviewResult> {
-    const decisions = this.requireDecisions();
+    const decisions = new DecisionStore(this.db);
     const file = this.view.fileById(input.fileId);
     if (!file) throw new SpectagApiError('not-found', `no file with id ${input.fileId}`);
     let genres: string[];
@@ -423,7 +412,7 @@ export class EngineService implements SpectagApi {
   }
 
   async undoDecision(): Promise<ReviewResult | null> {
-    const decisions = this.requireDecisions();
+    const decisions = new DecisionStore(this.db);
     const last = this.undoStack.pop();
     if (!last) return null;
     const latestIds = new Set(last.fileIds.map((f) => decisions.latest(f)?.id));
@@ -445,9 +434,7 @@ export class EngineService implements SpectagApi {
 
   /** Undecided files whose suggestion clears the confidence (hidden genres never), as (file, model genre). */
   private bulkCandidates(q: BulkAcceptInput): { id: number; genre: string }[] {
-    if (!this.view.hasPredictions || !this.view.hasDecisions) throw notAvailable('Bulk accept (genre suggestions)');
     if (q.suggestions === 'personal') {
-      if (!this.view.hasPersonal) return [];
       // the personal model's offered, confident suggestions, already in the person's names
       const rows = this.db
         .prepare(`SELECT f.id, p.top_genre AS genre FROM files f JOIN personal_predictions p ON p.file_id = f.id
@@ -500,9 +487,9 @@ export class EngineService implements SpectagApi {
 
   /** Undecided files per suggested genre (display name, lower case). */
   private suggestedCounts(): Map<string, number> {
-    if (!this.modelId || !this.view.hasPredictions) return new Map();
+    if (!this.modelId) return new Map();
     const names = this.names();
-    const rows = new PredictionStore(this.db).countSuggested(this.modelId, this.view.hasDecisions);
+    const rows = new PredictionStore(this.db).countSuggested(this.modelId, true);
     return new Map(rows.map((r) => [names.show(r.genre).toLowerCase(), r.n]));
   }
 
@@ -543,7 +530,7 @@ export class EngineService implements SpectagApi {
   async hideGenre({ genre, hidden }: { genre: string; hidden: boolean }): Promise<VocabularyChange> {
     this.vocab.setHidden(genre, hidden);
     // the personal model does not suggest hidden genres either: its stored suggestions are made again
-    if (this.view.hasPersonal) refreshPersonalPredictions(this.db, { all: true });
+    refreshPersonalPredictions(this.db, { all: true });
     this.changed('vocabulary');
     return { filesChanged: 0 };
   }
@@ -552,7 +539,6 @@ export class EngineService implements SpectagApi {
   // writing
 
   async planWrite(input: PlanWriteInput): Promise<WritePlanView> {
-    this.requireDecisions();
     const selection = { fileIds: input.selection.fileIds, under: input.selection.under };
     const opts: Parameters<typeof planWrite>[3] = {};
     if (input.id3v23Join != null) opts.id3v23Join = input.id3v23Join;
@@ -591,7 +577,6 @@ export class EngineService implements SpectagApi {
   }
 
   async undoWrite({ batchId }: { batchId?: number }): Promise<JobInfo> {
-    this.requireDecisions();
     const journal = new JournalStore(this.db);
     const target = batchId ?? journal.batches(200).find((b) => b.kind === 'write' && b.undoneByBatchId == null && b.counts.written > 0)?.id;
     if (target == null) throw new SpectagApiError('not-found', 'there is no write to undo');
@@ -615,16 +600,11 @@ export class EngineService implements SpectagApi {
   }
 
   async writeHistory(): Promise<WriteBatchInfo[]> {
-    this.requireDecisions();
     return new JournalStore(this.db).batches(50);
   }
 
   // -------------------------------------------------------------------------------------------------
   // "Your genres": the personal model (electron/core/personal)
-
-  private requirePersonal(): void {
-    if (!this.view.hasPersonal) throw notAvailable('The personal genre model');
-  }
 
   /** What the personal model needs from the vocabulary: the person's names for the default model's genres. */
   private learnOptions(ctx?: { signal: AbortSignal; progress(p: { phase: string }): void }): Omit<LearnOptions, 'trigger'> {
@@ -658,7 +638,7 @@ export class EngineService implements SpectagApi {
    * between bursts, not after every key press.
    */
   private scheduleRetrain(): void {
-    if (!this.view.hasPersonal || this.closed) return;
+    if (this.closed) return;
     if (this.retrainTimer) clearTimeout(this.retrainTimer);
     this.retrainTimer = setTimeout(() => {
       this.retrainTimer = null;
@@ -673,7 +653,7 @@ export class EngineService implements SpectagApi {
 
   /** Newly analysed tracks get personal suggestions from the active model; a new default model may call for retraining. */
   private afterAnalysis(): void {
-    if (!this.view.hasPersonal || this.closed) return;
+    if (this.closed) return;
     try {
       if (refreshPersonalPredictions(this.db) > 0) this.changed('personal');
     } catch {
@@ -683,37 +663,31 @@ export class EngineService implements SpectagApi {
   }
 
   async personalOverview(): Promise<PersonalOverview> {
-    this.requirePersonal();
     return personalOverview(this.db);
   }
 
   async learnPersonal(): Promise<JobInfo> {
-    this.requirePersonal();
     const busy = this.jobs.running('learn');
     if (busy) throw new SpectagApiError('conflict', `the personal model is being trained already (${busy.label})`);
     return this.learnJob('manual');
   }
 
   async updatePersonalSettings(patch: Partial<PersonalSettings>): Promise<PersonalSettings> {
-    this.requirePersonal();
     const settings = updatePersonalSettings(this.db, patch);
     this.scheduleRetrain();
     return settings;
   }
 
   async setGenreExcluded({ genre, excluded }: { genre: string; excluded: boolean }): Promise<GenreExclusions> {
-    this.requirePersonal();
     if (!genreKey(genre)) throw new SpectagApiError('invalid-input', `"${genre}" is not a genre name`);
     return setGenreExcluded(this.db, genre, excluded);
   }
 
   async setFolderExcluded({ folder, excluded }: { folder: string; excluded: boolean }): Promise<GenreExclusions> {
-    this.requirePersonal();
     return setFolderExcluded(this.db, resolve(folder), excluded);
   }
 
   async personalExamples({ genre, limit }: { genre: string; limit?: number }): Promise<PersonalExamples> {
-    this.requirePersonal();
     const key = genreKey(genre);
     const source = dominantEmbedding(this.db);
     if (!key || !source) return { genre, total: 0, tracks: [] };
@@ -734,17 +708,14 @@ export class EngineService implements SpectagApi {
   }
 
   async personalModelVersions(): Promise<PersonalModelInfo[]> {
-    this.requirePersonal();
     return personalModelVersions(this.db);
   }
 
   async personalModelReport({ version }: { version: number }): Promise<LearnReport | null> {
-    this.requirePersonal();
     return personalModelReport(this.db, version);
   }
 
   async moreLikeThisPreview(q: { fileId: number; genre: string; limit?: number; minScore?: number }): Promise<MoreLikeThisPreview> {
-    this.requirePersonal();
     if (!this.view.fileById(q.fileId)) throw new SpectagApiError('not-found', `no file with id ${q.fileId}`);
     try {
       return moreLikeThisPreview(this.db, q);
@@ -755,7 +726,6 @@ export class EngineService implements SpectagApi {
   }
 
   async moreLikeThisApply({ fileIds, genre }: { fileIds: number[]; genre: string }): Promise<{ decided: number }> {
-    this.requireDecisions();
     const ids = [...new Set(fileIds)];
     let decisionIds: number[];
     try {

@@ -1,7 +1,6 @@
 // The library as the review window sees it: every file with its review status (unanalysed, suggested,
 // accepted, ... written), current and suggested genre and confidence, filtered, sorted and paged in SQL.
-// It reads the tables of the scanner, the analysis, the genre model and the decisions, joining only those
-// this database has (a part not built yet simply contributes nothing).
+// It reads the tables of the scanner, the analysis, the genre model, the decisions and the personal model.
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { FileStore } from '../db/files.js';
@@ -58,16 +57,17 @@ export const PERSONAL_COLUMNS: PredictionColumns = {
 /** Review statuses whose filter needs no join (see statusWhere). */
 const PROBED_STATUSES: ReadonlySet<ReviewStatus> = new Set(['suggested', 'unsure', 'unanalysed', 'error']);
 
+/** Each file's decision that counts: its latest (alias d). */
+const LATEST_DECISION_JOIN = 'LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)';
+
 /** The "yours" column beside the default suggestion: a confident, offered personal suggestion (alias pp). */
 const YOURS_JOIN = 'LEFT JOIN personal_predictions pp ON pp.file_id = f.id AND pp.offered = 1 AND pp.unsure = 0';
 
 export class LibraryView {
-  readonly tables: Set<string>;
   private readonly dbDir: string;
   private readonly files: FileStore;
 
   constructor(readonly db: Db, dbPath: string, private predictions: PredictionColumns | null = null) {
-    this.tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
     this.dbDir = dirname(dbPath);
     this.files = new FileStore(db);
   }
@@ -77,34 +77,16 @@ export class LibraryView {
     this.predictions = p;
   }
 
-  get hasPredictions(): boolean {
-    return this.tables.has('predictions');
-  }
-
-  get hasDecisions(): boolean {
-    return this.tables.has('decisions');
-  }
-
-  get hasAnalysis(): boolean {
-    return this.tables.has('analysis');
-  }
-
-  get hasPersonal(): boolean {
-    return this.tables.has('personal_predictions');
-  }
-
   /** The suggestions that make the review status: the default model's, or the personal model's when asked for. */
   columnsFor(source: SuggestionSource = 'default'): PredictionColumns | null {
-    if (source === 'personal') return this.hasPersonal ? PERSONAL_COLUMNS : null;
+    if (source === 'personal') return PERSONAL_COLUMNS;
     return this.predictions;
   }
 
   private joins(p: PredictionColumns | null, rows = false): string {
-    const j: string[] = [];
-    if (this.hasDecisions) j.push('LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)');
-    if (this.hasAnalysis) j.push('LEFT JOIN analysis a ON a.file_id = f.id');
+    const j = [LATEST_DECISION_JOIN, 'LEFT JOIN analysis a ON a.file_id = f.id'];
     if (p) j.push(p.join);
-    if (rows && this.hasPersonal) j.push(YOURS_JOIN);
+    if (rows) j.push(YOURS_JOIN);
     return j.join(' ');
   }
 
@@ -112,13 +94,13 @@ export class LibraryView {
   statusSql(p: PredictionColumns | null = this.predictions): string {
     return `CASE
       WHEN f.status != 'ok' THEN 'error'
-      ${this.hasDecisions ? `WHEN d.id IS NOT NULL THEN CASE
+      WHEN d.id IS NOT NULL THEN CASE
         WHEN d.source != 'rejected' AND d.genres = f.genres THEN 'written'
         WHEN d.source = 'accepted' THEN 'accepted'
         WHEN d.source = 'rejected' THEN 'rejected'
-        ELSE 'corrected' END` : ''}
+        ELSE 'corrected' END
       ${p ? `WHEN ${p.present} THEN CASE WHEN ${p.unsure} THEN 'unsure' ELSE 'suggested' END` : ''}
-      ${this.hasAnalysis ? "WHEN a.status = 'error' THEN 'error' WHEN a.status = 'silent' THEN 'unsure'" : ''}
+      WHEN a.status = 'error' THEN 'error' WHEN a.status = 'silent' THEN 'unsure'
       ELSE 'unanalysed' END`;
   }
 
@@ -130,9 +112,9 @@ export class LibraryView {
     // EXISTS probes instead of conditions on the joined rows (those would let SQLite turn the LEFT JOINs into
     // inner joins driven from another table), and +f.status (no index on it): the walk stays in sort order
     // and stops after one page
-    const noDecision = this.hasDecisions ? 'NOT EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id)' : '1';
+    const noDecision = 'NOT EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id)';
     const noPrediction = p ? `NOT ${p.exists()}` : '1';
-    const analysis = (cond: string) => (this.hasAnalysis ? `EXISTS (SELECT 1 FROM analysis ax WHERE ax.file_id = f.id AND ${cond})` : '0');
+    const analysis = (cond: string) => `EXISTS (SELECT 1 FROM analysis ax WHERE ax.file_id = f.id AND ${cond})`;
     switch (status) {
       case 'suggested':
         return p ? `(+f.status = 'ok' AND ${noDecision} AND ${p.exists('px.unsure = 0')})` : '0';
@@ -144,7 +126,7 @@ export class LibraryView {
         return `(+f.status != 'ok' OR (${noDecision} AND ${noPrediction} AND ${analysis("ax.status = 'error'")}))`;
       default:
         // decided statuses depend on the latest decision
-        return this.hasDecisions ? `(+f.status = 'ok' AND EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id) AND (${this.statusSql(p)}) = '${status}')` : '0';
+        return `(+f.status = 'ok' AND EXISTS (SELECT 1 FROM decisions dd WHERE dd.file_id = f.id) AND (${this.statusSql(p)}) = '${status}')`;
     }
   }
 
@@ -185,10 +167,10 @@ export class LibraryView {
 
   private selectColumns(p: PredictionColumns | null): string {
     return `f.id, f.path, f.title, f.artist, f.album, f.year, f.duration_sec, f.container, f.status, f.genres,
-      ${this.hasDecisions ? "CASE WHEN d.id IS NULL THEN NULL ELSE d.genres END" : 'NULL'} AS d_genres,
+      CASE WHEN d.id IS NULL THEN NULL ELSE d.genres END AS d_genres,
       ${p ? p.suggested : 'NULL'} AS suggested, ${p ? p.confidence : 'NULL'} AS confidence,
       ${this.statusSql(p)} AS review,
-      ${this.hasPersonal ? 'pp.top_genre AS y_genre, pp.top_probability AS y_probability' : 'NULL AS y_genre, NULL AS y_probability'}`;
+      pp.top_genre AS y_genre, pp.top_probability AS y_probability`;
   }
 
   /**
@@ -240,12 +222,10 @@ export class LibraryView {
 
   /** Genres as the library will be once the decisions are written (decided genres win over the file's). */
   distribution(limit = 30): { genre: string; files: number }[] {
-    const effective = this.hasDecisions
-      ? "CASE WHEN d.id IS NOT NULL AND d.source != 'rejected' THEN d.genres ELSE f.genres END"
-      : 'f.genres';
+    const effective = "CASE WHEN d.id IS NOT NULL AND d.source != 'rejected' THEN d.genres ELSE f.genres END";
     return this.db
       .prepare(`SELECT je.value AS genre, count(*) AS files FROM files f
-        ${this.hasDecisions ? 'LEFT JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)' : ''},
+        ${LATEST_DECISION_JOIN},
         json_each(${effective}) je
         WHERE f.status = 'ok' GROUP BY je.value COLLATE NOCASE ORDER BY files DESC, genre LIMIT ?`)
       .all(limit) as { genre: string; files: number }[];
@@ -257,7 +237,6 @@ export class LibraryView {
   }
 
   analysis(fileId: number): (TrackAnalysisView & { imagePath: string | null }) | null {
-    if (!this.hasAnalysis) return null;
     const r = this.db.prepare('SELECT * FROM analysis WHERE file_id = ?').get(fileId) as AnalysisRow | undefined;
     if (!r) return null;
     const imagePath = r.image_path == null ? null : isAbsolute(r.image_path) ? r.image_path : join(this.dbDir, r.image_path);

@@ -99,7 +99,6 @@ export class VocabularyStore {
   }
 
   genresDecided(): Map<string, { name: string; files: number }> {
-    if (!this.hasTable('decisions')) return new Map();
     const rows = this.db
       .prepare(`SELECT je.value AS genre, count(*) AS n FROM decisions d, json_each(d.genres) je
         WHERE d.id IN (SELECT max(id) FROM decisions GROUP BY file_id) GROUP BY je.value COLLATE NOCASE`)
@@ -148,7 +147,6 @@ export class VocabularyStore {
       if (names.get(g)?.toLowerCase() === fromKey) setName.run(g, to, now);
     }
     if (fromKey === to.toLowerCase() && from === to) return 0;
-    if (!this.hasTable('decisions')) return 0;
     const decisions = new DecisionStore(this.db);
     const replace = (list: string[]) => {
       const out: string[] = [];
@@ -179,9 +177,5 @@ export class VocabularyStore {
       }
     })();
     return changed;
-  }
-
-  private hasTable(name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) != null;
   }
 }

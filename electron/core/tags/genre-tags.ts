@@ -1,7 +1,7 @@
 // Reading, replacing and restoring the genre values of every tag in one audio file (node-taglib-sharp).
 // Only genre fields are touched; the exact previous values are captured first, so that undo can put them back.
 //
-// Library choice (issue 5), by round-trip evidence on ffmpeg-made files (sine 1 s; tags: title, artist, album,
+// Library choice, by round-trip evidence on ffmpeg-made files (sine 1 s; tags: title, artist, album,
 // lyrics, ReplayGain, MusicBrainz id, a custom field, cover art where the container has it), writing
 // ["Jazz", "Blues"], reading back with music-metadata 11.16 and with ffmpeg 4.1 (`-f ffmetadata`), hashing audio:
 //

@@ -2,7 +2,7 @@
 // preload bridge (desktop app: window.spectag) or over HTTP + WebSocket (web mode: `spectag serve`),
 // and builds media URLs for the transport in use. Components import `api`, `onEvent` and `mediaUrl` from here.
 import type {
-  ApiErrorCode, ApiEvent, ApiEventListener, ApiMethod, CallOutcome, SpectagApi, SpectagBridge,
+  ApiErrorCode, ApiEvent, ApiEventListener, ApiInput, ApiMethod, CallOutcome, SpectagApi, SpectagBridge,
 } from '../../../electron/shared/api.js';
 import { API_METHOD_NAMES } from '../../../electron/shared/api-names.js';
 
@@ -40,7 +40,7 @@ function unwrap<T>(outcome: CallOutcome<T>): T {
 function bridgeTransport(bridge: SpectagBridge): Transport {
   return {
     kind: 'electron',
-    call: async (method, input) => unwrap(await (bridge[method] as (i: unknown) => Promise<CallOutcome<unknown>>)(input)),
+    call: async (method, input) => unwrap(await bridge.call(method, input as ApiInput<typeof method>)),
     onEvent: (listener) => bridge.onEvent(listener),
     // the desktop shell's media protocol, confined to the library roots and the cache (electron/main/media.ts)
     mediaUrl: (kind, id, version) => `spectag-media://${kind}/${id}${version != null ? `?v=${encodeURIComponent(String(version))}` : ''}`,

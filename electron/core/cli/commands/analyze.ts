@@ -1,16 +1,10 @@
 // spectag analyze: listen to the library's tracks (decode excerpts → log-mel spectrogram → picture, levels),
 // only those that are new, changed, or analysed by an older pipeline.
-import { EXIT, UsageError, type Command } from '../command.js';
+import { EXIT, type Command } from '../command.js';
+import { inferenceBackendOption, wholeNumber } from '../options.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { ProgressReporter } from '../progress.js';
 import { Analyzer, NoDecoderError } from '../../jobs/analyzer.js';
-
-function wholeNumber(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value == null) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
-}
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -38,9 +32,10 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
   async run({ values }, io) {
     const limit = wholeNumber(values.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
     const workers = wholeNumber(values.workers, '--workers', 1, 64);
+    const backend = inferenceBackendOption(values.backend);
     const { db, path } = openCliDb(values, io);
     // loaded only when used: the model code pulls in TF.js (~100 MB), which --no-model runs do not need
-    const genre = values['no-model'] ? null : await (await import('../../model/genre-step.js')).startGenreStep(values.backend, io.stderr);
+    const genre = values['no-model'] ? null : await (await import('../../model/genre-step.js')).startGenreStep(backend, io.stderr);
     try {
       const progress = new ProgressReporter(io.stderr);
       const analyzer = new Analyzer(db, {

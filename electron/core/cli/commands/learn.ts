@@ -2,19 +2,13 @@
 // its album-grouped validation against the default model (per genre precision/recall, what is offered).
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { trainingBackendOption, wholeNumber } from '../options.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { PersonalStore } from '../../db/personal.js';
 import { VocabularyStore, vocabularySettingsPath } from '../../service/vocabulary.js';
 import { learnPersonalModel, refreshPersonalPredictions, retrainState } from '../../personal/learn.js';
-import { BACKEND_NAMES, type BackendName } from '../../../shared/genres-model.js';
+import { BACKEND_NAMES } from '../../../shared/genres-model.js';
 import type { GenreScore, LearnReport, PersonalSettings } from '../../../shared/personal.js';
-
-function wholeNumber(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value == null) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
-}
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 const pct = (v: number | null): string => (v == null ? '   -  ' : `${(100 * v).toFixed(1).padStart(5)} %`);
@@ -110,11 +104,7 @@ Exit codes: 0 trained (or nothing due), 2 usage, 3 nothing could be learned (too
     if (after != null) patch.retrainAfterDecisions = after;
     const hidden = wholeNumber(values.hidden, '--hidden', 0, 1024);
     if (hidden != null) patch.hiddenUnits = hidden;
-    let backend: BackendName | undefined;
-    if (typeof values.backend === 'string') {
-      if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}`);
-      backend = values.backend as BackendName;
-    }
+    const backend = trainingBackendOption(values.backend);
     if (values.refresh && values['if-due']) throw new UsageError('--refresh and --if-due do not go together');
     const { db, path } = openCliDb(values, io);
     try {

@@ -3,10 +3,10 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { inferenceBackendOption } from '../options.js';
 import { walkRoot, type WalkIssue } from '../../library/walk.js';
 import { GenrePredictor } from '../../model/predictor.js';
 import { describeInference } from '../../model/inference.js';
-import { inferenceBackendOption } from '../../model/genre-step.js';
 import { INFERENCE_BACKENDS, type GenrePrediction } from '../../../shared/genres-model.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { personalPredictor, type PersonalPredictor } from '../../personal/predict.js';

@@ -1,23 +1,20 @@
 // Migration 003 (analysis + queue) from a version-2 database with a library in it: the library survives,
 // the new tables work, and deleting a file removes its analysis.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SCHEMA_VERSION, openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { AnalysisStore } from '../../electron/core/db/analysis.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m003-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
-const TAGS = { title: 'Army of Me', artist: 'Björk', albumArtist: null, album: 'Post', trackNo: 1, trackOf: 11, discNo: null, discOf: null, year: 1995, genres: ['Electronic'] };
-const AUDIO = { container: 'mp3' as const, codec: 'MPEG 1 Layer 3', durationSec: 234.5, sampleRate: 44100, channels: 2, bitrate: 320_000, lossless: false, hasCover: false };
+const dir = scratchFolder('m003');
+const TAGS = trackTags({ title: 'Army of Me', artist: 'Björk', album: 'Post', trackOf: 11, year: 1995, genres: ['Electronic'] });
+const AUDIO = audioProps({ durationSec: 234.5 });
 
 describe('migration 003 (analysis)', () => {
   it('upgrades a version-2 library without touching it; the queue and results work; a deleted file takes its analysis along', () => {
-    const path = join(dir, 'library.sqlite');
+    const path = dir.at('library.sqlite');
     const v2 = openDatabase(path, { targetVersion: 2 });
     const files = new FileStore(v2);
     const root = files.ensureRoot('/music');
@@ -34,7 +31,7 @@ describe('migration 003 (analysis)', () => {
     assert.equal((v3.prepare("SELECT count(*) AS n FROM files_fts WHERE files_fts MATCH 'Army'").get() as { n: number }).n, 4);
     assert.equal((v3.prepare('SELECT count(*) AS n FROM analysis').get() as { n: number }).n, 0);
 
-    const store = new AnalysisStore(v3, join(dir, 'library-cache'));
+    const store = new AnalysisStore(v3, dir.at('library-cache'));
     // the unreadable file is not queued
     assert.deepEqual(store.enqueue('p1', null), { new: 4 });
     const [first] = store.claim(0, 1);
@@ -61,7 +58,7 @@ describe('migration 003 (analysis)', () => {
     // and the versions after it keep the analysis tables as they are
     const latest = openDatabase(path);
     assert.equal(latest.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    assert.equal(new AnalysisStore(latest, join(dir, 'library-cache')).queueSize(), 2);
+    assert.equal(new AnalysisStore(latest, dir.at('library-cache')).queueSize(), 2);
     latest.close();
   });
 });

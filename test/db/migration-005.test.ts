@@ -1,20 +1,17 @@
 // Migration 005 (predictions): starts from a version-4 database with files and analyses in it; they
 // survive, and predictions can be stored, read back, replaced by a new model version, and cascade.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
 import type { GenrePrediction } from '../../electron/shared/genres-model.js';
+import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m005-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder('m005');
 
-const TAGS = { title: 'T', artist: 'A', albumArtist: null, album: 'B', trackNo: 1, trackOf: null, discNo: null, discOf: null, year: 2001, genres: ['Rock'] };
-const AUDIO = { container: 'mp3' as const, codec: 'MPEG 1 Layer 3', durationSec: 200, sampleRate: 44100, channels: 2, bitrate: 192000, lossless: false, hasCover: false };
+const TAGS = trackTags({ genres: ['Rock'] });
+const AUDIO = audioProps({ bitrate: 192_000 });
 
 function prediction(version: string, top: string): GenrePrediction {
   return {
@@ -25,7 +22,7 @@ function prediction(version: string, top: string): GenrePrediction {
 }
 
 test('005 keeps version-4 data and stores predictions per (file, model id)', () => {
-  const path = join(dir, 'lib.sqlite');
+  const path = dir.at('lib.sqlite');
   let db = openDatabase(path, { targetVersion: 4 });
   const files = new FileStore(db);
   const root = files.ensureRoot('/music');

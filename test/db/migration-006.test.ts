@@ -1,25 +1,22 @@
 // Migration 006 (personal models): starts from a version-5 database with files, decisions and predictions
 // in it; they survive, the personal tables work, and deleting a file removes its personal suggestion.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
 import { DEFAULT_PERSONAL_SETTINGS, type LearnReport } from '../../electron/shared/personal.js';
+import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m006-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder('m006');
 
-const TAGS = { title: 'T', artist: 'A', albumArtist: null, album: 'B', trackNo: 1, trackOf: null, discNo: null, discOf: null, year: 2001, genres: ['Dub'] };
-const AUDIO = { container: 'flac' as const, codec: 'FLAC', durationSec: 200, sampleRate: 44100, channels: 2, bitrate: 900_000, lossless: true, hasCover: false };
+const TAGS = trackTags({ genres: ['Dub'] });
+const AUDIO = audioProps({ container: 'flac', codec: 'FLAC', bitrate: 900_000, lossless: true });
 
 test('006 keeps version-5 data and adds the personal model tables', () => {
-  const path = join(dir, 'lib.sqlite');
+  const path = dir.at('lib.sqlite');
   let db = openDatabase(path, { targetVersion: 5 });
   const files = new FileStore(db);
   const root = files.ensureRoot('/music');

@@ -1,26 +1,24 @@
 // Migration 007 (the vocabulary in the database): starts from a version-6 database with files, decisions and
 // personal-model settings in it; they survive, the vocabulary tables start empty, and the engine service moves
 // the choices of an older Spectag's JSON file beside the database into them once (the file becomes *.imported).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
 import { EngineService } from '../../electron/core/service/engine.js';
 import { VocabularyStore, vocabularySettingsPath } from '../../electron/core/service/vocabulary.js';
+import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m007-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder('m007');
 
-const AUDIO = { container: 'mp3' as const, codec: 'MPEG', durationSec: 200, sampleRate: 44100, channels: 2, bitrate: 320_000, lossless: false, hasCover: false };
-const tags = (title: string, genres: string[]) => ({ title, artist: 'A', albumArtist: null, album: 'B', trackNo: 1, trackOf: null, discNo: null, discOf: null, year: 2001, genres });
+const AUDIO = audioProps({ codec: 'MPEG' });
+const tags = (title: string, genres: string[]) => trackTags({ title, genres });
 
 test('007 keeps version-6 data and adds empty vocabulary tables', () => {
-  const path = join(dir, 'plain.sqlite');
+  const path = dir.at('plain.sqlite');
   let db = openDatabase(path, { targetVersion: 6 });
   const files = new FileStore(db);
   const root = files.ensureRoot('/music');
@@ -44,14 +42,14 @@ test('007 keeps version-6 data and adds empty vocabulary tables', () => {
 });
 
 test('the engine imports an older JSON vocabulary file once, then the database is the only source', async () => {
-  const path = join(dir, 'library.sqlite');
+  const path = dir.at('library.sqlite');
   const db = openDatabase(path, { targetVersion: 6 });
   const files = new FileStore(db);
   const root = files.ensureRoot('/music');
   files.saveRead(root, { path: '/music/b.mp3', size: 5, mtimeMs: 1, fileKey: null }, { ok: true, contentId: 'cb', tags: tags('b', ['Jazz']), audio: AUDIO }, null);
   db.close();
   const legacy = vocabularySettingsPath(path)!;
-  assert.equal(legacy, join(dir, 'library.vocabulary.json'));
+  assert.equal(legacy, dir.at('library.vocabulary.json'));
   writeFileSync(legacy, JSON.stringify({ modelNames: { 'hip-hop': 'Rap' }, hidden: ['Polka', 'disco', 42] }));
 
   let service = new EngineService({ dbPath: path, host: 'web', model: false });

@@ -1,23 +1,20 @@
 // Migration 004 (decisions + write journal), starting from a version-3 database with data in it.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore, JournalStore } from '../../electron/core/db/decisions.js';
 import { DEFAULT_WRITE_OPTIONS } from '../../electron/shared/tags.js';
+import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m004-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchFolder('m004');
 
-const TAGS = { title: 'Teardrop', artist: 'Massive Attack', albumArtist: null, album: 'Mezzanine', trackNo: 3, trackOf: 11, discNo: null, discOf: null, year: 1998, genres: ['Trip Hop'] };
-const AUDIO = { container: 'mp3' as const, codec: 'MPEG 1 Layer 3', durationSec: 330, sampleRate: 44100, channels: 2, bitrate: 320_000, lossless: false, hasCover: true };
+const TAGS = trackTags({ title: 'Teardrop', artist: 'Massive Attack', album: 'Mezzanine', trackNo: 3, trackOf: 11, year: 1998, genres: ['Trip Hop'] });
+const AUDIO = audioProps({ durationSec: 330, hasCover: true });
 
 describe('migration 004 (decisions, write journal)', () => {
   it('keeps a version-3 library intact and adds working decision and journal tables', () => {
-    const path = join(dir, 'lib.sqlite');
+    const path = dir.at('lib.sqlite');
     let db = openDatabase(path, { targetVersion: 3 });
     assert.equal(db.pragma('user_version', { simple: true }), 3);
     const s3 = new FileStore(db);
@@ -68,7 +65,7 @@ describe('migration 004 (decisions, write journal)', () => {
   });
 
   it('marks batches left running by a crashed process as interrupted', () => {
-    const db = openDatabase(join(dir, 'crash.sqlite'));
+    const db = openDatabase(dir.at('crash.sqlite'));
     const journal = new JournalStore(db);
     const id = journal.createBatch('write', DEFAULT_WRITE_OPTIONS, null);
     assert.equal(journal.markInterrupted(), 1);
