@@ -296,7 +296,7 @@ export class EngineService implements SpectagApi {
   }
 
   async pickFolder(): Promise<string | null> {
-    throw new SpectagApiError('not-available', 'A folder dialog is part of the desktop app only; type the folder path instead');
+    throw new SpectagApiError('not-available', 'A folder dialog is not available in a browser (only in the desktop app): type the folder path instead');
   }
 
   private rootPaths(): string[] {
