@@ -1,6 +1,7 @@
 // Web mode: the built window (renderer/dist) and the same API over HTTP + WebSocket, for headless machines
 // (a NAS) and for the browser tests. Listens on 127.0.0.1 only, and every request that reads or changes the
-// library needs the random token printed at start (constant-time compare; never logged).
+// library needs the random token printed at start (constant-time compare; never logged). Requests are
+// answered by a route table (ROUTES): a new endpoint is one more entry, with its methods and who may call it.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -93,176 +94,227 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const token = opts.token ?? randomBytes(32).toString('base64url');
-  const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
-  const log = opts.log ?? (() => {});
-  const rendererDir = opts.rendererDir ? resolve(opts.rendererDir) : null;
-  let port = opts.port;
+/** What a route handler gets: the request, its response, the path's parameters and the server's state. */
+interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** the `:name` segments of the route's path */
+  params: Record<string, string>;
+  /** what a trailing `*` of the route's path matched */
+  rest: string[];
+  server: ServerState;
+}
 
-  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+interface ServerState {
+  opts: ServerOptions;
+  token: string;
+  port: number;
+  rendererDir: string | null;
+  maxBody: number;
+}
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-    res.end(text);
-  };
-  const fail = (res: ServerResponse, code: ApiErrorCode, message: string) => send(res, STATUS_BY_CODE[code], { ok: false, error: { code, message } });
+interface Route {
+  /** '/api/call/:method', '/media/*' (the rest of the path, any depth), '/*' */
+  path: string;
+  /** 'any': every method (an unknown API path is 404 whatever the method) */
+  methods: readonly ('GET' | 'HEAD' | 'POST')[] | 'any';
+  /**
+   * who may call: 'token' = the bearer token only; 'session' = the token or the session cookie (media
+   * elements and the event socket cannot send headers); 'public' = anyone on 127.0.0.1 (the window's files)
+   */
+  auth: 'token' | 'session' | 'public';
+  handle(c: RouteContext): void | Promise<void>;
+}
 
-  const authorised = (req: IncomingMessage, allowCookie: boolean) =>
-    tokenMatches(token, bearer(req)) || (allowCookie && tokenMatches(token, cookieValue(req, COOKIE)));
+const READ = ['GET', 'HEAD'] as const;
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolveBody, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBody) {
-          reject(new Error('request body too large'));
-          req.destroy();
-          return;
-        }
-        chunks.push(c);
-      });
-      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
+/** First match wins. */
+const ROUTES: readonly Route[] = [
+  { path: '/api/call/:method', methods: ['POST'], auth: 'token', handle: (c) => callApi(c, c.params.method!) },
+  // media elements and the event socket cannot send headers: they carry this cookie instead
+  { path: '/api/session', methods: ['POST'], auth: 'token', handle: (c) => send(c.res, 200, { ok: true, result: null }, { 'set-cookie': `${COOKIE}=${encodeURIComponent(c.server.token)}; HttpOnly; SameSite=Strict; Path=/` }) },
+  { path: '/api/*', methods: 'any', auth: 'public', handle: (c) => fail(c.res, 'not-found', 'no such API route') },
+  { path: '/media/*', methods: READ, auth: 'session', handle: serveMedia },
+  { path: '/*', methods: READ, auth: 'public', handle: serveWindow },
+];
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string) => {
-    if (req.method !== 'POST') return fail(res, 'invalid-input', 'use POST');
-    if (!authorised(req, false)) return fail(res, 'unauthorized', 'missing or wrong token');
-    let payload: unknown;
-    try {
-      const text = await readBody(req);
-      payload = text ? JSON.parse(text) : {};
-    } catch (err) {
-      return fail(res, 'invalid-input', `bad request body: ${(err as Error).message}`);
-    }
-    if (typeof payload !== 'object' || payload == null || Array.isArray(payload)) return fail(res, 'invalid-input', 'the body must be a JSON object');
-    const outcome = await dispatchCall(opts.engine, method, (payload as { input?: unknown }).input);
-    if (outcome.ok) send(res, 200, outcome);
-    else send(res, STATUS_BY_CODE[outcome.error.code], outcome);
-  };
-
-  const streamFile = (req: IncomingMessage, res: ServerResponse, path: string, type: string, cache: string) => {
-    const size = statSync(path).size;
-    const range = parseRange(req.headers.range, size);
-    const headers: Record<string, string> = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': cache, 'x-content-type-options': 'nosniff' };
-    if (range === 'invalid') {
-      res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` });
-      res.end();
-      return;
-    }
-    if (range) {
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
-      if (req.method === 'HEAD') return void res.end();
-      createReadStream(path, { start: range.start, end: range.end }).pipe(res);
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-length': String(size) });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(path).pipe(res);
-  };
-
-  const handleMedia = (req: IncomingMessage, res: ServerResponse, parts: string[]) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'invalid-input', 'use GET');
-    if (!authorised(req, true)) return fail(res, 'unauthorized', 'missing or wrong token');
-    const ref = MediaRefSchema.safeParse({ kind: parts[0], id: Number(parts[1]) });
-    if (parts.length !== 2 || !ref.success || !/^\d+$/.test(parts[1] ?? '')) return fail(res, 'invalid-input', 'media URL: /media/audio/<id> or /media/spectrogram/<id>');
-    let path: string;
-    try {
-      path = opts.engine.mediaPath(ref.data);
-    } catch (err) {
-      if (err instanceof MediaRefusedError) return fail(res, err.status === 403 ? 'forbidden' : 'not-found', err.message);
-      return fail(res, 'not-found', (err as Error).message);
-    }
-    streamFile(req, res, path, mediaMimeType(path), ref.data.kind === 'spectrogram' ? 'private, max-age=60' : 'private, no-cache');
-  };
-
-  const handleStatic = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'invalid-input', 'use GET');
-    if (!rendererDir || !existsSync(join(rendererDir, 'index.html'))) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('The window is not built: run `npm run build:renderer` (the API is served all the same).\n');
-      return;
-    }
-    let rel: string;
-    try {
-      rel = decodeURIComponent(pathname);
-    } catch {
-      return fail(res, 'invalid-input', 'bad URL encoding');
-    }
-    if (rel.includes('\0')) return fail(res, 'invalid-input', 'bad path');
-    let file = resolve(rendererDir, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
-    if (file !== join(rendererDir, 'index.html') && !isInside(file, rendererDir)) {
-      return fail(res, 'not-found', 'not found');
-    }
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      // the app has one page; an unknown path without an extension is a route of it
-      if (extname(rel)) return fail(res, 'not-found', 'not found');
-      file = join(rendererDir, 'index.html');
-    }
-    const type = STATIC_TYPES[extname(file)] ?? 'application/octet-stream';
-    const isIndex = file === join(rendererDir, 'index.html');
-    res.setHeader('content-security-policy', contentSecurityPolicy(port));
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('x-frame-options', 'DENY');
-    streamFile(req, res, file, type, isIndex ? 'no-cache' : 'public, max-age=31536000, immutable');
-  };
-
-  const server: Server = createServer((req, res) => {
-    const started = Date.now();
-    res.on('finish', () => log(`${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
-    // DNS rebinding: a web page can make a browser talk to 127.0.0.1 under its own host name; refuse that
-    if (!allowedHosts().has(String(req.headers.host ?? ''))) {
-      res.writeHead(421, { 'content-type': 'text/plain' });
-      res.end('wrong host\n');
-      return;
-    }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const parts = url.pathname.split('/').filter(Boolean);
-    void (async () => {
-      try {
-        if (parts[0] === 'api' && parts[1] === 'call' && parts.length === 3) return await handleApi(req, res, parts[2]!);
-        if (parts[0] === 'api' && parts[1] === 'session' && parts.length === 2) {
-          if (req.method !== 'POST') return fail(res, 'invalid-input', 'use POST');
-          if (!authorised(req, false)) return fail(res, 'unauthorized', 'missing or wrong token');
-          // media elements and the event socket cannot send headers: they carry this cookie instead
-          return send(res, 200, { ok: true, result: null }, { 'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` });
-        }
-        if (parts[0] === 'api') return fail(res, 'not-found', 'no such API route');
-        if (parts[0] === 'media') return handleMedia(req, res, parts.slice(1));
-        return handleStatic(req, res, url.pathname);
-      } catch (err) {
-        if (!res.headersSent) fail(res, 'internal', (err as Error).message);
-        else res.destroy();
+/** The route for a path and its parameters; null when none matches. */
+function matchRoute(parts: readonly string[]): Pick<RouteContext, 'params' | 'rest'> & { route: Route } | null {
+  for (const route of ROUTES) {
+    const pattern = route.path.split('/').filter(Boolean);
+    const params: Record<string, string> = {};
+    let rest: string[] = [];
+    let ok = true;
+    for (let i = 0; i < pattern.length && ok; i++) {
+      const p = pattern[i]!;
+      if (p === '*') {
+        rest = parts.slice(i);
+        break;
       }
-    })();
-  });
+      if (i >= parts.length) ok = false;
+      else if (p.startsWith(':')) params[p.slice(1)] = parts[i]!;
+      else ok = p === parts[i];
+    }
+    if (ok && (pattern.at(-1) === '*' || pattern.length === parts.length)) return { route, params, rest };
+  }
+  return null;
+}
 
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function fail(res: ServerResponse, code: ApiErrorCode, message: string): void {
+  send(res, STATUS_BY_CODE[code], { ok: false, error: { code, message } });
+}
+
+function authorised(req: IncomingMessage, token: string, allowCookie: boolean): boolean {
+  return tokenMatches(token, bearer(req)) || (allowCookie && tokenMatches(token, cookieValue(req, COOKIE)));
+}
+
+function readBody(req: IncomingMessage, maxBody: number): Promise<string> {
+  return new Promise<string>((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBody) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** One API call: `{"input": ...}` in, the outcome out, with the HTTP status of its error code. */
+async function callApi({ req, res, server }: RouteContext, method: string): Promise<void> {
+  let payload: unknown;
+  try {
+    const text = await readBody(req, server.maxBody);
+    payload = text ? JSON.parse(text) : {};
+  } catch (err) {
+    return fail(res, 'invalid-input', `bad request body: ${(err as Error).message}`);
+  }
+  if (typeof payload !== 'object' || payload == null || Array.isArray(payload)) return fail(res, 'invalid-input', 'the body must be a JSON object');
+  const outcome = await dispatchCall(server.opts.engine, method, (payload as { input?: unknown }).input);
+  if (outcome.ok) send(res, 200, outcome);
+  else send(res, STATUS_BY_CODE[outcome.error.code], outcome);
+}
+
+/** A file, whole or one byte range (audio elements seek with ranges). */
+function streamFile(req: IncomingMessage, res: ServerResponse, path: string, type: string, cache: string): void {
+  const size = statSync(path).size;
+  const range = parseRange(req.headers.range, size);
+  const headers: Record<string, string> = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': cache, 'x-content-type-options': 'nosniff' };
+  if (range === 'invalid') {
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` });
+    res.end();
+    return;
+  }
+  if (range) {
+    res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(path, { start: range.start, end: range.end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-length': String(size) });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(path).pipe(res);
+}
+
+/** /media/<kind>/<id>: a track's audio or spectrogram, as the engine confines it. */
+function serveMedia({ req, res, rest, server }: RouteContext): void {
+  const [kind, id] = rest;
+  const ref = MediaRefSchema.safeParse({ kind, id: Number(id) });
+  if (rest.length !== 2 || !ref.success || !/^\d+$/.test(id ?? '')) return fail(res, 'invalid-input', 'media URL: /media/audio/<id> or /media/spectrogram/<id>');
+  let path: string;
+  try {
+    path = server.opts.engine.mediaPath(ref.data);
+  } catch (err) {
+    if (err instanceof MediaRefusedError) return fail(res, err.status === 403 ? 'forbidden' : 'not-found', err.message);
+    return fail(res, 'not-found', (err as Error).message);
+  }
+  streamFile(req, res, path, mediaMimeType(path), ref.data.kind === 'spectrogram' ? 'private, max-age=60' : 'private, no-cache');
+}
+
+/** The built window: its files, and index.html for any other path without an extension (the app's routes). */
+function serveWindow({ req, res, url, server }: RouteContext): void {
+  const { rendererDir } = server;
+  if (!rendererDir || !existsSync(join(rendererDir, 'index.html'))) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('The window is not built: run `npm run build:renderer` (the API is served all the same).\n');
+    return;
+  }
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname);
+  } catch {
+    return fail(res, 'invalid-input', 'bad URL encoding');
+  }
+  if (rel.includes('\0')) return fail(res, 'invalid-input', 'bad path');
+  let file = resolve(rendererDir, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
+  if (file !== join(rendererDir, 'index.html') && !isInside(file, rendererDir)) {
+    return fail(res, 'not-found', 'not found');
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    // the app has one page; an unknown path without an extension is a route of it
+    if (extname(rel)) return fail(res, 'not-found', 'not found');
+    file = join(rendererDir, 'index.html');
+  }
+  const type = STATIC_TYPES[extname(file)] ?? 'application/octet-stream';
+  const isIndex = file === join(rendererDir, 'index.html');
+  res.setHeader('content-security-policy', contentSecurityPolicy(server.port));
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('x-frame-options', 'DENY');
+  streamFile(req, res, file, type, isIndex ? 'no-cache' : 'public, max-age=31536000, immutable');
+}
+
+const allowedHosts = (port: number) => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+const allowedOrigins = (port: number) => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+/** One request: the host check, then the route table (method, who may call, handler). */
+async function handleRequest(server: ServerState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // DNS rebinding: a web page can make a browser talk to 127.0.0.1 under its own host name; refuse that
+  if (!allowedHosts(server.port).has(String(req.headers.host ?? ''))) {
+    res.writeHead(421, { 'content-type': 'text/plain' });
+    res.end('wrong host\n');
+    return;
+  }
+  const url = new URL(req.url ?? '/', `http://127.0.0.1:${server.port}`);
+  const match = matchRoute(url.pathname.split('/').filter(Boolean));
+  if (!match) return fail(res, 'not-found', 'not found');
+  const { route, params, rest } = match;
+  if (route.methods !== 'any' && !(route.methods as readonly string[]).includes(req.method ?? '')) {
+    return fail(res, 'invalid-input', route.methods.includes('POST') ? 'use POST' : 'use GET');
+  }
+  if (route.auth !== 'public' && !authorised(req, server.token, route.auth === 'session')) return fail(res, 'unauthorized', 'missing or wrong token');
+  await route.handle({ req, res, url, params, rest, server });
+}
+
+/** /events: the engine's events to the window, on a socket opened by the app's own page with the session. */
+function acceptEventSockets(http: Server, server: ServerState): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
-  const tcp = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    tcp.add(s);
-    s.on('close', () => tcp.delete(s));
-  });
-  server.on('upgrade', (req, socket, head) => {
+  http.on('upgrade', (req, socket, head) => {
     const reject = (status: number, text: string) => {
       socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
     };
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${server.port}`);
     if (url.pathname !== '/events') return reject(404, 'Not Found');
-    if (!allowedHosts().has(String(req.headers.host ?? ''))) return reject(421, 'Misdirected Request');
+    if (!allowedHosts(server.port).has(String(req.headers.host ?? ''))) return reject(421, 'Misdirected Request');
     const origin = req.headers.origin;
-    if (origin != null && !allowedOrigins().has(origin)) return reject(403, 'Forbidden');
-    if (!authorised(req, true)) return reject(401, 'Unauthorized');
+    if (origin != null && !allowedOrigins(server.port).has(origin)) return reject(403, 'Forbidden');
+    if (!authorised(req, server.token, true)) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      const off = opts.engine.subscribe((e) => {
+      const off = server.opts.engine.subscribe((e) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
       });
       const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 30_000);
@@ -276,26 +328,56 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
     });
   });
+  return {
+    close: () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => {});
+  const server: ServerState = {
+    opts,
+    token: opts.token ?? randomBytes(32).toString('base64url'),
+    port: opts.port,
+    rendererDir: opts.rendererDir ? resolve(opts.rendererDir) : null,
+    maxBody: opts.maxBodyBytes ?? 8 * 1024 * 1024,
+  };
+  const http: Server = createServer((req, res) => {
+    const started = Date.now();
+    res.on('finish', () => log(`${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
+    handleRequest(server, req, res).catch((err: unknown) => {
+      if (!res.headersSent) fail(res, 'internal', (err as Error).message);
+      else res.destroy();
+    });
+  });
+  const events = acceptEventSockets(http, server);
+  const tcp = new Set<Socket>();
+  http.on('connection', (s: Socket) => {
+    tcp.add(s);
+    s.on('close', () => tcp.delete(s));
+  });
 
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => {
-      server.off('error', reject);
+    http.once('error', reject);
+    http.listen(opts.port, '127.0.0.1', () => {
+      http.off('error', reject);
       resolveListen();
     });
   });
-  port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}/`;
+  server.port = (http.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${server.port}/`;
   return {
     url,
-    port,
-    token,
-    openUrl: `${url}#token=${token}`,
+    port: server.port,
+    token: server.token,
+    openUrl: `${url}#token=${server.token}`,
     close: async () => {
-      for (const ws of sockets) ws.terminate();
-      wss.close();
+      events.close();
       await new Promise<void>((r) => {
-        server.close(() => r());
+        http.close(() => r());
         for (const s of tcp) s.destroy();
       });
     },
