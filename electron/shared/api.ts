@@ -10,6 +10,7 @@ import type {
   GenreExclusions, LearnReport, MoreLikeThisPreview, PersonalModelInfo, PersonalOverview, PersonalPrediction, PersonalSettings,
 } from './personal.js';
 import { WRITE_MODES } from './tags.js';
+import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
 import {
   REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, type ReviewStatus,
 } from './api-names.js';
@@ -166,8 +167,8 @@ export type Feature = 'predictions' | 'watch' | 'pickFolder';
 
 export interface AppStatus {
   version: string;
-  /** 'electron': desktop window; 'web': `spectag serve` */
-  host: 'electron' | 'web';
+  /** 'electron': desktop window; 'web': `spectag serve`; 'cli': a `spectag` command (never shown in a window) */
+  host: 'electron' | 'web' | 'cli';
   dbPath: string;
   schemaVersion: number;
   cacheDir: string;
@@ -413,20 +414,8 @@ export interface SpectagBridge {
 // ---------------------------------------------------------------------------------------------------
 // Errors: every failure crossing the boundary is one of these codes with a message a person can read.
 
-export const API_ERROR_CODES = ['not-available', 'invalid-input', 'not-found', 'conflict', 'unauthorized', 'forbidden', 'internal'] as const;
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-
-export class SpectagApiError extends Error {
-  constructor(readonly code: ApiErrorCode, message: string) {
-    super(message);
-    this.name = 'SpectagApiError';
-  }
-}
-
-export interface ApiErrorPayload {
-  code: ApiErrorCode;
-  message: string;
-}
+export { API_ERROR_CODES, SpectagApiError } from './api-errors.js';
+export type { ApiErrorCode, ApiErrorPayload } from './api-errors.js';
 
 export function toErrorPayload(err: unknown): ApiErrorPayload {
   if (err instanceof SpectagApiError) return { code: err.code, message: err.message };

@@ -216,7 +216,7 @@ export interface PersonalVocabularyEntry {
   tooFew: boolean;
 }
 
-/** Everything the "Your genres" page shows (electron/core/personal/service.ts personalOverview). */
+/** Everything the "Your genres" page shows (electron/core/service/personal.ts, PersonalService.overview). */
 export interface PersonalOverview {
   settings: PersonalSettings;
   exclusions: GenreExclusions;

@@ -9,7 +9,7 @@ import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
 import { EngineService } from '../../electron/core/service/engine.js';
-import { VocabularyStore, vocabularySettingsPath } from '../../electron/core/service/vocabulary.js';
+import { VocabularyStore, vocabularySettingsPath } from '../../electron/core/db/vocabulary.js';
 import { audioProps, scratchFolder, trackTags } from './migration-fixtures.js';
 
 const dir = scratchFolder('m007');

@@ -12,14 +12,14 @@ import type { Db } from '../../electron/core/db/open.js';
 import { PersonalStore } from '../../electron/core/db/personal.js';
 import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
-import { learnPersonalModel, refreshPersonalPredictions, retrainIfDue, retrainState } from '../../electron/core/personal/learn.js';
+import { learnPersonalModel, retrainIfDue } from '../../electron/core/personal/learn.js';
+import { refreshPersonalPredictions, retrainState } from '../../electron/core/personal/suggestions.js';
 import { labelTracks, loadLibrary, dominantEmbedding } from '../../electron/core/personal/dataset.js';
 import { assignFolds } from '../../electron/core/personal/validate.js';
 import { trainingBackend } from '../../electron/core/personal/train.js';
-import {
-  moreLikeThisApply, moreLikeThisPreview, personalOverview, personalSuggestion, personalModelVersions, setFolderExcluded, setGenreExcluded,
-  updatePersonalSettings, PERSONAL_PREDICTION_COLUMNS,
-} from '../../electron/core/personal/service.js';
+import { PERSONAL_PREDICTION_COLUMNS } from '../../electron/core/db/personal.js';
+import { EngineContext } from '../../electron/core/service/context.js';
+import { wireServices, type Services } from '../../electron/core/service/services.js';
 import { personalPredictor } from '../../electron/core/personal/predict.js';
 import { buildSyntheticLibrary, type SyntheticTrack } from './synthetic-library.js';
 
@@ -37,9 +37,13 @@ const GENRES = [
 describe('personal model on a synthetic library', () => {
   let db: Db;
   let tracks: SyntheticTrack[];
+  // the engine's feature services over this database, as the window and the CLI use them
+  let services: Services;
+  const suggestion = (fileId: number) => new PersonalStore(db).prediction(fileId);
 
   before(() => {
     ({ db, tracks } = buildSyntheticLibrary(join(dir, 'lib.sqlite'), GENRES));
+    services = wireServices(new EngineContext(db, join(dir, 'lib.sqlite')), { retrain: 'explicit' });
   });
   after(() => db?.close());
 
@@ -90,7 +94,7 @@ describe('personal model on a synthetic library', () => {
     // untagged tracks get their cluster's genre, marked with the model version
     const names = ['Shoegaze', 'Dub', 'Hip Hop'];
     for (const t of tracks.filter((x) => !x.tagged)) {
-      const p = personalSuggestion(db, t.fileId)!;
+      const p = suggestion(t.fileId)!;
       assert.equal(p.modelVersion, 1);
       assert.equal(p.modelId, 'spectag-personal');
       assert.equal(p.top[0]?.genre, names[t.genre], t.path);
@@ -112,12 +116,12 @@ describe('personal model on a synthetic library', () => {
     const p = model.predict(row!.embeddings);
     assert.equal(p.modelId, 'spectag-personal');
     assert.equal(p.modelVersion, '1');
-    assert.deepEqual(p.probabilities, personalSuggestion(db, t.fileId)!.probabilities);
+    assert.deepEqual(p.probabilities, suggestion(t.fileId)!.probabilities);
     assert.throws(() => model.predict({ 'musicnn-msd': new Float32Array(200) }), /musicnn-mtt/);
   });
 
   it('counts decisions towards retraining, weighs them in, and keeps every version explainable', async () => {
-    updatePersonalSettings(db, { retrainAfterDecisions: 3 });
+    new PersonalStore(db).updateSettings({ retrainAfterDecisions: 3 });
     assert.deepEqual(retrainState(db), { newDecisions: 0, threshold: 3, defaultModelChanged: false, due: false, activeVersion: 1 });
     assert.equal(await retrainIfDue(db), null);
     // the person says three untagged Hip Hop tracks are "Boom Bap" (a correction), two Dub ones are Dub
@@ -132,7 +136,7 @@ describe('personal model on a synthetic library', () => {
     const boom = r.genres.find((g) => g.key === 'boombap')!;
     assert.equal(boom.examples, 5);
     assert.equal(boom.fromDecisions, 5);
-    const versions = personalModelVersions(db);
+    const versions = new PersonalStore(db).versions();
     assert.deepEqual(versions.map((v) => [v.version, v.trigger]), [[2, 'auto'], [1, 'manual']]);
     // all suggestions now come from v2, so v1's weights are pruned; its report stays
     assert.equal(versions[1]!.hasWeights, false);
@@ -141,9 +145,9 @@ describe('personal model on a synthetic library', () => {
   });
 
   it('leaves out excluded genres and the tags of excluded folders', async () => {
-    setGenreExcluded(db, 'DUB', true);
-    setFolderExcluded(db, '/music/Artist 0-0/', true);
-    const overview = personalOverview(db);
+    services.personal.setGenreExcluded('DUB', true);
+    services.personal.setFolderExcluded('/music/Artist 0-0/', true);
+    const overview = services.personal.overview();
     assert.deepEqual(overview.exclusions.genres, [{ key: 'dub', name: 'DUB' }]);
     assert.deepEqual(overview.exclusions.folders, ['/music/Artist 0-0']);
     assert.equal(overview.vocabulary.find((v) => v.key === 'dub')?.excluded, true);
@@ -154,9 +158,9 @@ describe('personal model on a synthetic library', () => {
     // Shoegaze albums 0 and 3 are by "Artist 0-0": 10 tracks whose tags are not used
     assert.equal(r.tracks.excludedByFolder, 10);
     assert.equal(r.genres.find((g) => g.key === 'shoegaze')!.examples, 20);
-    assert.ok(!Object.keys(personalSuggestion(db, tracks[0]!.fileId)!.probabilities).includes('Dub'));
-    setGenreExcluded(db, 'dub', false);
-    setFolderExcluded(db, '/music/Artist 0-0', false);
+    assert.ok(!Object.keys(suggestion(tracks[0]!.fileId)!.probabilities).includes('Dub'));
+    services.personal.setGenreExcluded('dub', false);
+    services.personal.setFolderExcluded('/music/Artist 0-0', false);
   });
 
   it('refreshes suggestions only for tracks analysed after the training', () => {
@@ -171,7 +175,7 @@ describe('personal model on a synthetic library', () => {
 
   it('"more like this" finds tracks of the same sound and applies a genre to the chosen ones', () => {
     const seed = tracks.find((t) => t.tagged && t.genre === 0)!;
-    const preview = moreLikeThisPreview(db, { fileId: seed.fileId, genre: 'Shoegaze', limit: 5 });
+    const preview = services.personal.moreLikeThis({ fileId: seed.fileId, genre: 'Shoegaze', limit: 5 });
     assert.equal(preview.candidates.length, 5);
     const byId = new Map(tracks.map((t) => [t.fileId, t]));
     for (const c of preview.candidates) {
@@ -182,10 +186,10 @@ describe('personal model on a synthetic library', () => {
     }
     const scores = preview.candidates.map((c) => c.score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
-    assert.deepEqual(moreLikeThisApply(db, { fileIds: preview.candidates.slice(0, 2).map((c) => c.fileId), genre: 'Shoegaze' }), { decided: 2 });
-    const again = moreLikeThisPreview(db, { fileId: seed.fileId, genre: 'Shoegaze', limit: 100 });
+    assert.deepEqual(services.review.applyGenre(preview.candidates.slice(0, 2).map((c) => c.fileId), 'Shoegaze'), { decided: 2 });
+    const again = services.personal.moreLikeThis({ fileId: seed.fileId, genre: 'Shoegaze', limit: 100 });
     assert.ok(!again.candidates.some((c) => c.fileId === preview.candidates[0]!.fileId), 'decided tracks are no longer candidates');
-    assert.throws(() => moreLikeThisApply(db, { fileIds: [999_999], genre: 'Shoegaze' }), /not readable library files/);
+    assert.throws(() => services.review.applyGenre([999_999], 'Shoegaze'), /not readable library files/);
   });
 });
 
@@ -227,7 +231,7 @@ describe('personal model edge cases', () => {
       const r = await learnPersonalModel(db);
       assert.equal(r.trained, false);
       assert.match(r.reason!, /at least two genres with 5 or more/);
-      assert.equal(personalModelVersions(db).length, 0);
+      assert.equal(new PersonalStore(db).versions().length, 0);
       assert.throws(() => personalPredictor(db), /no personal model yet/);
     } finally {
       db.close();

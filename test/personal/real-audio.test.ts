@@ -15,7 +15,7 @@ import { scanLibrary } from '../../electron/core/library/scan.js';
 import { Analyzer } from '../../electron/core/jobs/analyzer.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { genreModelStep } from '../../electron/core/model/genre-step.js';
-import { personalSuggestion } from '../../electron/core/personal/service.js';
+import { PersonalStore } from '../../electron/core/db/personal.js';
 import { learnCommand } from '../../electron/core/cli/commands/learn.js';
 import { predictCommand, type PredictJsonFile } from '../../electron/core/cli/commands/predict.js';
 import type { LearnReport } from '../../electron/shared/personal.js';
@@ -102,7 +102,7 @@ describe('personal model on generated audio (real backbone)', () => {
     const names: Record<string, string> = { tones: 'Tones', noise: 'Noise', rhythm: 'Drum & Bass' };
     const ids = new Map((db.prepare('SELECT id, path FROM files').all() as { id: number; path: string }[]).map((f) => [f.path, f.id]));
     for (const m of made.filter((x) => !x.tagged)) {
-      const p = personalSuggestion(db, ids.get(m.path)!);
+      const p = new PersonalStore(db).prediction(ids.get(m.path)!);
       assert.equal(p?.top[0]?.genre, names[m.sound], `${m.path}: ${JSON.stringify(p?.probabilities)}`);
       assert.equal(p?.modelVersion, r.version);
     }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './command.js';
 import { DatabaseTooNewError } from '../db/open.js';
+import { SpectagApiError } from '../../shared/api-errors.js';
 
 async function help(): Promise<string> {
   const commands = await Promise.all(COMMANDS.map((c) => c.load()));
@@ -52,7 +53,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await cmd.run(parsed, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // a value the engine's services refuse (e.g. "!!!" as a genre) is a bad command line too
+    if (err instanceof UsageError || (err instanceof SpectagApiError && err.code === 'invalid-input')) {
       io.stderr.write(`spectag ${name}: ${err.message}\n${cmd.usage}\n`);
       return EXIT.USAGE;
     }

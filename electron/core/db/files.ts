@@ -95,6 +95,23 @@ export class FileStore {
     return Number(this.db.prepare('INSERT INTO roots(path, added_at) VALUES (?, ?)').run(path, now).lastInsertRowid);
   }
 
+  /** The library folders, by path, with the files found under each. */
+  roots(): { id: number; path: string; lastScanAt: number | null; files: number }[] {
+    return this.db
+      .prepare('SELECT r.id, r.path, r.last_scan_at AS lastScanAt, count(f.id) AS files FROM roots r LEFT JOIN files f ON f.root_id = r.id GROUP BY r.id ORDER BY r.path')
+      .all() as { id: number; path: string; lastScanAt: number | null; files: number }[];
+  }
+
+  rootPaths(): string[] {
+    return this.db.prepare('SELECT path FROM roots ORDER BY path').pluck().all() as string[];
+  }
+
+  /** The titles of these files (null: no title tag), by id. */
+  titles(ids: readonly number[]): Map<number, string | null> {
+    const rows = this.db.prepare('SELECT id, title FROM files WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; title: string | null }[];
+    return new Map(rows.map((r) => [r.id, r.title]));
+  }
+
   markRootScanned(rootId: number, now = Date.now()): void {
     this.db.prepare('UPDATE roots SET last_scan_at = ? WHERE id = ?').run(now, rootId);
   }
@@ -201,6 +218,11 @@ export class FileStore {
     return this.db
       .prepare('SELECT id, path, size, mtime_ms AS mtimeMs, file_key AS fileKey, content_id AS contentId, status FROM files WHERE content_id = ?')
       .all(contentId) as KnownFile[];
+  }
+
+  getById(id: number): LibraryFile | null {
+    const row = this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as FileRow | undefined;
+    return row ? toLibraryFile(row) : null;
   }
 
   getByPath(path: string): LibraryFile | null {

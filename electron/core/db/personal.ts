@@ -32,6 +32,18 @@ const toInfo = (r: ModelRow): PersonalModelInfo => ({
   hasWeights: r.weights != null,
 });
 
+/**
+ * How personal suggestions enter the library table's query (library-view.ts PredictionColumns):
+ * drive the review queue by the personal model's offered suggestions instead of the default model's.
+ */
+export const PERSONAL_PREDICTION_COLUMNS = {
+  join: 'LEFT JOIN personal_predictions p ON p.file_id = f.id AND p.offered = 1',
+  present: 'p.file_id IS NOT NULL',
+  unsure: 'p.unsure = 1',
+  suggested: 'p.top_genre',
+  confidence: 'p.top_probability',
+} as const;
+
 export class PersonalStore {
   constructor(readonly db: Db) {}
 
@@ -131,6 +143,11 @@ export class PersonalStore {
     return r ? this.toModel(r) : null;
   }
 
+  /** The report of a version, completed once its suggestions are stored (their count and the timings). */
+  updateReport(version: number, report: LearnReport): void {
+    this.db.prepare('UPDATE personal_models SET report = ? WHERE version = ?').run(JSON.stringify(report), version);
+  }
+
   versions(): PersonalModelInfo[] {
     return (this.db.prepare('SELECT * FROM personal_models ORDER BY version DESC').all() as ModelRow[]).map(toInfo);
   }
@@ -172,6 +189,30 @@ export class PersonalStore {
       probabilities: JSON.parse(r.probabilities) as Record<string, number>, top: JSON.parse(r.top) as PersonalPrediction['top'],
       unsure: r.unsure === 1, offered: r.offered === 1, predictedAt: r.predicted_at,
     };
+  }
+
+  /**
+   * Undecided readable tracks whose personal suggestion is offered, sure and at least `minConfidence`, with
+   * that genre (the person's spelling); only those of `genre` (any case) when given.
+   */
+  confidentUndecided(minConfidence: number, genre?: string): { id: number; genre: string }[] {
+    return this.db
+      .prepare(`SELECT f.id, p.top_genre AS genre FROM files f JOIN personal_predictions p ON p.file_id = f.id
+        WHERE f.status = 'ok' AND p.offered = 1 AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
+          AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${genre ? 'AND p.top_genre = ? COLLATE NOCASE' : ''}`)
+      .all(minConfidence, ...(genre ? [genre] : [])) as { id: number; genre: string }[];
+  }
+
+  /**
+   * Files with an embedding of `source` but no suggestion by this model version, or one older than their
+   * embedding (analysed again since).
+   */
+  filesWithoutSuggestion(source: { modelId: string; spec: StoredPersonalModel['embeddingSpec'] }, version: number): number[] {
+    return this.db
+      .prepare(`SELECT p.file_id FROM predictions p LEFT JOIN personal_predictions pp ON pp.file_id = p.file_id
+        WHERE p.model_id = ? AND p.embedding_spec = ? AND p.embedding IS NOT NULL
+          AND (pp.file_id IS NULL OR pp.model_version != ? OR pp.predicted_at < p.predicted_at)`)
+      .pluck().all(source.modelId, JSON.stringify(source.spec), version) as number[];
   }
 
   clearPrediction(fileId: number): void {

@@ -42,6 +42,29 @@ export class PredictionStore {
     this.remove = db.prepare('DELETE FROM predictions WHERE file_id = ? AND (? IS NULL OR model_id = ?)');
   }
 
+  /** The version of `modelId` most tracks were predicted by (null: none). */
+  commonestVersion(modelId: string): string | null {
+    return (this.db.prepare('SELECT model_version FROM predictions WHERE model_id = ? GROUP BY model_version ORDER BY count(*) DESC LIMIT 1')
+      .pluck().get(modelId) as string | undefined) ?? null;
+  }
+
+  /** The model whose predictions were stored last (null: none yet). */
+  latestModelId(): string | null {
+    return (this.db.prepare('SELECT model_id FROM predictions ORDER BY predicted_at DESC LIMIT 1').pluck().get() as string | undefined) ?? null;
+  }
+
+  /**
+   * Undecided readable tracks whose suggestion by `modelId` is sure and at least `minConfidence`, with that
+   * genre (as the model names it); only those of `genre` when given.
+   */
+  confidentUndecided(modelId: string, minConfidence: number, genre?: string): { id: number; genre: string }[] {
+    return this.db
+      .prepare(`SELECT f.id, p.top_genre AS genre FROM files f JOIN predictions p ON p.file_id = f.id AND p.model_id = ?
+        WHERE f.status = 'ok' AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
+          AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${genre ? 'AND p.top_genre = ?' : ''}`)
+      .all(modelId, minConfidence, ...(genre ? [genre] : [])) as { id: number; genre: string }[];
+  }
+
   /**
    * Readable tracks per suggested genre (the model's best genre, where it is sure), leaving out decided tracks
    * when `undecidedOnly`. The predictions come from the predictions_suggested index alone (migration 008).

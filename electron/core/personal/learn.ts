@@ -1,16 +1,17 @@
 // Learning the person's genres: labelled tracks → album-grouped cross-validation against the default model
 // → the final head trained on everything → a new model version in the database → personal suggestions for
-// every analysed track. Also the refresh of suggestions for newly analysed tracks and auto-retraining.
+// every analysed track (suggestions.ts), and the automatic retraining when it is due.
 import type { Db } from '../db/open.js';
 import { PersonalStore, type StoredPersonalModel } from '../db/personal.js';
 import type { BackendName } from '../model/backend.js';
 import {
-  PERSONAL_MODEL_ID, genreKey,
-  type LearnReport, type PersonalGenreReport, type PersonalPrediction, type PersonalSettings, type RetrainState, type ValidationSummary,
+  genreKey,
+  type LearnReport, type PersonalGenreReport, type PersonalSettings, type ValidationSummary,
 } from '../../shared/personal.js';
 import { dominantEmbedding, labelTracks, loadLibrary, type LibraryEmbeddings, type TrackLabel } from './dataset.js';
 import type { PersonalHead } from '../db/personal-head.js';
-import { headLogits, softmaxRow } from './head.js';
+import { headLogits } from './head.js';
+import { CONFIDENT_THRESHOLD, SUGGEST_THRESHOLD, personalPredictions, retrainState } from './suggestions.js';
 import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, yieldToEventLoop, type TrainOptions } from './train.js';
 import { assignFolds, arbitrateGenres, scoreTopOne } from './validate.js';
 
@@ -35,8 +36,6 @@ export interface LearnOptions {
   now?: number;
 }
 
-export const CONFIDENT_THRESHOLD = 0.5;
-export const SUGGEST_THRESHOLD = 0.2;
 /** labelled tracks up to which every fold is scored (above: one fold, i.e. a 20 % album-grouped hold-out) */
 export const ALL_FOLDS_UP_TO = 3000;
 
@@ -93,59 +92,6 @@ async function fitHead(lib: LibraryEmbeddings, rows: readonly number[], y: Float
     inputDim: lib.d, keys, genres, mean, scale, layers, temperature: 1,
     confidentThreshold: CONFIDENT_THRESHOLD, suggestThreshold: SUGGEST_THRESHOLD,
   };
-}
-
-const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
-
-/** A personal suggestion from one row of calibrated probabilities. */
-export function toPrediction(head: PersonalHead, probs: readonly number[], offered: ReadonlySet<string>, excluded: ReadonlySet<string>): Omit<PersonalPrediction, 'fileId' | 'modelVersion' | 'predictedAt'> {
-  const probabilities: Record<string, number> = {};
-  head.genres.forEach((g, i) => (probabilities[g] = round4(probs[i]!)));
-  const ranked = head.genres
-    .map((genre, i) => ({ genre, key: head.keys[i]!, probability: round4(probs[i]!) }))
-    .filter((r) => !excluded.has(r.key))
-    .sort((a, b) => b.probability - a.probability);
-  const top = ranked.filter((r, i) => i === 0 || r.probability >= head.suggestThreshold).slice(0, 3).map(({ genre, probability }) => ({ genre, probability }));
-  const best = ranked[0];
-  return {
-    modelId: PERSONAL_MODEL_ID, probabilities, top,
-    unsure: !best || best.probability < head.confidentThreshold,
-    offered: best != null && offered.has(best.genre),
-  };
-}
-
-/** Genres the person hid in the app's vocabulary (migration 007): still learned, never suggested. */
-function hiddenGenreKeys(db: Db): string[] {
-  return (db.prepare('SELECT genre FROM vocabulary_hidden').pluck().all() as string[]).map(genreKey);
-}
-
-/** Suggestions of `model` for the given rows of `lib`, stored in personal_predictions. */
-function predictRows(store: PersonalStore, model: StoredPersonalModel & { head: PersonalHead }, lib: LibraryEmbeddings, now: number): number {
-  let n = 0;
-  for (const chunk of personalPredictions(store, model, lib, now)) {
-    store.savePredictions(chunk);
-    n += chunk.length;
-  }
-  return n;
-}
-
-/** The suggestions, a slice of rows at a time (so a caller can let other work in between). */
-function* personalPredictions(store: PersonalStore, model: StoredPersonalModel & { head: PersonalHead }, lib: LibraryEmbeddings, now: number): Generator<Omit<PersonalPrediction, 'modelId'>[]> {
-  const excluded = new Set([...store.exclusions().genres.map((g) => g.key), ...hiddenGenreKeys(store.db)]);
-  const offered = new Set(model.offeredGenres);
-  const n = lib.rows.length;
-  const k = model.head.keys.length;
-  const CHUNK = 512;
-  for (let start = 0; start < n; start += CHUNK) {
-    const m = Math.min(CHUNK, n - start);
-    const z = headLogits(model.head, lib.x.subarray(start * lib.d, (start + m) * lib.d), m);
-    const out: Omit<PersonalPrediction, 'modelId'>[] = [];
-    for (let r = 0; r < m; r++) {
-      const p = toPrediction(model.head, softmaxRow(z, r * k, k, model.head.temperature), offered, excluded);
-      out.push({ ...p, fileId: lib.rows[start + r]!.fileId, modelVersion: model.version, predictedAt: now });
-    }
-    yield out;
-  }
 }
 
 /** Trains, validates and stores a new personal model version; see LearnReport for what it answers. */
@@ -323,49 +269,8 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     ...report, version, predicted,
     timings: { loadMs, validateMs, trainMs, predictMs, totalMs: performance.now() - started },
   };
-  db.prepare('UPDATE personal_models SET report = ? WHERE version = ?').run(JSON.stringify(final), version);
+  store.updateReport(version, final);
   return final;
-}
-
-/**
- * Personal suggestions for analysed tracks that have none from the active model yet, or whose embedding is
- * newer than their suggestion (re-analysed); `all` recomputes every one. Returns how many were stored.
- */
-export function refreshPersonalPredictions(db: Db, opts: { all?: boolean; fileIds?: readonly number[]; now?: number } = {}): number {
-  const store = new PersonalStore(db);
-  const model = store.active();
-  if (!model?.head) return 0;
-  const source = { modelId: model.defaultModelId, spec: model.embeddingSpec };
-  let ids = opts.fileIds;
-  if (!opts.all && !ids) {
-    ids = (db
-      .prepare(`SELECT p.file_id AS id FROM predictions p LEFT JOIN personal_predictions pp ON pp.file_id = p.file_id
-        WHERE p.model_id = ? AND p.embedding_spec = ? AND p.embedding IS NOT NULL
-          AND (pp.file_id IS NULL OR pp.model_version != ? OR pp.predicted_at < p.predicted_at)`)
-      .all(source.modelId, JSON.stringify(source.spec), model.version) as { id: number }[]).map((r) => r.id);
-    if (ids.length === 0) return 0;
-  }
-  const lib = loadLibrary(db, source, ids ? { fileIds: ids } : {});
-  return predictRows(store, model as StoredPersonalModel & { head: PersonalHead }, lib, opts.now ?? Date.now());
-}
-
-export function retrainState(db: Db): RetrainState {
-  const store = new PersonalStore(db);
-  const model = store.active();
-  const threshold = store.settings().retrainAfterDecisions;
-  const newDecisions = store.decisionsAfter(model?.lastDecisionId ?? 0);
-  // tracks analysed again by another default model version have embeddings the active model never saw
-  const now = dominantEmbedding(db);
-  const versionNow = now && model
-    ? (db.prepare('SELECT model_version AS v FROM predictions WHERE model_id = ? GROUP BY model_version ORDER BY count(*) DESC LIMIT 1').get(now.modelId) as { v: string } | undefined)?.v
-    : undefined;
-  const defaultModelChanged = model != null && now != null &&
-    (now.modelId !== model.defaultModelId || JSON.stringify(now.spec) !== JSON.stringify(model.embeddingSpec) ||
-      (versionNow != null && !(model.report.defaultModel?.versions ?? []).includes(versionNow)));
-  return {
-    newDecisions, threshold, defaultModelChanged, due: (threshold > 0 && newDecisions >= threshold) || defaultModelChanged,
-    activeVersion: model?.version ?? null,
-  };
 }
 
 /** Retrains when enough new decisions were made since the active model (see PersonalSettings); null when not due. */

@@ -6,7 +6,7 @@ import { PersonalStore } from '../db/personal.js';
 import type { GenrePrediction } from '../../shared/genres-model.js';
 import { PERSONAL_MODEL_ID } from '../../shared/personal.js';
 import { headLogits, softmaxRow } from './head.js';
-import { toPrediction } from './learn.js';
+import { toPrediction } from './suggestions.js';
 
 export interface PersonalPredictor {
   modelId: string;

@@ -3,7 +3,6 @@
 // (ReLU features are all positive, so raw cosines crowd near 1) and each backbone's part is scaled to unit
 // length so the backbones count equally.
 import type { Db } from '../db/open.js';
-import { DecisionStore } from '../db/decisions.js';
 import type { SimilarTrack } from '../../shared/personal.js';
 import { loadLibrary, type EmbeddingSpec, type LibraryEmbeddings } from './dataset.js';
 
@@ -88,18 +87,4 @@ export function similarTracks(db: Db, fileId: number, opts: SimilarOptions = {})
       score: Math.round(score * 1e4) / 1e4,
     };
   });
-}
-
-/**
- * Records `genres` as the person's decision for each file (source 'corrected': the person chose the genre),
- * to be written to the files by the next write. Returns the decision ids.
- */
-export function applyGenresToTracks(db: Db, fileIds: readonly number[], genres: readonly string[], now = Date.now()): number[] {
-  if (genres.length === 0) throw new Error('name at least one genre to apply');
-  const known = new Set((db.prepare(`SELECT id FROM files WHERE status = 'ok' AND id IN (SELECT value FROM json_each(?))`)
-    .all(JSON.stringify(fileIds)) as { id: number }[]).map((r) => r.id));
-  const missing = fileIds.filter((id) => !known.has(id));
-  if (missing.length) throw new Error(`not readable library files: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' …' : ''}`);
-  const store = new DecisionStore(db);
-  return db.transaction(() => fileIds.map((id) => store.record(id, genres, 'corrected', now)))();
 }

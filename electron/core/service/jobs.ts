@@ -3,7 +3,7 @@
 // every engine job skips the work it already finished (a rescan stats unchanged files, the analysis queue
 // lives in the database).
 import type { JobInfo, JobKind, JobProgress, JobResult } from '../../shared/api.js';
-import { SpectagApiError } from '../../shared/api.js';
+import { SpectagApiError } from '../../shared/api-errors.js';
 
 export interface JobContext {
   signal: AbortSignal;

@@ -2,9 +2,10 @@
 // only those that are new, changed, or analysed by an older pipeline.
 import { EXIT, type Command } from '../command.js';
 import { inferenceBackendOption, wholeNumber } from '../options.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine, relearnIfDue } from '../engine.js';
 import { ProgressReporter } from '../progress.js';
-import { Analyzer, NoDecoderError } from '../../jobs/analyzer.js';
+import { NoDecoderError } from '../../jobs/analyzer.js';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -33,20 +34,22 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
     const limit = wholeNumber(values.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
     const workers = wholeNumber(values.workers, '--workers', 1, 64);
     const backend = inferenceBackendOption(values.backend);
-    const { db, path } = openCliDb(values, io);
-    // loaded only when used: the model code pulls in TF.js (~100 MB), which --no-model runs do not need
-    const genre = values['no-model'] ? null : await (await import('../../model/genre-step.js')).startGenreStep(backend, io.stderr);
+    const { engine, path } = openCliEngine(values, io, { model: values['no-model'] !== true, backend });
+    const { analysis } = engine.services;
     try {
+      // the model code (TF.js, ~100 MB) is loaded only when the model runs
+      const predictor = await analysis.predictor();
+      if (predictor) io.stderr.write(`genre model ${predictor.modelId} ${predictor.modelVersion}, inference ${analysis.backend?.detail}\n`);
+      else if (analysis.modelUnavailable) io.stderr.write(`genre model unavailable, listening only: ${analysis.modelUnavailable}\n`);
       const progress = new ProgressReporter(io.stderr);
-      const analyzer = new Analyzer(db, {
-        limit, workers, retryErrors: values['retry-errors'] === true, signal: io.signal, modelStep: genre?.step,
-        onProgress: (p) =>
-          p.phase !== 'queueing' &&
-          progress.update({ done: p.done, total: p.total, errors: p.errors, rate: p.rate, etaSec: p.etaSec, label: 'tracks', current: p.currentPath }),
-      });
       let report;
       try {
-        report = await analyzer.run();
+        report = await analysis.analyse({
+          limit, workers, retryErrors: values['retry-errors'] === true, signal: io.signal,
+          onProgress: (p) =>
+            p.phase !== 'queueing' &&
+            progress.update({ done: p.done, total: p.total, errors: p.errors, rate: p.rate, etaSec: p.etaSec, label: 'tracks', current: p.currentPath }),
+        });
       } catch (err) {
         progress.end();
         if (err instanceof NoDecoderError) {
@@ -57,7 +60,7 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
       }
       progress.end();
       if (values.json) {
-        io.stdout.write(JSON.stringify({ db: path, cacheDir: analyzer.store.cacheDir, ...report }, null, 2) + '\n');
+        io.stdout.write(JSON.stringify({ db: path, cacheDir: engine.cacheDir, ...report }, null, 2) + '\n');
       } else {
         const secs = report.durationMs / 1000;
         const queued = Object.entries(report.queuedByReason).map(([k, n]) => `${n} ${k}`).join(', ');
@@ -74,10 +77,10 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
         if (report.cancelled) io.stdout.write('Run the same command again to resume; finished tracks are not analysed again.\n');
       }
       if (report.cancelled) return EXIT.CANCELLED;
+      await relearnIfDue(engine, io, values.json === true);
       return report.errors > 0 ? EXIT.PARTIAL : EXIT.OK;
     } finally {
-      await genre?.close();
-      db.close();
+      await engine.close();
     }
   },
 };

@@ -1,9 +1,7 @@
-// spectag decide <file>... --genre G: record the genres chosen for files (what the review UI will do).
-import { resolve } from 'node:path';
+// spectag decide <file>... --genre G: record the genres chosen for files (what the review window does).
 import { EXIT, UsageError, type Command } from '../command.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
-import { FileStore } from '../../db/files.js';
-import { DecisionStore } from '../../db/decisions.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine, relearnIfDue } from '../engine.js';
 import { splitGenres } from '../../../shared/genres.js';
 
 export const decideCommand: Command = {
@@ -14,6 +12,7 @@ export const decideCommand: Command = {
 Records, for each file already in the library, the genres to write into it (in this order).
 --reject records that the suggested genres were rejected: the file will be left as it is.
 Nothing is written to the files; run \`spectag write --dry-run\` to see what a write would do.
+As in the review window, enough new decisions (\`spectag learn --retrain-after\`) retrain your personal model.
 Exit codes: 0 recorded, 1 some files are not in the library (the others were recorded), 2 usage.`,
   options: { ...DB_OPTION, genre: { type: 'string', multiple: true }, reject: { type: 'boolean' }, json: { type: 'boolean' } },
   allowPositionals: true,
@@ -27,24 +26,9 @@ Exit codes: 0 recorded, 1 some files are not in the library (the others were rec
     }
     const genres = splitGenres(raw);
     if (!values.reject && genres.length === 0) throw new UsageError('the genres given are empty');
-    const { db } = openCliDb(values, io);
+    const { engine } = openCliEngine(values, io);
     try {
-      const files = new FileStore(db);
-      const decisions = new DecisionStore(db);
-      const recorded: { path: string; fileId: number; decisionId: number; genres: string[] }[] = [];
-      const unknown: string[] = [];
-      db.transaction(() => {
-        for (const p of positionals) {
-          const abs = resolve(p);
-          const f = files.getByPath(abs);
-          if (!f) {
-            unknown.push(abs);
-            continue;
-          }
-          const id = decisions.record(f.id, values.reject ? [] : genres, values.reject ? 'rejected' : 'cli');
-          recorded.push({ path: abs, fileId: f.id, decisionId: id, genres: values.reject ? [] : genres });
-        }
-      })();
+      const { recorded, unknown } = engine.services.review.decideFiles(positionals, values.reject ? 'reject' : genres);
       if (values.json) {
         io.stdout.write(JSON.stringify({ recorded, unknown }, null, 2) + '\n');
       } else {
@@ -52,9 +36,10 @@ Exit codes: 0 recorded, 1 some files are not in the library (the others were rec
         for (const u of unknown) io.stderr.write(`not in the library (scan its folder first): ${u}\n`);
         io.stdout.write(`Recorded ${recorded.length} decision${recorded.length === 1 ? '' : 's'}. Run \`spectag write --dry-run\` to see what would be written.\n`);
       }
+      await relearnIfDue(engine, io, values.json === true);
       return unknown.length ? EXIT.PARTIAL : EXIT.OK;
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

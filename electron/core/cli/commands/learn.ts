@@ -1,12 +1,9 @@
 // spectag learn: train the personal genre model on the library's own tags and reviewed decisions, and print
 // its album-grouped validation against the default model (per genre precision/recall, what is offered).
-import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { trainingBackendOption, wholeNumber } from '../options.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
-import { PersonalStore } from '../../db/personal.js';
-import { VocabularyStore, vocabularySettingsPath } from '../../service/vocabulary.js';
-import { learnPersonalModel, refreshPersonalPredictions, retrainState } from '../../personal/learn.js';
+import { DB_OPTION } from '../db-option.js';
+import { learnPhases, openCliEngine } from '../engine.js';
 import { BACKEND_NAMES } from '../../../shared/genres-model.js';
 import type { GenreScore, LearnReport, PersonalSettings } from '../../../shared/personal.js';
 
@@ -106,36 +103,31 @@ Exit codes: 0 trained (or nothing due), 2 usage, 3 nothing could be learned (too
     if (hidden != null) patch.hiddenUnits = hidden;
     const backend = trainingBackendOption(values.backend);
     if (values.refresh && values['if-due']) throw new UsageError('--refresh and --if-due do not go together');
-    const { db, path } = openCliDb(values, io);
+    const { engine, path } = openCliEngine(values, io);
+    const { personal } = engine.services;
     try {
-      const store = new PersonalStore(db);
-      if (Object.keys(patch).length) store.updateSettings(patch);
-      for (const g of list(values['exclude-genre'])) if (!store.setGenreExcluded(g, true)) throw new UsageError(`"${g}" is not a genre name`);
-      for (const g of list(values['include-genre'])) store.setGenreExcluded(g, false);
-      for (const f of list(values['exclude-folder'])) store.setFolderExcluded(resolve(f), true);
-      for (const f of list(values['include-folder'])) store.setFolderExcluded(resolve(f), false);
+      if (Object.keys(patch).length) personal.updateSettings(patch);
+      for (const g of list(values['exclude-genre'])) personal.setGenreExcluded(g, true);
+      for (const g of list(values['include-genre'])) personal.setGenreExcluded(g, false);
+      for (const f of list(values['exclude-folder'])) personal.setFolderExcluded(f, true);
+      for (const f of list(values['include-folder'])) personal.setFolderExcluded(f, false);
 
       if (values.refresh) {
-        const n = refreshPersonalPredictions(db);
-        const active = store.active();
-        if (values.json) io.stdout.write(JSON.stringify({ db: path, version: active?.version ?? null, refreshed: n }, null, 2) + '\n');
-        else io.stdout.write(active ? `Personal suggestions (model v${active.version}) stored for ${n} tracks.\n` : 'No personal model yet: run `spectag learn` first.\n');
+        const n = personal.refreshSuggestions(false);
+        const active = personal.retrainState().activeVersion;
+        if (values.json) io.stdout.write(JSON.stringify({ db: path, version: active, refreshed: n }, null, 2) + '\n');
+        else io.stdout.write(active != null ? `Personal suggestions (model v${active}) stored for ${n} tracks.\n` : 'No personal model yet: run `spectag learn` first.\n');
         return EXIT.OK;
       }
       if (values['if-due']) {
-        const state = retrainState(db);
+        const state = personal.retrainState();
         if (!state.due) {
           if (values.json) io.stdout.write(JSON.stringify({ db: path, trained: false, retrain: state }, null, 2) + '\n');
           else io.stdout.write(`Not due: ${state.newDecisions} new decisions since the last model (retraining after ${state.threshold || 'never'}), default model unchanged.\n`);
           return EXIT.OK;
         }
       }
-      // the default model's genres under the person's names (the vocabulary's renames), for the comparison
-      const modelNames = Object.fromEntries(new VocabularyStore(db, vocabularySettingsPath(path)).modelNameMap());
-      const report = await learnPersonalModel(db, {
-        backend, modelNames, signal: io.signal, trigger: values['if-due'] ? 'auto' : 'manual',
-        onPhase: (phase, detail) => !values.json && io.stderr.write(`${phase}${detail ? ` ${detail}` : ''}…\n`),
-      });
+      const report = await personal.learn(values['if-due'] ? 'auto' : 'manual', { backend, signal: io.signal, onPhase: learnPhases(io, values.json === true) });
       if (values.json) io.stdout.write(JSON.stringify({ db: path, ...report }, null, 2) + '\n');
       else io.stdout.write(formatLearnReport(report));
       return report.trained ? EXIT.OK : EXIT.FAILED;
@@ -143,7 +135,7 @@ Exit codes: 0 trained (or nothing due), 2 usage, 3 nothing could be learned (too
       if (io.signal.aborted) return EXIT.CANCELLED;
       throw err;
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

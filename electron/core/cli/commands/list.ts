@@ -1,7 +1,7 @@
 // spectag list: files of the library, filtered and sorted, as text or JSON.
 import { EXIT, UsageError, type Command } from '../command.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
-import { FileStore } from '../../db/files.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine } from '../engine.js';
 import { SORT_KEYS, type FileQuery, type FileStatus, type SortKey } from '../../../shared/library.js';
 
 const STATUSES: FileStatus[] = ['ok', 'error', 'missing'];
@@ -42,9 +42,9 @@ Sort keys: ${SORT_KEYS.join(', ')}. Default: all files by path, at most 1000 (--
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${key} must be a whole number ≥ 0`);
       q[key] = n;
     }
-    const { db } = openCliDb(values, io);
+    const { engine } = openCliEngine(values, io);
     try {
-      const { total, files } = new FileStore(db).query(q);
+      const { total, files } = engine.services.library.list(q);
       if (values.json) {
         io.stdout.write(JSON.stringify({ total, files }, null, 2) + '\n');
         return EXIT.OK;
@@ -56,7 +56,7 @@ Sort keys: ${SORT_KEYS.join(', ')}. Default: all files by path, at most 1000 (--
       if (total > files.length) io.stderr.write(`(${files.length} of ${total} shown; use --limit/--offset for more)\n`);
       return EXIT.OK;
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

@@ -1,8 +1,8 @@
 // spectag scan <folder>...: add folders to the library and bring it up to date with the disk.
 import { EXIT, UsageError, type Command } from '../command.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine } from '../engine.js';
 import { ProgressReporter } from '../progress.js';
-import { scanLibrary } from '../../library/scan.js';
 
 export const scanCommand: Command = {
   name: 'scan',
@@ -20,10 +20,10 @@ Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing 
     if (workers != null && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
       throw new UsageError('--workers must be a whole number from 1 to 64');
     }
-    const { db, path } = openCliDb(values, io);
+    const { engine, path } = openCliEngine(values, io);
     try {
       const progress = new ProgressReporter(io.stderr);
-      const report = await scanLibrary(db, positionals, {
+      const report = await engine.services.library.scan(positionals, {
         signal: io.signal,
         workers,
         onProgress: (p) =>
@@ -48,7 +48,7 @@ Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing 
       if (report.rootErrors.length === positionals.length) return EXIT.FAILED;
       return report.errors > 0 || report.rootErrors.length > 0 ? EXIT.PARTIAL : EXIT.OK;
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

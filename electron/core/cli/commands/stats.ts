@@ -1,7 +1,7 @@
 // spectag stats: a summary of the library.
 import { EXIT, type Command } from '../command.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
-import { FileStore } from '../../db/files.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine } from '../engine.js';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -10,9 +10,9 @@ export const statsCommand: Command = {
   options: { ...DB_OPTION, json: { type: 'boolean' } },
   allowPositionals: false,
   async run({ values }, io) {
-    const { db, path } = openCliDb(values, io);
+    const { engine, path } = openCliEngine(values, io);
     try {
-      const s = new FileStore(db).stats();
+      const s = engine.services.library.stats();
       if (values.json) {
         io.stdout.write(JSON.stringify({ db: path, ...s }, null, 2) + '\n');
         return EXIT.OK;
@@ -30,7 +30,7 @@ export const statsCommand: Command = {
       io.stdout.write(lines.join('\n') + '\n');
       return EXIT.OK;
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

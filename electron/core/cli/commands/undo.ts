@@ -1,9 +1,9 @@
 // spectag undo <batch>: put back the genres a write batch replaced (exactly as they were); no batch: list them.
 import { EXIT, UsageError, type Command } from '../command.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine } from '../engine.js';
 import { ProgressReporter } from '../progress.js';
-import { JournalStore } from '../../db/decisions.js';
-import { UndoError, undoWrite } from '../../tags/write.js';
+import { UndoError } from '../../tags/write.js';
 import { finishBatch } from './write.js';
 
 export const undoCommand: Command = {
@@ -19,10 +19,11 @@ Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length > 1) throw new UsageError('give one batch number');
-    const { db } = openCliDb(values, io);
+    const { engine } = openCliEngine(values, io);
+    const { writes } = engine.services;
     try {
       if (positionals.length === 0) {
-        const batches = new JournalStore(db).batches(20);
+        const batches = writes.history(20);
         if (values.json) {
           io.stdout.write(JSON.stringify({ batches }, null, 2) + '\n');
         } else {
@@ -40,7 +41,7 @@ Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130
       const progress = new ProgressReporter(io.stderr);
       let report;
       try {
-        report = await undoWrite(db, id, {
+        report = await writes.undo(id, {
           signal: io.signal,
           onProgress: (p) => progress.update({ done: p.done, total: p.total, errors: p.failed, rate: 0, etaSec: null, label: 'files', current: p.currentPath }),
         });
@@ -53,7 +54,7 @@ Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130
       }
       return finishBatch(report, values.json === true, io, 'restored');
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

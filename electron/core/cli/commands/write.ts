@@ -1,8 +1,8 @@
 // spectag write [selection...]: write decided genres into the files (atomic, verified, journaled for undo).
 import { EXIT, UsageError, type Command, type CliIo } from '../command.js';
-import { DB_OPTION, openCliDb } from '../db-option.js';
+import { DB_OPTION } from '../db-option.js';
+import { openCliEngine } from '../engine.js';
 import { ProgressReporter } from '../progress.js';
-import { applyWrite, planWrite, unknownPaths } from '../../tags/write.js';
 import { WRITE_MODES, type WriteMode, type WritePlan, type WriteReport } from '../../../shared/tags.js';
 
 const list = (g: readonly string[]) => (g.length ? g.join('; ') : '(none)');
@@ -66,11 +66,12 @@ Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing cou
     if (!join.trim() && join !== ' ') throw new UsageError('--id3v23-join cannot be empty');
     const v = values['id3v2-version'] as string | undefined;
     if (v != null && v !== '3' && v !== '4') throw new UsageError('--id3v2-version must be 3 or 4');
-    const { db } = openCliDb(values, io);
+    const { engine } = openCliEngine(values, io);
+    const { writes } = engine.services;
     try {
-      const unknown = unknownPaths(db, positionals);
+      const unknown = await writes.unknownPaths(positionals);
       if (unknown.length) throw new UsageError(`not in the library: ${unknown.join(', ')} (scan the folder first)`);
-      const plan = planWrite(db, { paths: positionals }, mode, {
+      const plan = await writes.plan({ paths: positionals }, mode, {
         id3v23Join: join, preserveMtime: !!values['preserve-mtime'], id3v2Version: v == null ? null : (Number(v) as 3 | 4),
       });
       if (values['dry-run']) {
@@ -80,7 +81,7 @@ Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing cou
       }
       const progress = new ProgressReporter(io.stderr);
       const started = Date.now();
-      const report = await applyWrite(db, plan, {
+      const report = await writes.apply(plan, {
         signal: io.signal,
         onProgress: (p) => {
           const secs = (Date.now() - started) / 1000;
@@ -91,7 +92,7 @@ Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing cou
       progress.end();
       return finishBatch(report, values.json === true, io, 'written');
     } finally {
-      db.close();
+      await engine.close();
     }
   },
 };

@@ -10,7 +10,7 @@ import { openDatabase, type Db } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore } from '../../electron/core/db/decisions.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
-import { LibraryView, predictionColumns } from '../../electron/core/service/library-view.js';
+import { LibraryView, predictionColumns } from '../../electron/core/db/library-view.js';
 import type { LibraryQuery, LibraryRow } from '../../electron/shared/api.js';
 
 describe('library view queries', () => {

@@ -2,12 +2,12 @@
 // accepted, ... written), current and suggested genre and confidence, filtered, sorted and paged in SQL.
 // It reads the tables of the scanner, the analysis, the genre model, the decisions and the personal model.
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Db } from '../db/open.js';
-import { FileStore } from '../db/files.js';
+import type { Db } from './open.js';
+import { FileStore } from './files.js';
 import type { FileStatus, LibraryFile } from '../../shared/library.js';
 import type { LibraryPage, LibraryQuery, LibraryRow, ReviewStatus, TrackAnalysisView, LibrarySortKey, SuggestionSource } from '../../shared/api.js';
-import { REVIEW_STATUSES } from '../../shared/api.js';
-import { PERSONAL_PREDICTION_COLUMNS } from '../personal/service.js';
+import { REVIEW_STATUSES } from '../../shared/api-names.js';
+import { PERSONAL_PREDICTION_COLUMNS } from './personal.js';
 import type { AnalysisErrorKind, AnalysisStatus, ExcerptSpan } from '../../shared/analysis.js';
 
 /** How the genre model's results enter the library query (supplied once the predictions table exists). */
@@ -232,8 +232,7 @@ export class LibraryView {
   }
 
   fileById(id: number): LibraryFile | null {
-    const row = this.db.prepare('SELECT path FROM files WHERE id = ?').get(id) as { path: string } | undefined;
-    return row ? this.files.getByPath(row.path) : null;
+    return this.files.getById(id);
   }
 
   analysis(fileId: number): (TrackAnalysisView & { imagePath: string | null }) | null {

@@ -1,0 +1,26 @@
+// What the feature services of one engine share: the library database, the cache folder beside it, the event
+// bus, the job runner, and whether the engine is closing (timers and follow-up jobs stop then).
+import type { Db } from '../db/open.js';
+import { analysisCacheDirFor } from '../jobs/pipeline.js';
+import { EngineEvents } from './events.js';
+import { JobRunner } from './jobs.js';
+
+export class EngineContext {
+  readonly cacheDir: string;
+  readonly events = new EngineEvents();
+  readonly jobs: JobRunner;
+  private closing = false;
+
+  constructor(readonly db: Db, readonly dbPath: string) {
+    this.cacheDir = analysisCacheDirFor(dbPath);
+    this.jobs = new JobRunner((job) => this.events.emit({ type: 'job', job }));
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  markClosed(): void {
+    this.closing = true;
+  }
+}

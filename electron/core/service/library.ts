@@ -1,0 +1,208 @@
+// The library feature: its folders (roots), scanning them (a job in the window, a plain run in the CLI, and
+// rescans of what the watcher saw change), the library table with review status, one track in full, the
+// overview and stats, and the media files the window may load (confined to the roots and the cache).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SpectagApiError } from '../../shared/api-errors.js';
+import type { GenrePrediction } from '../../shared/genres-model.js';
+import type { JobInfo, LibraryOverview, LibraryPage, LibraryQuery, MediaRef, TrackDetails } from '../../shared/api.js';
+import type { FileQuery, LibraryFile, LibraryStats, ScanProgress, ScanReport } from '../../shared/library.js';
+import { DecisionStore } from '../db/decisions.js';
+import { FileStore } from '../db/files.js';
+import type { LibraryView } from '../db/library-view.js';
+import { PredictionStore } from '../db/predictions.js';
+import { scanLibrary } from '../library/scan.js';
+import type { AnalysisService } from './analysis.js';
+import type { EngineContext } from './context.js';
+import { confineMediaPath } from './media.js';
+import type { PersonalService } from './personal.js';
+import type { VocabularyService } from './vocabulary.js';
+import { RootWatcher } from './watch.js';
+
+export interface LibraryServiceOptions {
+  /** reader threads for scans */
+  scanWorkers?: number;
+  /** watch the roots and rescan changed folders (desktop app, `spectag serve --watch`) */
+  watch?: boolean;
+  /** quiet time before a burst of file changes becomes one rescan */
+  watchDebounceMs?: number;
+}
+
+export interface ScanRun {
+  signal?: AbortSignal;
+  workers?: number;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export class LibraryService {
+  private readonly files: FileStore;
+  private watcher: RootWatcher | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    readonly view: LibraryView,
+    private readonly parts: { analysis: AnalysisService; vocabulary: VocabularyService; personal: PersonalService },
+    private readonly opts: LibraryServiceOptions,
+  ) {
+    this.files = new FileStore(ctx.db);
+    if (opts.watch) this.startWatching();
+  }
+
+  get watching(): boolean {
+    return this.watcher != null;
+  }
+
+  roots(): { id: number; path: string; lastScanAt: number | null; files: number }[] {
+    return this.files.roots();
+  }
+
+  /** Adds a library folder (an existing one keeps its id) and, unless `scan` is false, scans it as a job. */
+  addRoot(path: string, scan = true): { rootId: number; job: JobInfo | null } {
+    const abs = resolve(path);
+    try {
+      if (!statSync(abs).isDirectory()) throw new Error('not a folder');
+    } catch (err) {
+      throw new SpectagApiError('invalid-input', `${abs}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
+    }
+    const rootId = this.files.ensureRoot(abs);
+    this.watcher?.setRoots(this.files.rootPaths());
+    this.ctx.events.changed('roots');
+    return { rootId, job: scan ? this.startScan([abs]) : null };
+  }
+
+  /** Brings the library up to date with these folders (adding them as roots); resumable, cancellable. */
+  async scan(roots: string[], run: ScanRun = {}): Promise<ScanReport> {
+    const report = await scanLibrary(this.ctx.db, roots, { signal: run.signal, workers: run.workers ?? this.opts.scanWorkers, onProgress: run.onProgress });
+    this.ctx.events.changed('scan');
+    return report;
+  }
+
+  /** A scan as a job (every root when none is named); `thenAnalyse`: listen to what it found (the watcher's batches). */
+  startScan(roots?: string[], thenAnalyse = false): JobInfo {
+    const list = roots?.length ? roots : this.files.rootPaths();
+    if (!list.length) throw new SpectagApiError('invalid-input', 'no library folder yet: add one first');
+    return this.ctx.jobs.start({
+      kind: 'scan',
+      label: list.length === 1 ? `Scanning ${list[0]}` : `Scanning ${list.length} folders`,
+      restartable: true,
+      run: async (job) => {
+        const report = await this.scan(list, {
+          signal: job.signal,
+          onProgress: (p) =>
+            job.progress({ phase: p.phase, done: p.done, total: p.phase === 'walking' ? null : p.seen, errors: p.errors, rate: p.rate, etaSec: p.etaSec, currentPath: p.currentPath }),
+        });
+        return { kind: 'scan', report };
+      },
+      onFinished: (job) => {
+        if (!thenAnalyse || job.state !== 'done' || this.ctx.closed || this.ctx.jobs.running('analyze')) return;
+        const r = job.result;
+        if (r?.kind === 'scan' && r.report.added + r.report.updated + r.report.moved === 0) return;
+        try {
+          this.parts.analysis.startAnalysis();
+        } catch {
+          // an analysis the person started is running: it queues these files too
+        }
+      },
+    });
+  }
+
+  /** The chart and counts: files by review status, genres as the library will be once decisions are written. */
+  overview(): LibraryOverview {
+    const suggested = this.parts.vocabulary.suggestedCounts();
+    return {
+      stats: this.files.stats(),
+      byReviewStatus: this.view.countByStatus(),
+      distribution: this.view.distribution().map((d) => ({ ...d, suggested: suggested.get(d.genre.toLowerCase()) ?? 0 })),
+    };
+  }
+
+  stats(): LibraryStats {
+    return this.files.stats();
+  }
+
+  /** Files filtered, sorted and paged as `spectag list` asks (no review status). */
+  list(q: FileQuery): { total: number; files: LibraryFile[] } {
+    return this.files.query(q);
+  }
+
+  /** The review table: the default model's suggestions under the person's genre names, or the personal model's. */
+  query(q: LibraryQuery): LibraryPage {
+    // the personal model speaks the person's genre names already
+    if (q.suggestions === 'personal') return this.view.query(q);
+    const names = this.parts.vocabulary.names();
+    const page = this.view.query(q.suggested ? { ...q, suggested: names.model(q.suggested) } : q);
+    for (const r of page.rows) if (r.suggested) r.suggested = names.show(r.suggested);
+    return page;
+  }
+
+  /** One track in full: file, analysis, both models' suggestions, the decision and its history, what media exist. */
+  track(id: number): TrackDetails {
+    const file = this.view.fileById(id);
+    if (!file) throw new SpectagApiError('not-found', `no file with id ${id}`);
+    const analysis = this.view.analysis(id);
+    const decisions = new DecisionStore(this.ctx.db);
+    const imageOk = analysis?.imagePath != null && existsSync(analysis.imagePath);
+    let view: TrackDetails['analysis'] = null;
+    if (analysis) {
+      const { imagePath: _imagePath, ...rest } = analysis;
+      view = { ...rest, hasImage: imageOk };
+    }
+    return {
+      file,
+      status: this.view.row(id)?.status ?? 'unanalysed',
+      analysis: view,
+      prediction: this.prediction(id),
+      personal: this.parts.personal.suggestion(id),
+      decision: decisions.latest(id),
+      history: decisions.history(id),
+      media: { audio: file.status === 'ok', spectrogram: imageOk },
+    };
+  }
+
+  /** The default model's prediction of a file, under the person's genre names. */
+  private prediction(fileId: number): GenrePrediction | null {
+    const modelId = this.parts.analysis.modelId;
+    if (!modelId) return null;
+    const stored = new PredictionStore(this.ctx.db).forFile(fileId).find((p) => p.modelId === modelId);
+    if (!stored) return null;
+    const { fileId: _f, embeddings: _e, predictedAt: _t, ...rest } = stored;
+    return this.parts.vocabulary.showPrediction({ ...rest, genres: Object.keys(stored.probabilities) });
+  }
+
+  /** The file behind a media URL, confined to the library roots (audio) or the cache (pictures). */
+  mediaPath(ref: MediaRef): string {
+    if (ref.kind === 'audio') {
+      const file = this.view.fileById(ref.id);
+      if (!file) throw new SpectagApiError('not-found', 'no such file');
+      return confineMediaPath(file.path, this.files.rootPaths());
+    }
+    const a = this.view.analysis(ref.id);
+    if (!a?.imagePath) throw new SpectagApiError('not-found', 'no spectrogram for this file');
+    return confineMediaPath(a.imagePath, [this.ctx.cacheDir]);
+  }
+
+  /** Folders media may come from (the desktop shell checks again on its side). */
+  mediaRoots(): string[] {
+    return [...this.files.rootPaths(), this.ctx.cacheDir];
+  }
+
+  private startWatching(): void {
+    this.watcher = new RootWatcher({
+      debounceMs: this.opts.watchDebounceMs ?? 2000,
+      onBatch: (roots) => {
+        this.ctx.events.changed('watch');
+        if (this.ctx.jobs.running('scan') || this.ctx.closed) return;
+        try {
+          this.startScan(roots, true);
+        } catch {
+          // a scan the person started is running: it will see the changes
+        }
+      },
+    });
+    this.watcher.setRoots(this.files.rootPaths());
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+  }
+}

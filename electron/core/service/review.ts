@@ -1,0 +1,168 @@
+// The review feature: recording decisions (accept a suggestion, correct, reject; bulk accept above a
+// confidence; a genre for the tracks "more like this"; `spectag decide`), and this session's undo. Every
+// way in goes through record(): one normalisation of genre names, the person's names for the model's
+// genres, the change event, and the retraining the personal model may then be due for.
+import { resolve } from 'node:path';
+import { SpectagApiError } from '../../shared/api-errors.js';
+import { CONFIDENCE_THRESHOLDS } from '../../shared/api-names.js';
+import type { BulkAcceptInput, BulkAcceptPreview, DecideInput, ReviewResult } from '../../shared/api.js';
+import { splitGenres } from '../../shared/genres.js';
+import type { DecisionSource } from '../../shared/tags.js';
+import { DecisionStore, DecisionWrittenError } from '../db/decisions.js';
+import { FileStore } from '../db/files.js';
+import type { LibraryView } from '../db/library-view.js';
+import { PersonalStore } from '../db/personal.js';
+import { PredictionStore } from '../db/predictions.js';
+import type { AnalysisService } from './analysis.js';
+import type { EngineContext } from './context.js';
+import type { PersonalService } from './personal.js';
+import type { VocabularyService } from './vocabulary.js';
+
+/** How many review steps undo can take back. */
+const UNDO_DEPTH = 1000;
+/** Above this many files a change event asks for a full refresh instead of naming the rows. */
+const NAMED_ROWS = 50;
+
+export class ReviewService {
+  private readonly decisions: DecisionStore;
+  /** this session's review steps, newest last: what "undo" takes back (a bulk accept is one step) */
+  private readonly undoStack: { decisionIds: number[]; fileIds: number[] }[] = [];
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly view: LibraryView,
+    private readonly parts: { vocabulary: VocabularyService; analysis: AnalysisService; personal: PersonalService },
+  ) {
+    this.decisions = new DecisionStore(ctx.db);
+  }
+
+  /**
+   * Records `genres` (trimmed, blanks and repeats dropped; [] = leave the file as it is) for each file, as one
+   * transaction; tells the window (`rows`: refresh just these files' rows, or, for many or a bulk step,
+   * everything) and the personal model. Returns the decision ids, in file order.
+   */
+  private record(
+    fileIds: readonly number[], genres: readonly string[] | ((fileId: number) => string[]), source: DecisionSource,
+    rows: 'named' | 'all' = 'named',
+  ): number[] {
+    const now = Date.now();
+    const ids = this.ctx.db.transaction(() =>
+      fileIds.map((id) => this.decisions.record(id, splitGenres(typeof genres === 'function' ? genres(id) : genres), source, now)),
+    )();
+    this.ctx.events.changed('decision', rows === 'named' && fileIds.length <= NAMED_ROWS ? [...fileIds] : null);
+    this.parts.personal.scheduleRetrain();
+    return ids;
+  }
+
+  private pushUndo(decisionIds: number[], fileIds: number[]): void {
+    if (!decisionIds.length) return;
+    this.undoStack.push({ decisionIds, fileIds });
+    if (this.undoStack.length > UNDO_DEPTH) this.undoStack.shift();
+  }
+
+  private result(fileId: number): ReviewResult {
+    return { fileId, decision: this.decisions.latest(fileId), status: this.view.row(fileId)?.status ?? 'unanalysed' };
+  }
+
+  /** One review step in the window: accept the suggestion (under the person's name for it), correct, reject. */
+  decide(input: DecideInput): ReviewResult {
+    if (!this.view.fileById(input.fileId)) throw new SpectagApiError('not-found', `no file with id ${input.fileId}`);
+    let genres: string[];
+    if (input.action === 'reject') genres = [];
+    else if (input.genres?.length) genres = input.genres;
+    else {
+      const row = this.view.row(input.fileId);
+      if (!row?.suggested) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
+      genres = [this.parts.vocabulary.names().show(row.suggested)];
+    }
+    const source = input.action === 'accept' ? 'accepted' : input.action === 'reject' ? 'rejected' : 'corrected';
+    this.pushUndo(this.record([input.fileId], genres, source), [input.fileId]);
+    return this.result(input.fileId);
+  }
+
+  /**
+   * `spectag decide`: the genres (or a rejection: none) for files named by path. Files not in the library are
+   * returned as `unknown`; the others are recorded together.
+   */
+  decideFiles(paths: readonly string[], genres: readonly string[] | 'reject'): { recorded: { path: string; fileId: number; decisionId: number; genres: string[] }[]; unknown: string[] } {
+    const files = new FileStore(this.ctx.db);
+    const found: { path: string; fileId: number }[] = [];
+    const unknown: string[] = [];
+    for (const p of paths) {
+      const abs = resolve(p);
+      const f = files.getByPath(abs);
+      if (f) found.push({ path: abs, fileId: f.id });
+      else unknown.push(abs);
+    }
+    const chosen = genres === 'reject' ? [] : splitGenres(genres);
+    const ids = this.record(found.map((f) => f.fileId), chosen, genres === 'reject' ? 'rejected' : 'cli');
+    return { recorded: found.map((f, i) => ({ ...f, decisionId: ids[i]!, genres: chosen })), unknown };
+  }
+
+  /** Takes back this session's latest review step; null when there is none. */
+  undoDecision(): ReviewResult | null {
+    const last = this.undoStack.pop();
+    if (!last) return null;
+    const latestIds = new Set(last.fileIds.map((f) => this.decisions.latest(f)?.id));
+    if (last.decisionIds.some((id) => !latestIds.has(id))) {
+      throw new SpectagApiError('conflict', 'a file was decided again since; undo that first');
+    }
+    try {
+      this.decisions.remove(last.decisionIds);
+    } catch (err) {
+      // a decision already written into the file is undone with the write batch, not here
+      if (!(err instanceof DecisionWrittenError)) throw err;
+      this.undoStack.push(last);
+      throw new SpectagApiError('conflict', 'this decision is already written into the file; undo the write instead');
+    }
+    this.ctx.events.changed('decision', last.fileIds.length === 1 ? last.fileIds : null);
+    return this.result(last.fileIds[0]!);
+  }
+
+  /** Undecided files whose suggestion clears the confidence (hidden genres never), with the genre to record. */
+  private bulkCandidates(q: BulkAcceptInput): { id: number; genre: string }[] {
+    const hidden = this.parts.vocabulary.store.hiddenSet();
+    if (q.suggestions === 'personal') {
+      // the personal model's offered, confident suggestions, already in the person's names
+      return new PersonalStore(this.ctx.db).confidentUndecided(q.minConfidence, q.genre).filter((r) => !hidden.has(r.genre.toLowerCase()));
+    }
+    const modelId = this.parts.analysis.modelId;
+    if (!modelId) return [];
+    const names = this.parts.vocabulary.names();
+    return new PredictionStore(this.ctx.db)
+      .confidentUndecided(modelId, q.minConfidence, q.genre ? names.model(q.genre) : undefined)
+      .map((r) => ({ id: r.id, genre: names.show(r.genre) }))
+      .filter((r) => !hidden.has(r.genre.toLowerCase()));
+  }
+
+  bulkAcceptPreview(q: BulkAcceptInput): BulkAcceptPreview {
+    const by = new Map<string, number>();
+    const rows = this.bulkCandidates(q);
+    for (const r of rows) by.set(r.genre, (by.get(r.genre) ?? 0) + 1);
+    return {
+      count: rows.length,
+      byGenre: [...by].map(([genre, count]) => ({ genre, count })).sort((a, b) => b.count - a.count),
+      thresholds: CONFIDENCE_THRESHOLDS,
+    };
+  }
+
+  /** Accepts them all as one review step (one undo takes the batch back). */
+  bulkAccept(q: BulkAcceptInput): { accepted: number } {
+    const rows = this.bulkCandidates(q);
+    const genreOf = new Map(rows.map((r) => [r.id, r.genre]));
+    const ids = this.record(rows.map((r) => r.id), (id) => [genreOf.get(id)!], 'accepted', 'all');
+    this.pushUndo(ids, rows.map((r) => r.id));
+    return { accepted: ids.length };
+  }
+
+  /** "More like this": the genre for the chosen tracks, as one review step. */
+  applyGenre(fileIds: readonly number[], genre: string): { decided: number } {
+    const ids = [...new Set(fileIds)];
+    const files = new FileStore(this.ctx.db);
+    const missing = ids.filter((id) => files.getById(id)?.status !== 'ok');
+    if (missing.length) throw new SpectagApiError('invalid-input', `not readable library files: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' …' : ''}`);
+    const decisionIds = this.record(ids, [genre.trim()], 'corrected');
+    this.pushUndo(decisionIds, ids);
+    return { decided: decisionIds.length };
+  }
+}
