@@ -70,11 +70,26 @@ export class EfficientAtMelComputer {
   private readonly offset = (nFft - winLength) >> 1;
   private readonly frame = new Float64Array(nFft);
   private readonly power = new Float64Array(nFft / 2 + 1);
-  private readonly bands = kaldiMelBanks();
+  /** the mel bands flattened: band m weighs power bins [bandStart[m], bandStart[m] + bandLength[m]) with
+   * bandWeights[bandOffset[m] …] (one typed array instead of 128 objects keeps the frame loop monomorphic) */
+  private readonly bandStart = new Int32Array(nMels);
+  private readonly bandLength = new Int32Array(nMels);
+  private readonly bandOffset = new Int32Array(nMels);
+  private readonly bandWeights: Float64Array;
   private emphasised = new Float64Array(0);
 
   constructor() {
     for (let i = 0; i < winLength; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (winLength - 1));
+    const bands = kaldiMelBanks();
+    this.bandWeights = new Float64Array(bands.reduce((n, b) => n + b.weights.length, 0));
+    let at = 0;
+    bands.forEach((b, m) => {
+      this.bandStart[m] = b.start;
+      this.bandLength[m] = b.weights.length;
+      this.bandOffset[m] = at;
+      this.bandWeights.set(b.weights, at);
+      at += b.weights.length;
+    });
   }
 
   compute(pcm: Float32Array): EfficientAtMel {
@@ -96,7 +111,7 @@ export class EfficientAtMelComputer {
     if (this.emphasised.length < n) this.emphasised = new Float64Array(n);
     const y = this.emphasised;
     for (let i = 0; i < n; i++) y[i] = pcm[i + 1]! - preEmphasis * pcm[i]!;
-    const { frame, window, power, bands, offset } = this;
+    const { frame, window, power, offset, bandStart, bandLength, bandOffset, bandWeights } = this;
     const half = nFft / 2;
     for (let t = 0; t < frames; t++) {
       const first = t * hop - half + offset;
@@ -107,10 +122,11 @@ export class EfficientAtMelComputer {
       }
       this.fft.powerSpectrum(frame, power);
       for (let m = 0; m < nMels; m++) {
-        const band = bands[m]!;
-        const w = band.weights;
+        const start = bandStart[m]!;
+        const at = bandOffset[m]! - start;
+        const end = start + bandLength[m]!;
         let acc = 0;
-        for (let j = 0; j < w.length; j++) acc += w[j]! * power[band.start + j]!;
+        for (let k = start; k < end; k++) acc += bandWeights[at + k]! * power[k]!;
         out[m * stride + t] = (Math.log(acc + 1e-5) + 4.5) / 5;
       }
     }
