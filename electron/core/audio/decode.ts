@@ -1,11 +1,10 @@
 // Decoding excerpts of an audio file to mono float32 PCM (16 kHz for musicnn, 32 kHz for EfficientAT) with the
-// real ffmpeg (via fluent-ffmpeg): one short ffmpeg run per excerpt with input seeking, a timeout per run, and
-// no process left behind.
+// real ffmpeg: ONE ffmpeg run per track for all its excerpts (an input with its own seek per excerpt, each written
+// to its own pipe), a timeout per run, and no process left behind.
 import { constants as fsConstants, accessSync, promises as fsp } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { Writable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { findFfmpeg } from './ffmpeg-binary.js';
 import type { Excerpt } from './excerpt-plan.js';
 
@@ -51,7 +50,7 @@ export interface DecodeOptions {
   /** output sample rate, Hz (default 16000) */
   sampleRate?: DecodeSampleRate;
   signal?: AbortSignal;
-  /** limit for each ffmpeg run (one excerpt), ms; default 30 s */
+  /** limit for the ffmpeg run (all excerpts of the file), ms; default 30 s */
   timeoutMs?: number;
   /** ffmpeg binary; default findFfmpeg() */
   ffmpegPath?: string;
@@ -68,10 +67,9 @@ function describeStatError(err: unknown, path: string): DecodeError {
   return new DecodeError('undecodable', path, `cannot open the file (${code ?? (err as Error).message})`);
 }
 
-/** The useful part of ffmpeg's complaint: its last stderr lines, without fluent-ffmpeg's prefix or our file name. */
+/** The useful part of ffmpeg's complaint: its last stderr lines, without our file name. */
 function ffmpegReason(message: string, path: string): string {
   const lines = message
-    .replace(/^ffmpeg exited with code \d+:\s*/, '')
     .split('\n')
     .map((l) => l.split(`file:${path}: `).join('').trim())
     .filter((l) => l && !/^Conversion failed/.test(l));
@@ -86,8 +84,8 @@ function classifyFailure(stderr: string): DecodeErrorKind {
 const usable = new Set<string>();
 
 /**
- * Is `bin` an executable we can start? (fluent-ffmpeg throws from inside an event handler when the spawn
- * fails, so a missing binary must be caught before.) A bare name is looked up on the PATH.
+ * Is `bin` an executable we can start? (A missing binary is told apart from a file ffmpeg cannot read before
+ * anything is spawned.) A bare name is looked up on the PATH.
  */
 function canRun(bin: string): boolean {
   if (usable.has(bin)) return true;
@@ -108,11 +106,11 @@ function canRun(bin: string): boolean {
 }
 
 /**
- * Decode each planned excerpt ([startSec, startSec + durationSec)) to mono float32 PCM at opts.sampleRate.
- * Excerpts are decoded one after another (each is a fraction of a second of work); an excerpt that lies
- * past the real end of the audio yields nothing and is left out of the result. Throws DecodeError:
- * missing / permission-denied / empty (0 bytes, or no audio at all from the start) / truncated (no audio at
- * any planned position after the start: the file is shorter than its header says) / undecodable (ffmpeg
+ * Decode each planned excerpt ([startSec, startSec + durationSec)) to mono float32 PCM at opts.sampleRate, all in
+ * one ffmpeg run (starting a process costs more CPU than decoding a 3 s excerpt). An excerpt that lies past the
+ * real end of the audio yields nothing and is left out of the result, with every excerpt after it. Throws
+ * DecodeError: missing / permission-denied / empty (0 bytes, or no audio at all from the start) / truncated (no
+ * audio at any planned position after the start: the file is shorter than its header says) / undecodable (ffmpeg
  * failed) / timeout / killed / cancelled (signal aborted; the running ffmpeg is killed and awaited first).
  */
 export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opts: DecodeOptions = {}): Promise<DecodedExcerpt[]> {
@@ -129,14 +127,13 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
   const bin = opts.ffmpegPath ?? findFfmpeg().path;
   if (!canRun(bin)) throw new DecodeError('no-ffmpeg', path, `ffmpeg cannot be started: ${bin} is not an executable file`);
   const rate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
+  const pcms = plan.length ? await decodeAll(path, bin, plan, opts) : [];
   const out: DecodedExcerpt[] = [];
-  for (const excerpt of plan) {
-    const pcm = await decodeOne(path, bin, excerpt, opts);
-    if (pcm.length === 0) {
-      // past the end: later excerpts lie further on, so stop here
-      break;
-    }
-    out.push({ startSec: excerpt.startSec, durationSec: pcm.length / rate, sampleRate: rate, pcm });
+  for (let i = 0; i < plan.length; i++) {
+    const pcm = pcms[i]!;
+    // past the end: later excerpts lie further on, so stop here
+    if (pcm.length === 0) break;
+    out.push({ startSec: plan[i]!.startSec, durationSec: pcm.length / rate, sampleRate: rate, pcm });
   }
   if (out.length === 0 && plan.length > 0) {
     const first = plan[0]!;
@@ -147,37 +144,76 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
   return out;
 }
 
-function decodeOne(path: string, bin: string, excerpt: Excerpt, opts: DecodeOptions): Promise<Float32Array> {
+/** One output of the run: a pipe into a buffer sized for its excerpt (it may only grow a little past that). */
+class ExcerptSink {
+  private buf: Uint8Array;
+  private used = 0;
+
+  constructor(
+    expected: number,
+    private readonly limit: number,
+  ) {
+    this.buf = new Uint8Array(expected);
+  }
+
+  /** false when the chunk would pass the limit (ffmpeg produces more than the excerpt can hold) */
+  add(chunk: Buffer): boolean {
+    if (this.used + chunk.length > this.limit) return false;
+    if (this.used + chunk.length > this.buf.length) {
+      const bigger = new Uint8Array(Math.min(this.limit, Math.max(this.buf.length * 2, this.used + chunk.length)));
+      bigger.set(this.buf.subarray(0, this.used));
+      this.buf = bigger;
+    }
+    this.buf.set(chunk, this.used);
+    this.used += chunk.length;
+    return true;
+  }
+
+  pcm(): Float32Array {
+    return new Float32Array(this.buf.buffer.slice(0, (this.used >> 2) * 4));
+  }
+}
+
+/**
+ * The ffmpeg run: input k is the file seeked to excerpt k (`-ss`/`-t` before `-i`: fast input seeking, exact to
+ * the sample since ffmpeg decodes from the packet before and drops the rest), output k goes to pipe fd 3 + k.
+ * (Windows: Node hands fds above 2 to the child through the C runtime's handle inheritance, which ffmpeg's
+ * `pipe:N` reads like any C program.) ffmpeg interleaves the outputs, so every pipe is drained as it fills.
+ */
+function decodeAll(path: string, bin: string, plan: readonly Excerpt[], opts: DecodeOptions): Promise<Float32Array[]> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // 4 bytes per sample; a little slack for resampler rounding
   const rate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
-  const expected = Math.ceil((excerpt.durationSec + 0.1) * rate) * 4;
-  const limit = expected + 64 * 1024;
-  return new Promise<Float32Array>((resolve, reject) => {
-    let buf = new Uint8Array(expected);
-    let used = 0;
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error'];
+  for (const e of plan) {
+    // `file:` keeps a name containing ':' from being read as a protocol
+    args.push('-guess_layout_max', '8', '-ss', e.startSec.toFixed(3), '-t', e.durationSec.toFixed(3), '-i', `file:${path}`);
+  }
+  plan.forEach((_, k) => args.push('-map', `${k}:a:0`, '-af', downmixFilter(rate), '-f', 'f32le', `pipe:${3 + k}`));
+  // 4 bytes per sample; a little slack for resampler rounding
+  const sinks = plan.map((e) => {
+    const expected = Math.ceil((e.durationSec + 0.1) * rate) * 4;
+    return new ExcerptSink(expected, expected + 64 * 1024);
+  });
+  return new Promise<Float32Array[]>((resolve, reject) => {
     let failure: DecodeError | null = null;
     let killedByUs = false;
-    let proc: ChildProcess | undefined;
-    let pid: number | undefined;
-    let cmdDone = false;
-    let streamDone = false;
+    let stderr = '';
     let settled = false;
-
-    const cmd = ffmpeg({ stdoutLines: 30 })
-      .setFfmpegPath(bin)
-      // `file:` keeps a name containing ':' from being read as a protocol
-      .input(`file:${path}`)
-      .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'error', '-guess_layout_max', '8',
-        '-ss', excerpt.startSec.toFixed(3), '-t', excerpt.durationSec.toFixed(3)])
-      .outputOptions(['-map', '0:a:0', '-af', downmixFilter(rate)])
-      .format('f32le');
+    let proc: ChildProcess;
+    try {
+      proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe', ...plan.map(() => 'pipe' as const)], windowsHide: true });
+    } catch (err) {
+      reject(new DecodeError('no-ffmpeg', path, `ffmpeg could not be started (${bin}): ${(err as Error).message}`));
+      return;
+    }
+    const pid = proc.pid;
+    if (pid != null) opts.onProcess?.({ pid, running: true });
 
     const kill = (reason: DecodeError) => {
       failure ??= reason;
       killedByUs = true;
       try {
-        proc?.kill('SIGKILL');
+        proc.kill('SIGKILL');
       } catch {
         // already gone
       }
@@ -185,81 +221,47 @@ function decodeOne(path: string, bin: string, excerpt: Excerpt, opts: DecodeOpti
     const onAbort = () => kill(new DecodeError('cancelled', path, 'cancelled'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
-      () => kill(new DecodeError('timeout', path, `ffmpeg did not finish an excerpt within ${(timeoutMs / 1000).toFixed(0)} s`)),
+      () => kill(new DecodeError('timeout', path, `ffmpeg did not finish within ${(timeoutMs / 1000).toFixed(0)} s`)),
       timeoutMs,
     );
+    if (opts.signal?.aborted) onAbort();
 
-    const finish = () => {
-      // both ffmpeg's exit (fluent-ffmpeg 'end'/'error') and the end of its output must have happened; an
-      // output that has not ended 2 s after the exit never will (it cannot hold more data)
-      if (cmdDone && !streamDone && !settled) {
-        setTimeout(() => {
-          streamDone = true;
-          finish();
-        }, 2000).unref();
-      }
-      if (!cmdDone || !streamDone || settled) return;
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (d: string) => {
+      if (stderr.length < 64 * 1024) stderr += d;
+    });
+    sinks.forEach((sink, k) => {
+      const pipe = proc.stdio[3 + k] as Readable;
+      pipe.on('data', (chunk: Buffer) => {
+        if (!sink.add(chunk)) kill(new DecodeError('undecodable', path, 'ffmpeg produced more audio than the excerpt can hold'));
+      });
+      // a pipe error (EPIPE after a kill) ends in 'close' like everything else
+      pipe.on('error', () => {});
+    });
+
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+      if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (pid != null) opts.onProcess?.({ pid, running: false });
-      if (failure) return reject(failure);
-      const samples = used >> 2;
-      resolve(new Float32Array(buf.buffer.slice(0, samples * 4)));
-    };
-
-    cmd.on('start', () => {
-      proc = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
-      pid = proc?.pid;
-      if (pid != null) opts.onProcess?.({ pid, running: true });
-      if (opts.signal?.aborted) onAbort();
-    });
-    cmd.on('error', (err: Error) => {
       if (!failure) {
-        const msg = err.message ?? String(err);
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || /Cannot find ffmpeg/.test(msg)) {
-          failure = new DecodeError('no-ffmpeg', path, `ffmpeg could not be started (${bin}): ${msg}`);
-        } else if (/killed with signal/.test(msg) && !killedByUs) {
-          failure = new DecodeError('killed', path, `ffmpeg was killed from outside (${msg}); the file may be fine`);
-        } else if (!killedByUs) {
-          failure = new DecodeError(classifyFailure(msg), path, `ffmpeg could not decode the audio (${ffmpegReason(msg, path)})`);
+        if (spawnError) {
+          failure = new DecodeError('no-ffmpeg', path, `ffmpeg could not be started (${bin}): ${spawnError.message}`);
+        } else if (signal && !killedByUs) {
+          failure = new DecodeError('killed', path, `ffmpeg was killed from outside (signal ${signal}); the file may be fine`);
+        } else if (code !== 0) {
+          failure = new DecodeError(classifyFailure(stderr), path, `ffmpeg could not decode the audio (${ffmpegReason(stderr, path)})`);
         }
       }
-      cmdDone = true;
-      // a process that never started has no output stream to wait for
-      if (!proc) streamDone = true;
-      finish();
+      if (failure) reject(failure);
+      else resolve(sinks.map((s) => s.pcm()));
+    };
+    // 'close': the process has exited AND every pipe has been read to its end
+    proc.on('close', (code, signal) => finish(code, signal));
+    proc.on('error', (err) => {
+      // no process (spawn failed): there is nothing to wait for
+      if (proc.pid == null) finish(null, null, err);
     });
-    cmd.on('end', () => {
-      cmdDone = true;
-      finish();
-    });
-
-    // Our own sink that never emits 'close': fluent-ffmpeg reports "Output stream closed" as an error when
-    // an output stream closes more than 20 ms before it has seen the process exit (a race under load).
-    const sink = new Writable({
-      emitClose: false,
-      autoDestroy: false,
-      write(chunk: Buffer, _enc, callback) {
-        if (used + chunk.length > limit) {
-          kill(new DecodeError('undecodable', path, 'ffmpeg produced more audio than the excerpt can hold'));
-          return callback();
-        }
-        if (used + chunk.length > buf.length) {
-          const bigger = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, used + chunk.length)));
-          bigger.set(buf.subarray(0, used));
-          buf = bigger;
-        }
-        buf.set(chunk, used);
-        used += chunk.length;
-        callback();
-      },
-      final(callback) {
-        streamDone = true;
-        finish();
-        callback();
-      },
-    });
-    cmd.pipe(sink, { end: true });
   });
 }
