@@ -332,10 +332,11 @@ def main() -> None:
         {"about": "AudioSet class labels (CC BY 4.0, Google) in the order of the model's logits",
          "frontEnd": FRONT_END, "classes": labels}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    # what the app loads (electron/core/model/backbone.ts): the app feeds windows of 1000 frames (10 s)
+    # what the app loads (electron/core/model/backbone.ts): windows of any length (the app cuts ~10 s windows,
+    # 1000 frames; a short track's are longer or shorter)
     (args.out / "backbone.json").write_text(json.dumps({
         "format": "spectag-backbone", "formatVersion": 1, "id": "efficientat-mn04", "onnx": "model.onnx",
-        "frontEnd": "efficientat-logmel-32k", "input": {"name": "logmel", "shape": [None, 1, 128, 1000]},
+        "frontEnd": "efficientat-logmel-32k", "input": {"name": "logmel", "shape": [None, 1, 128, None]},
         "outputs": {"logits": N_CLASSES, "embedding": LAST_CHANNELS}, "labels": "labels.json"}, indent=2) + "\n")
     report = check(model_path, src)
     print(json.dumps(report, indent=1))

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { GenrePredictor, type PatchOutputs } from '../../electron/core/model/predictor.js';
 import { inferenceBackendOption } from '../../electron/core/cli/options.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
-import { spreadIndices } from '../../electron/core/model/track-patches.js';
+import { spreadIndices } from '../../electron/core/model/track-inputs.js';
 
 /** Dataset label names → the model's vocabulary. */
 const ALIASES: Record<string, string> = {
@@ -55,7 +55,7 @@ function subset(res: PatchOutputs, k: number): PatchOutputs {
   for (const [name, o] of Object.entries(res.outputs)) {
     outputs[name] = Object.fromEntries(Object.entries(o).map(([k, a]) => [k, take(a)]));
   }
-  return { startSec: pick.map((p) => res.startSec[p]!), outputs };
+  return { startSec: pick.map((p) => res.startSec[p]!), windows: res.windows, outputs };
 }
 
 function pct(x: number): string {
@@ -80,7 +80,10 @@ async function main(): Promise<void> {
   const shipped = await GenrePredictor.create({ backend, workers: 1 });
   const budget = shipped.patchesPerTrack ?? 10;
   await shipped.close();
-  const predictor = await GenrePredictor.create({ backend, workers: values.workers ? Number(values.workers) : undefined, patchesPerTrack: 10 });
+  // the shipped head reads musicnn alone: the other analysis backbones need not run here
+  const predictor = await GenrePredictor.create({
+    backend, workers: values.workers ? Number(values.workers) : undefined, patchesPerTrack: 10, backbones: ['musicnn-msd'],
+  });
   const genres = predictor.genres;
   console.log(`${list.length} files from ${folder}; model ${predictor.modelId} ${predictor.modelVersion}; backend ${(await predictor.backend).name}`);
   const t0 = Date.now();

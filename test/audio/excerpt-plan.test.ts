@@ -1,16 +1,15 @@
 // The excerpt plan: a pure function of the duration (short, long, unknown, zero, odd options).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXCERPT_DEFAULTS, PATCH_SEC, planExcerpts, plannedSeconds } from '../../electron/core/audio/excerpt-plan.js';
+import { EXCERPT_DEFAULTS, planExcerpts, plannedSeconds } from '../../electron/core/audio/excerpt-plan.js';
 
 describe('planExcerpts', () => {
-  it('a long track: three one-patch windows (2.992 s) centred in the 20-80 % span, in order, inside the track', () => {
-    assert.equal(PATCH_SEC, 2.992);
+  it('a long track: three 10 s windows (one EfficientAT window each) centred in the 20-80 % span, in order, inside the track', () => {
     for (const d of [180, 240, 301.7, 3600]) {
       const plan = planExcerpts(d);
       assert.equal(plan.length, 3);
       for (const [i, e] of plan.entries()) {
-        assert.equal(e.durationSec, 2.992);
+        assert.equal(e.durationSec, 10);
         const centre = e.startSec + e.durationSec / 2;
         const expected = d * (0.2 + (0.6 * (i + 0.5)) / 3);
         assert.ok(Math.abs(centre - expected) < 0.002, `${d}: centre ${centre} vs ${expected}`);
@@ -19,9 +18,9 @@ describe('planExcerpts', () => {
       }
     }
     assert.deepEqual(planExcerpts(240), [
-      { startSec: 70.504, durationSec: 2.992 },
-      { startSec: 118.504, durationSec: 2.992 },
-      { startSec: 166.504, durationSec: 2.992 },
+      { startSec: 67, durationSec: 10 },
+      { startSec: 115, durationSec: 10 },
+      { startSec: 163, durationSec: 10 },
     ]);
   });
 
@@ -33,14 +32,14 @@ describe('planExcerpts', () => {
 
   it('just above the whole-track limit: windows laid end to end around the middle when the span is too narrow', () => {
     // 46 s: the 20-80 % span is 27.6 s, too narrow for 3 × 10 s
-    const plan = planExcerpts(46, { excerptSec: 10 });
+    const plan = planExcerpts(46);
     assert.deepEqual(plan, [
       { startSec: 8, durationSec: 10 },
       { startSec: 18, durationSec: 10 },
       { startSec: 28, durationSec: 10 },
     ]);
     // 50 s: span 30 s holds them exactly
-    assert.deepEqual(planExcerpts(50, { excerptSec: 10 }).map((e) => e.startSec), [10, 20, 30]);
+    assert.deepEqual(planExcerpts(50).map((e) => e.startSec), [10, 20, 30]);
   });
 
   it('unknown duration: one window from the start, as long as the whole plan', () => {

@@ -33,13 +33,14 @@ async function forwardPasses(): Promise<void> {
       }
     }
   }
-  const x = new Float32Array(BATCH * backbone.patchSize).map((_, i) => 1.5 + Math.sin(i / 97) + ((i * 7919) % 101) / 200);
+  const shape = [BATCH, ...backbone.typicalShape];
+  const x = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => 1.5 + Math.sin(i / 97) + ((i * 7919) % 101) / 200);
   const times = new Map<string, number[]>(runners.map((r) => [r.label, []]));
-  for (const r of runners) await r.runner.run(x, BATCH); // warm-up
+  for (const r of runners) await r.runner.run(x, shape); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const r of runners) {
       const t0 = performance.now();
-      await r.runner.run(x, BATCH);
+      await r.runner.run(x, shape);
       times.get(r.label)!.push((performance.now() - t0) / BATCH);
     }
   }

@@ -34,7 +34,7 @@ test('008 keeps version-7 data and counts sure, undecided suggestions per genre 
   new DecisionStore(db).record(ids[4]!, ['Swing'], 'corrected');
   db.close();
 
-  db = openDatabase(path);
+  db = openDatabase(path, { targetVersion: 8 });
   assert.equal(db.pragma('user_version', { simple: true }), 8);
   const after8 = new PredictionStore(db);
   assert.equal(after8.forFile(ids[0]!)[0]?.top[0]?.genre, 'jazz', 'predictions survive');

@@ -82,19 +82,19 @@ describe('analyzeLibrary', () => {
       const plan = planExcerpts(LONG);
       assert.equal(a.excerpts.length, 3, rel);
       for (const [i, e] of a.excerpts.entries()) assert.ok(Math.abs(e.startSec - plan[i]!.startSec) < 0.1, `${rel}: ${e.startSec}`);
-      // one model patch each: 2.992 s = 187 hops (+1 centred frame)
-      for (const e of a.excerpts) assert.ok(Math.abs(e.durationSec - 2.992) < 0.01, `${rel}: ${e.durationSec}`);
-      assert.ok(Math.abs(a.analysedSec - 3 * 2.992) < 0.05);
-      assert.ok(a.frames >= 3 * 187 && a.frames <= 3 * 189, `${rel}: ${a.frames} frames`);
-      assert.equal(a.patches, 3);
+      // one EfficientAT window each: 10 s = 1000 frames; each holds three musicnn patches
+      for (const e of a.excerpts) assert.ok(Math.abs(e.durationSec - 10) < 0.01, `${rel}: ${e.durationSec}`);
+      assert.ok(Math.abs(a.analysedSec - 30) < 0.05);
+      assert.ok(a.frames >= 3 * 999 && a.frames <= 3 * 1001, `${rel}: ${a.frames} frames`);
+      assert.equal(a.patches, 9);
       assert.ok(a.rmsDb! > -40 && a.rmsDb! < -5 && a.peakDb! > a.rmsDb!, `${rel}: ${a.rmsDb} dBFS`);
       assert.ok(a.silentFraction! < 0.05);
       assert.equal(a.warning, null);
-      // the picture: beside the database, 96 rows, three excerpts with two white bars
+      // the picture: beside the database, 128 rows, three excerpts of 313 columns with two white bars
       assert.ok(a.imagePath && a.imagePath.startsWith(join(dirname(dbPath), 'library-cache', 'spectrograms')), a.imagePath ?? 'no image');
       const png = readIndexedPng(readFileSync(a.imagePath));
-      assert.equal(png.height, 96);
-      assert.ok(png.width > 3 * 90 && png.width < 3 * 100, `width ${png.width}`);
+      assert.equal(png.height, 128);
+      assert.equal(png.width, 3 * 313 + 2 * 2);
       const white = [...Array(png.palette.length / 3).keys()].find((i) => png.palette[3 * i] === 255 && png.palette[3 * i + 1] === 255 && png.palette[3 * i + 2] === 255);
       assert.ok(white != null && png.pixels.includes(white), 'separator bars');
     }
@@ -165,7 +165,7 @@ describe('analyzeLibrary', () => {
     db.close();
   });
 
-  it('the model step gets each track\'s patches per excerpt, its result is stored with the analysis; a new model re-queues', async () => {
+  it('the model step gets each track\'s inputs (musicnn patches, EfficientAT windows), its result is stored with the analysis; a new model re-queues', async () => {
     const { db } = await dbWith('model', 'a', 'b');
     db.exec('CREATE TABLE test_results (file_id INTEGER PRIMARY KEY, model TEXT, patches INTEGER, mean REAL)');
     const seen: ModelStepInput[] = [];
@@ -173,6 +173,7 @@ describe('analyzeLibrary', () => {
     let maxRunning = 0;
     const step = (id: string, failFor?: string): ModelStep<{ patches: number; mean: number }> => ({
       id,
+      inputs: { musicnnPatches: 3, efficientat: true },
       concurrency: 1,
       async run(input) {
         running++;
@@ -181,10 +182,10 @@ describe('analyzeLibrary', () => {
           seen.push(input);
           await new Promise((r) => setTimeout(r, 30)); // a slow model: decoding must wait for it
           if (failFor && input.path.endsWith(failFor)) throw new Error('out of cheese');
-          const all = input.excerpts.flatMap((e) => e.patches);
+          const patches = input.inputs['musicnn-logmel-16k']!.groups[0]!;
           let sum = 0;
-          for (const p of all) for (const v of p) sum += v;
-          return { patches: all.length, mean: sum / (all.length * 187 * 96) };
+          for (const v of patches.data) sum += v;
+          return { patches: patches.count, mean: sum / patches.data.length };
         } finally {
           running--;
         }
@@ -203,13 +204,24 @@ describe('analyzeLibrary', () => {
     // silent tracks are not classified
     assert.deepEqual(seen.map((s) => s.path).sort(), [...MUSIC, 'b/short.flac'].map((r) => lib.path(r)).sort());
     for (const s of seen.filter((x) => MUSIC.some((m) => x.path.endsWith(m)))) {
-      assert.equal(s.excerpts.length, 3, `${s.path}: ${JSON.stringify(s.excerpts.map((e) => [e.startSec, e.durationSec, e.patches.length]))}`);
-      for (const e of s.excerpts) {
-        assert.equal(e.patches.length, 1);
-        for (const p of e.patches) assert.equal(p.length, 187 * 96);
-      }
+      assert.equal(s.excerpts.length, 3, `${s.path}: ${JSON.stringify(s.excerpts)}`);
+      // musicnn: the patch at the centre of each 10 s excerpt
+      const musicnn = s.inputs['musicnn-logmel-16k']!;
+      assert.deepEqual(musicnn.groups.map((g) => [g.count, g.shape, g.data.length]), [[3, [187, 96], 3 * 187 * 96]]);
+      musicnn.spans.forEach((p, i) => {
+        const e = s.excerpts[i]!;
+        assert.ok(Math.abs(p.startSec + p.durationSec / 2 - (e.startSec + e.durationSec / 2)) < 0.01, `${s.path}: patch ${p.startSec} in ${e.startSec}`);
+      });
+      // EfficientAT: each excerpt whole, one 10 s window of 1000 frames
+      const eat = s.inputs['efficientat-logmel-32k']!;
+      assert.deepEqual(eat.groups.map((g) => [g.count, g.shape]), [[3, [1, 128, 1000]]]);
+      assert.deepEqual(eat.spans.map((w) => w.startSec), s.excerpts.map((e) => e.startSec));
       assert.equal(s.levels.silent, false);
     }
+    // a short track is taken whole: musicnn's three patches spread over it, EfficientAT's windows of ~10 s
+    const short = seen.find((x) => x.path.endsWith('b/short.flac'))!;
+    assert.deepEqual(short.inputs['musicnn-logmel-16k']!.spans.map((p) => Math.round(p.startSec)), [1, 10, 16]);
+    assert.deepEqual(short.inputs['efficientat-logmel-32k']!.spans.map((w) => [w.startSec, w.durationSec]), [[0, 10], [10, 10]]);
     const rows = db.prepare('SELECT r.patches, r.mean, a.model_id AS model, a.status FROM test_results r JOIN analysis a USING (file_id)').all() as
       { patches: number; mean: number; model: string; status: string }[];
     assert.equal(rows.length, 5);

@@ -46,6 +46,9 @@ test('analysis with the genre step stores predictions and re-queues only for a n
     assert.deepEqual(Object.keys(p.probabilities).sort(), [...MODEL_GENRES].sort());
     assert.equal(p.excerpts.length, Math.min(2, predictor.patchesPerTrack ?? 2));
     assert.equal(p.embeddings['musicnn-msd']?.length, 200);
+    // both backbones ran: EfficientAT's embedding and its 527 AudioSet logits are kept for the heads to come
+    assert.equal(p.embeddings['efficientat-mn04']?.length, 384);
+    assert.deepEqual(p.outputs.map((o) => [o.backbone, o.output, o.values.length]), [['efficientat-mn04', 'logits', 527]]);
   }
   // unchanged model: nothing to do
   assert.equal((await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run()).analysed, 0);
@@ -126,6 +129,14 @@ test('on tracks longer than 45 s, spectag predict gives exactly the prediction s
       assert.ok(f.excerpts![0]!.startSec > 45 * 0.2 - 3, 'excerpts come from the middle of the track');
       for (const g of MODEL_GENRES) assert.ok(Math.abs(f.probabilities![g]! - s.probabilities[g]!) <= 1e-4, `${f.path} ${g}: ${f.probabilities![g]} vs ${s.probabilities[g]}`);
       assert.deepEqual(f.top!.map((t) => t.genre), s.top.map((t) => t.genre));
+      // EfficientAT heard the same ~10 s windows: the same embedding and AudioSet logits as stored
+      const live = await predictor.predictFile(f.path);
+      const same = (a: Float32Array, b: Float32Array, what: string) => {
+        assert.equal(a.length, b.length, what);
+        for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-4, `${f.path} ${what}[${i}]: ${a[i]} vs ${b[i]}`);
+      };
+      same(live.embeddings['efficientat-mn04']!, s.embeddings['efficientat-mn04']!, 'embedding');
+      same(live.outputs[0]!.values, s.outputs[0]!.values, 'logits');
     }
   } finally {
     long.cleanup();

@@ -36,7 +36,7 @@ test('musicnn-msd.onnx on the CPU provider matches the golden tags and embedding
   const backbone = await loadBackbone(NATIVE_MODELS_DIR, 'musicnn-msd');
   const ort = await openInference([backbone], { forced: 'cpu' });
   assert.equal(ort.report.runtime, 'onnxruntime');
-  const out = await ort.runners[0]!.run(data, n);
+  const out = await ort.runners[0]!.run(data, [n, 187, 96]);
   await ort.runners[0]!.release();
   const dTags = maxAbsDiff(out.tags!, golden.tags.flat());
   const dEmb = maxAbsDiff(out.embedding!, golden.embedding.flat());
@@ -48,7 +48,7 @@ test('musicnn-msd.onnx on the CPU provider matches the golden tags and embedding
   assert.ok(Math.abs(out.tags![0]! - out.tags![100]!) > 1e-3);
 
   const tfjs = await openInference([backbone], { forced: 'tfjs-wasm' });
-  const ref = await tfjs.runners[0]!.run(data, n);
+  const ref = await tfjs.runners[0]!.run(data, [n, 187, 96]);
   await tfjs.runners[0]!.release();
   // relative to each output's scale (pooled features reach ~30)
   const d = outputDifference(ref, out);

@@ -1,6 +1,7 @@
-// The production inference path end to end on real audio made by ffmpeg: excerpt plan → decode → log-mel →
-// the backbones in worker threads (ONNX Runtime; TF.js as the fallback) → genre head. Checks the result format, that batching several tracks together
-// gives each track exactly its own numbers, failure reporting, and that no tensor is left behind.
+// The production inference path end to end on real audio made by ffmpeg: excerpt plan → one decode at 32 kHz →
+// musicnn patches and EfficientAT windows → both backbones in worker threads (ONNX Runtime; TF.js as the fallback,
+// musicnn only) → genre head. Checks the result format, what is kept per track, that several tracks in flight get
+// exactly their own numbers, failure reporting, and that no tensor is left behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,13 @@ import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { TrackAnalysisError } from '../../electron/core/model/pool.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
-import { spreadIndices } from '../../electron/core/model/track-patches.js';
+import { spreadIndices } from '../../electron/core/model/track-inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spectag-predict-'));
 const files = {
-  // 12 s: short enough to be taken whole → 4 patches
+  // 12 s: short enough to be taken whole → 4 musicnn patches, one EfficientAT window
   stereo: join(dir, 'stereo tones.mp3'),
-  // 100 s: three 10 s excerpts → 9 patches
+  // 100 s: three 10 s excerpts → a musicnn patch at the centre of each, one EfficientAT window each
   noise: join(dir, 'noise.flac'),
   broken: join(dir, 'broken.mp3'),
 };
@@ -34,7 +35,7 @@ after(async () => {
 });
 
 test('a prediction has every genre, calibrated probabilities, top genres and per-excerpt outputs', async () => {
-  const { prediction: p, embeddings } = await predictor.predictFile(files.stereo);
+  const { prediction: p, embeddings, outputs } = await predictor.predictFile(files.stereo);
   assert.deepEqual(Object.keys(p.probabilities).sort(), [...MODEL_GENRES].sort());
   const sum = Object.values(p.probabilities).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);
@@ -42,25 +43,37 @@ test('a prediction has every genre, calibrated probabilities, top genres and per
   assert.equal(p.top[0]?.genre, best[0]);
   assert.equal(p.modelId, predictor.modelId);
   assert.match(p.modelVersion, /^\d+\+[0-9a-f]{12}$/);
-  // the whole 12 s track gives 4 patches, thinned out to the predictor's patch budget
+  // the whole 12 s track holds 4 patches (centred in it), thinned out to the predictor's patch budget
   const kept = spreadIndices(4, predictor.patchesPerTrack ?? 4);
+  const first = (12 - 4 * 2.992) / 2;
   assert.equal(p.excerpts.length, kept.length);
-  p.excerpts.forEach((e, i) => assert.ok(Math.abs(e.startSec - kept[i]! * 2.992) < 1e-3));
+  p.excerpts.forEach((e, i) => assert.ok(Math.abs(e.startSec - (first + kept[i]! * 2.992)) < 0.02, `${e.startSec}`));
   for (const e of p.excerpts) assert.equal(e.probabilities.length, MODEL_GENRES.length);
   assert.equal(embeddings['musicnn-msd']?.length, 200);
   assert.ok(embeddings['musicnn-msd']!.every((v) => v >= 0), 'embedding is after ReLU');
+  // EfficientAT ran too: its embedding and its 527 AudioSet logits (mean over the windows) are kept
+  assert.equal(embeddings['efficientat-mn04']?.length, 384);
+  const [logits] = outputs;
+  assert.deepEqual([logits?.backbone, logits?.output, logits?.values.length], ['efficientat-mn04', 'logits', 527]);
+  // two pure tones: AudioSet's "Sine wave" (class 501) is among the track's five strongest classes
+  const ranked = [...logits!.values.keys()].sort((i, j) => logits!.values[j]! - logits!.values[i]!);
+  assert.ok(ranked.slice(0, 5).includes(501), `top classes ${ranked.slice(0, 5).join(', ')}`);
 });
 
 test('tracks batched together get exactly the numbers they get alone', async () => {
-  const alone = [(await predictor.predictFile(files.stereo)).prediction, (await predictor.predictFile(files.noise)).prediction];
+  const [stereoAlone, noiseAlone] = [await predictor.predictFile(files.stereo), await predictor.predictFile(files.noise)];
+  const alone = [stereoAlone.prediction, noiseAlone.prediction];
   const together = await Promise.all([files.stereo, files.noise, files.stereo, files.noise].map((f) => predictor.predictFile(f)));
-  // a long track: 3 × 10 s excerpts (9 patches), or one patch per excerpt with a patch budget
+  // a long track: 3 × 10 s excerpts, one musicnn patch at the centre of each (with the head's budget of 3)
   assert.equal(alone[1]!.excerpts.length, predictor.patchesPerTrack ?? 9);
   assert.ok(alone[1]!.excerpts[0]!.startSec > 20, 'excerpts of a long track come from its middle');
   for (let i = 0; i < 4; i++) {
     const a = alone[i % 2]!;
     const b = together[i]!.prediction;
     for (const g of MODEL_GENRES) assert.ok(Math.abs(a.probabilities[g]! - b.probabilities[g]!) < 1e-4, `${g}: ${a.probabilities[g]} vs ${b.probabilities[g]}`);
+    const e = together[i]!.embeddings['efficientat-mn04']!;
+    const ea = i % 2 ? noiseAlone.embeddings['efficientat-mn04']! : stereoAlone.embeddings['efficientat-mn04']!;
+    for (let j = 0; j < e.length; j++) assert.ok(Math.abs(e[j]! - ea[j]!) < 1e-4);
   }
   assert.notDeepEqual(alone[0]!.probabilities, alone[1]!.probabilities, 'different sounds, different outputs');
 });
@@ -84,14 +97,18 @@ test('a file that cannot be decoded fails alone with its reason; the pool keeps 
   assert.equal(ok.prediction.excerpts.length, predictor.patchesPerTrack ?? 9);
 });
 
-test('the TF.js fallback predicts what ONNX Runtime predicts, and leaves no tensors behind after many batches', async () => {
+test('the TF.js fallback predicts what ONNX Runtime predicts (musicnn alone: it has no EfficientAT), and leaves no tensors behind', async () => {
   const fallback = await GenrePredictor.create({ workers: 1, backend: 'tfjs-wasm' });
   after(() => fallback.close());
   assert.equal((await fallback.backend).runtime, 'tfjs');
   assert.equal((await predictor.backend).runtime, 'onnxruntime');
   assert.equal(fallback.modelVersion, predictor.modelVersion, 'the runtime is not part of the model version');
-  const [a, b] = [(await predictor.predictFile(files.noise)).prediction, (await fallback.predictFile(files.noise)).prediction];
+  assert.match((await fallback.backend).detail, /without efficientat-mn04/);
+  const [ra, rb] = [await predictor.predictFile(files.noise), await fallback.predictFile(files.noise)];
+  const [a, b] = [ra.prediction, rb.prediction];
   for (const g of MODEL_GENRES) assert.ok(Math.abs(a.probabilities[g]! - b.probabilities[g]!) <= 1e-4, `${g}: ${a.probabilities[g]} vs ${b.probabilities[g]}`);
+  assert.deepEqual(Object.keys(rb.embeddings), ['musicnn-msd']);
+  assert.deepEqual(rb.outputs, []);
   const before = await fallback.memory();
   assert.ok(before[0]!.numTensors > 0, 'the TF.js worker holds the model weights');
   const patches = 2;
@@ -99,7 +116,8 @@ test('the TF.js fallback predicts what ONNX Runtime predicts, and leaves no tens
     await Promise.all(
       Array.from({ length: 4 }, (_, i) => {
         const data = new Float32Array(patches * 187 * 96).map((_, j) => ((j * (i + 1) + round) % 97) / 40);
-        return fallback.analyzePatches(data, patches);
+        const spans = Array.from({ length: patches }, (_, k) => ({ startSec: k * 2.992, durationSec: 2.992 }));
+        return fallback.analyze({ 'musicnn-logmel-16k': { groups: [{ data, count: patches, shape: [187, 96] }], spans } });
       }),
     );
   }

@@ -104,9 +104,9 @@ test('when no ONNX Runtime provider can run, the chain falls back to TF.js and s
   assert.deepEqual(report.skipped.map((s) => s.name), ['cuda', 'webgpu', 'cpu', 'tfjs-node-gpu', 'tfjs-node']);
   assert.match(report.skipped[2]!.reason, /cpu broke/);
   // the fallback computes the same network
-  const x = new Float32Array(backbone.patchSize).map((_, i) => (i % 89) / 30);
+  const x = new Float32Array(187 * 96).map((_, i) => (i % 89) / 30);
   const direct = await OrtRunner.open(ort, backbone, { executionProviders: ['cpu'] });
-  const [a, b] = [await runners[0]!.run(x, 1, ['tags']), await direct.run(x, 1, ['tags'])];
+  const [a, b] = [await runners[0]!.run(x, [1, 187, 96], ['tags']), await direct.run(x, [1, 187, 96], ['tags'])];
   await Promise.all([runners[0]!.release(), direct.release()]);
   for (let i = 0; i < 50; i++) assert.ok(Math.abs(a.tags![i]! - b.tags![i]!) < 1e-4);
 });

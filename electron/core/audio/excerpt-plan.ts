@@ -2,7 +2,6 @@
 // Pure function of the duration, so the plan is predictable, testable and part of the pipeline version.
 // The defaults are THE listening plan: `spectag analyze` and `spectag predict` hear exactly these excerpts,
 // and the genre model's version includes it.
-import { MEL } from '../spectrogram/mel.js';
 
 export interface Excerpt {
   startSec: number;
@@ -12,7 +11,7 @@ export interface Excerpt {
 export interface ExcerptPlanOptions {
   /** excerpts per track (default 3) */
   count?: number;
-  /** length of each excerpt, s (default: one model patch, 187 frames ≈ 2.99 s) */
+  /** length of each excerpt, s (default 10: one EfficientAT window) */
   excerptSec?: number;
   /** the excerpts are spread over this part of the track, as fractions of its duration (default 0.2 … 0.8) */
   spanFrom?: number;
@@ -21,15 +20,14 @@ export interface ExcerptPlanOptions {
   wholeTrackMaxSec?: number;
 }
 
-/** Seconds of audio one model patch covers (187 hops of 256 samples at 16 kHz = 2.992 s). */
-export const PATCH_SEC = (MEL.patchFrames * MEL.hop) / MEL.sampleRate;
-
 /**
- * The listening plan: three one-patch excerpts spread over 20–80 % of the track, i.e. exactly the audio the
- * genre model hears (more patches per track were measured: 5 gave +1.1 points on GTZAN, one clip of 93 and
- * inside the spread of the cross-validation, none on Emotify, for 1.7× the model time; see jobs/README.md).
+ * The listening plan: three 10 s excerpts centred evenly over 20–80 % of the track. 10 s is what EfficientAT was
+ * trained on, and what it needs: heard as three 3 s excerpts, its features lost 9 points on GTZAN-10 and 5 on
+ * Emotify-4 in the dev-data cross-validation (5 s: 5 and 2; the three 3 s excerpts joined into one 9 s window: 4
+ * and 4; jobs/README.md). musicnn hears the 2.992 s patch at the centre of each excerpt: the very audio of the
+ * previous plan (three one-patch excerpts with the same centres), which its head was chosen on.
  */
-export const EXCERPT_DEFAULTS = { count: 3, excerptSec: PATCH_SEC, spanFrom: 0.2, spanTo: 0.8, wholeTrackMaxSec: 45 } as const;
+export const EXCERPT_DEFAULTS = { count: 3, excerptSec: 10, spanFrom: 0.2, spanTo: 0.8, wholeTrackMaxSec: 45 } as const;
 
 // floored to the millisecond (with a hair of tolerance for binary fractions), so an excerpt never grows past the end
 const ms = (s: number) => Math.floor(s * 1000 + 1e-6) / 1000;

@@ -1,12 +1,29 @@
-// Stored genre predictions, one row per (file, model id); see migration 005.
+// Stored genre predictions, one row per (file, model id); see migrations 005 and 009.
 import type { Db } from './open.js';
 import type { ExcerptPrediction, GenrePrediction } from '../../shared/genres-model.js';
+
+/** A per-track mean of a backbone output, kept beside the embeddings (e.g. EfficientAT's 527 AudioSet logits). */
+export interface TrackOutput {
+  backbone: string;
+  output: string;
+  values: Float32Array;
+}
 
 export interface StoredPrediction extends Omit<GenrePrediction, 'genres'> {
   fileId: number;
   /** per backbone, the mean embedding over the analysed patches */
   embeddings: Record<string, Float32Array>;
+  /** other backbone outputs kept for the track (migration 009; empty for older rows) */
+  outputs: TrackOutput[];
   predictedAt: number;
+}
+
+/** Float32 vectors as one little-endian blob. */
+function packFloats(vectors: readonly Float32Array[]): Buffer {
+  const blob = Buffer.alloc(vectors.reduce((n, v) => n + v.length, 0) * 4);
+  let at = 0;
+  for (const v of vectors) for (const x of v) at = blob.writeFloatLE(x, at);
+  return blob;
 }
 
 interface Row {
@@ -19,6 +36,8 @@ interface Row {
   excerpts: string;
   embedding: Buffer | null;
   embedding_spec: string;
+  outputs?: Buffer | null;
+  outputs_spec?: string;
   predicted_at: number;
 }
 
@@ -27,17 +46,24 @@ export class PredictionStore {
   private readonly byFile;
   private readonly remove;
 
+  /** the schema has the outputs columns (version 9+; the migration tests build older ones with this store) */
+  private readonly withOutputs: boolean;
+
   constructor(private readonly db: Db) {
+    this.withOutputs = !!db.prepare("SELECT 1 FROM pragma_table_info('predictions') WHERE name = 'outputs'").get();
+    const [cols, vals, sets] = this.withOutputs
+      ? [', outputs, outputs_spec', ', @outputs, @outputsSpec', ', outputs = excluded.outputs, outputs_spec = excluded.outputs_spec']
+      : ['', '', ''];
     this.upsert = db.prepare(`
       INSERT INTO predictions (file_id, model_id, model_version, probabilities, top, top_genre, top_probability, unsure,
-                               excerpts, embedding, embedding_spec, predicted_at)
+                               excerpts, embedding, embedding_spec, predicted_at${cols})
       VALUES (@fileId, @modelId, @modelVersion, @probabilities, @top, @topGenre, @topProbability, @unsure,
-              @excerpts, @embedding, @embeddingSpec, @predictedAt)
+              @excerpts, @embedding, @embeddingSpec, @predictedAt${vals})
       ON CONFLICT (file_id, model_id) DO UPDATE SET
         model_version = excluded.model_version, probabilities = excluded.probabilities, top = excluded.top,
         top_genre = excluded.top_genre, top_probability = excluded.top_probability, unsure = excluded.unsure,
         excerpts = excluded.excerpts, embedding = excluded.embedding, embedding_spec = excluded.embedding_spec,
-        predicted_at = excluded.predicted_at`);
+        predicted_at = excluded.predicted_at${sets}`);
     this.byFile = db.prepare('SELECT * FROM predictions WHERE file_id = ? ORDER BY model_id');
     this.remove = db.prepare('DELETE FROM predictions WHERE file_id = ? AND (? IS NULL OR model_id = ?)');
   }
@@ -77,19 +103,17 @@ export class PredictionStore {
       .all(modelId) as { genre: string; n: number }[];
   }
 
-  save(fileId: number, p: GenrePrediction, embeddings: Record<string, Float32Array>, now = Date.now()): void {
+  save(fileId: number, p: GenrePrediction, embeddings: Record<string, Float32Array>, now = Date.now(), outputs: readonly TrackOutput[] = []): void {
     const spec = Object.entries(embeddings).map(([backbone, v]) => ({ backbone, size: v.length }));
     const total = spec.reduce((s, e) => s + e.size, 0);
-    const blob = Buffer.alloc(total * 4);
-    let at = 0;
-    for (const v of Object.values(embeddings)) {
-      for (const x of v) at = blob.writeFloatLE(x, at);
-    }
+    if (outputs.length && !this.withOutputs) throw new Error('this database has no room for backbone outputs (schema older than version 9)');
+    const outputsSpec = outputs.map((o) => ({ backbone: o.backbone, output: o.output, size: o.values.length }));
     this.upsert.run({
       fileId, modelId: p.modelId, modelVersion: p.modelVersion, probabilities: JSON.stringify(p.probabilities),
       top: JSON.stringify(p.top), topGenre: p.top[0]?.genre ?? null, topProbability: p.top[0]?.probability ?? null,
-      unsure: p.unsure ? 1 : 0, excerpts: JSON.stringify(p.excerpts), embedding: total ? blob : null,
+      unsure: p.unsure ? 1 : 0, excerpts: JSON.stringify(p.excerpts), embedding: total ? packFloats(Object.values(embeddings)) : null,
       embeddingSpec: JSON.stringify(spec), predictedAt: now,
+      ...(this.withOutputs ? { outputs: outputs.length ? packFloats(outputs.map((o) => o.values)) : null, outputsSpec: JSON.stringify(outputsSpec) } : {}),
     });
   }
 
@@ -104,8 +128,15 @@ export class PredictionStore {
         for (let i = 0; i < s.size; i++, at += 4) v[i] = r.embedding!.readFloatLE(at);
         embeddings[s.backbone] = v;
       }
+      const outputs: TrackOutput[] = [];
+      at = 0;
+      for (const o of JSON.parse(r.outputs_spec ?? '[]') as { backbone: string; output: string; size: number }[]) {
+        const values = new Float32Array(o.size);
+        for (let i = 0; i < o.size; i++, at += 4) values[i] = r.outputs!.readFloatLE(at);
+        outputs.push({ backbone: o.backbone, output: o.output, values });
+      }
       return {
-        fileId: r.file_id, modelId: r.model_id, modelVersion: r.model_version,
+        fileId: r.file_id, modelId: r.model_id, modelVersion: r.model_version, outputs,
         probabilities: JSON.parse(r.probabilities) as Record<string, number>,
         top: JSON.parse(r.top) as GenrePrediction['top'], unsure: r.unsure === 1,
         excerpts: JSON.parse(r.excerpts) as ExcerptPrediction[], embeddings, predictedAt: r.predicted_at,

@@ -1,13 +1,13 @@
 // Worker thread of the analysis pool: runs analyzeTrack for the jobs it is sent, several at once, so that
-// one track's spectrogram is computed while another's ffmpeg decodes.
+// one track's spectrograms are computed while another's ffmpeg decodes.
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeTrack } from './analyze-track.js';
-import { LogMelComputer } from '../spectrogram/mel.js';
+import { TrackListener, inputBuffers } from '../model/track-inputs.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
 const config = (workerData ?? {}) as WorkerConfig;
 const port = parentPort!;
-const mel = new LogMelComputer();
+const listener = new TrackListener();
 const running = new Map<number, { controller: AbortController; done: Promise<void> }>();
 
 const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
@@ -18,12 +18,12 @@ port.on('message', (msg: ToWorker) => {
     const done = analyzeTrack(msg.job, {
       signal: controller.signal,
       ffmpegPath: config.ffmpegPath,
-      mel,
+      listener,
       onProcess: (p) => post({ type: 'process', pid: p.pid, running: p.running }),
     }).then((outcome) => {
       running.delete(msg.id);
-      // patches move to the main thread without copying
-      const transfer = outcome.ok && outcome.patches ? outcome.patches.flat().map((p) => p.buffer as ArrayBuffer) : [];
+      // model inputs move to the main thread without copying
+      const transfer = outcome.ok && outcome.inputs ? inputBuffers(outcome.inputs) : [];
       post({ type: 'result', id: msg.id, outcome }, transfer);
     });
     running.set(msg.id, { controller, done });

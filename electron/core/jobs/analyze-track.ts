@@ -1,13 +1,15 @@
-// Listening to one track: plan excerpts → decode with ffmpeg → log-mel spectrogram per excerpt → levels,
-// silence, picture, and (when a model step wants them) the model patches. The unit of work of the pool.
+// Listening to one track: plan excerpts → decode with ffmpeg (one run, 32 kHz) → levels, silence, EfficientAT's
+// log-mel (the picture), and (when a model step wants them) the front ends' inputs. The unit of work of the pool.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DecodeError, decodeExcerpts, type DecodeErrorKind, type DecodedExcerpt } from '../audio/decode.js';
 import { planExcerpts, plannedSeconds, type Excerpt, type ExcerptPlanOptions } from '../audio/excerpt-plan.js';
 import { measureLevels, type AudioLevels } from '../audio/levels.js';
 import { probeDurationSec } from '../audio/probe-duration.js';
-import { LogMelComputer, MEL, toPatches, type MelSpectrogram } from '../spectrogram/mel.js';
 import { renderSpectrogramImage } from '../spectrogram/image.js';
+import {
+  LISTEN_SAMPLE_RATE, TrackListener, efficientAtFrames, musicnnPatchOffsets, type InputRequest, type TrackInputs,
+} from '../model/track-inputs.js';
 import type { ExcerptSpan } from '../../shared/analysis.js';
 
 export interface TrackJob {
@@ -17,8 +19,8 @@ export interface TrackJob {
   durationSec: number | null;
   /** where to write the spectrogram PNG (absolute); null: no picture */
   imagePath: string | null;
-  /** return the model patches (per excerpt) with the result */
-  wantPatches: boolean;
+  /** the model step's inputs to make (model/track-inputs.ts); null: listening only */
+  model: InputRequest | null;
   excerpts?: ExcerptPlanOptions;
   /** per ffmpeg run, ms */
   timeoutMs?: number;
@@ -29,14 +31,16 @@ export interface TrackSuccess {
   excerpts: ExcerptSpan[];
   warning: string | null;
   levels: AudioLevels;
+  /** EfficientAT spectrogram frames over the excerpts */
   frames: number;
+  /** musicnn patches the excerpts hold */
   patchCount: number;
   analysedSec: number;
   imageWritten: boolean;
   decodeMs: number;
   spectrogramMs: number;
-  /** per excerpt, its 187 × 96 patches; only when asked for and the track is not silent */
-  patches: Float32Array[][] | null;
+  /** the model step's inputs; only when asked for and the track is not silent */
+  inputs: TrackInputs | null;
 }
 
 export interface TrackFailure {
@@ -53,13 +57,7 @@ export interface TrackContext {
   ffmpegPath?: string;
   onProcess?: (event: { pid: number; running: boolean }) => void;
   /** reused between tracks of one thread */
-  mel?: LogMelComputer;
-}
-
-/** Patches toPatches() would make from a spectrogram of `frames` frames. */
-export function patchCount(frames: number): number {
-  if (frames <= 0) return 0;
-  return frames < MEL.patchFrames ? 1 : Math.floor(frames / MEL.patchFrames);
+  listener?: TrackListener;
 }
 
 /** Write a file so that readers never see half of it: temp file in the same folder, then rename. */
@@ -89,7 +87,7 @@ function shortfallWarning(plan: readonly Excerpt[], got: readonly DecodedExcerpt
 
 export async function analyzeTrack(job: TrackJob, ctx: TrackContext = {}): Promise<TrackOutcome> {
   const t0 = performance.now();
-  const decodeOpts = { signal: ctx.signal, timeoutMs: job.timeoutMs, ffmpegPath: ctx.ffmpegPath, onProcess: ctx.onProcess };
+  const decodeOpts = { signal: ctx.signal, timeoutMs: job.timeoutMs, ffmpegPath: ctx.ffmpegPath, onProcess: ctx.onProcess, sampleRate: LISTEN_SAMPLE_RATE } as const;
   // no duration from the scanner: ask ffmpeg, so that the excerpts still come from the middle of the track
   const durationSec = job.durationSec ?? (await probeDurationSec(job.path, decodeOpts));
   let plan = planExcerpts(durationSec, job.excerpts);
@@ -116,28 +114,28 @@ export async function analyzeTrack(job: TrackJob, ctx: TrackContext = {}): Promi
   }
   const t1 = performance.now();
   try {
-    const mel = ctx.mel ?? new LogMelComputer();
-    const specs: MelSpectrogram[] = decoded.map((e) => mel.compute(e.pcm));
-    const levels = measureLevels(decoded.map((e) => e.pcm));
+    const listener = ctx.listener ?? new TrackListener();
+    const pcms = decoded.map((e) => e.pcm);
+    const levels = measureLevels(pcms, LISTEN_SAMPLE_RATE);
+    const want = job.model && !levels.silent ? job.model : { musicnnPatches: null, efficientat: false };
+    const { inputs, windows } = listener.listen(decoded, want, !!job.imagePath);
     let imageWritten = false;
     if (job.imagePath) {
-      writeAtomically(job.imagePath, renderSpectrogramImage(specs).png);
+      writeAtomically(job.imagePath, renderSpectrogramImage(decoded.map((e, i) => ({ durationSec: e.durationSec, windows: windows[i]! }))).png);
       imageWritten = true;
     }
-    const frames = specs.reduce((a, s) => a + s.frames, 0);
-    const patches = job.wantPatches && !levels.silent ? specs.map((s) => toPatches(s)) : null;
     return {
       ok: true,
       excerpts: decoded.map((e) => ({ startSec: e.startSec, durationSec: e.durationSec })),
       warning,
       levels,
-      frames,
-      patchCount: specs.reduce((a, s) => a + patchCount(s.frames), 0),
+      frames: efficientAtFrames(pcms.map((p) => p.length)),
+      patchCount: musicnnPatchOffsets(decoded.map((e) => e.durationSec), Infinity).length,
       analysedSec: plannedSeconds(decoded),
       imageWritten,
       decodeMs: t1 - t0,
       spectrogramMs: performance.now() - t1,
-      patches,
+      inputs: job.model && !levels.silent ? inputs : null,
     };
   } catch (err) {
     return { ok: false, kind: 'internal', message: `${job.path}: ${(err as Error).message ?? String(err)}`, decodeMs: t1 - t0 };

@@ -210,8 +210,7 @@ export class Analyzer<R = unknown> {
         try {
           const value = await step!.run(
             {
-              fileId: file.fileId, path: file.path, levels: o.levels,
-              excerpts: o.excerpts.map((e, i) => ({ ...e, patches: o.patches![i] ?? [] })),
+              fileId: file.fileId, path: file.path, levels: o.levels, excerpts: o.excerpts, inputs: o.inputs!,
             },
             stepSignal,
           );
@@ -234,7 +233,7 @@ export class Analyzer<R = unknown> {
         report.decodeMs += outcome.decodeMs;
         report.spectrogramMs += outcome.spectrogramMs;
         report.audioSec += outcome.analysedSec;
-        if (step && !outcome.levels.silent && outcome.patches) await runModel(file, outcome);
+        if (step && !outcome.levels.silent && outcome.inputs) await runModel(file, outcome);
         else finishTrack(successRecord(file, outcome, false));
         return;
       }
@@ -310,7 +309,7 @@ export class Analyzer<R = unknown> {
         progress.currentPath = file.path;
         const job: TrackJob = {
           fileId: file.fileId, path: file.path, durationSec: file.durationSec,
-          imagePath: this.images ? store.imageTarget(file.fileId) : null, wantPatches: !!step,
+          imagePath: this.images ? store.imageTarget(file.fileId) : null, model: step?.inputs ?? null,
           excerpts: opts.excerpts, timeoutMs: opts.timeoutMs,
         };
         const current = file;

@@ -1,30 +1,29 @@
-// The extension point for the genre model: a step the analyzer runs on each listened-to track,
-// after decode + spectrogram, with the track's model patches; its per-track result is stored with the analysis.
+// The extension point for the genre model: a step the analyzer runs on each listened-to track, after decode and
+// the front ends, with the track's model inputs; its per-track result is stored with the analysis.
 import type { Db } from '../db/open.js';
 import type { AudioLevels } from '../audio/levels.js';
-
-export interface ModelStepExcerpt {
-  startSec: number;
-  durationSec: number;
-  /** non-overlapping 187 × 96 log-mel patches (frame-major, see spectrogram/mel.ts toPatches) */
-  patches: Float32Array[];
-}
+import type { ExcerptSpan } from '../../shared/analysis.js';
+import type { InputRequest, TrackInputs } from '../model/track-inputs.js';
 
 export interface ModelStepInput {
   fileId: number;
   path: string;
-  excerpts: ModelStepExcerpt[];
+  /** the decoded excerpts */
+  excerpts: ExcerptSpan[];
+  /** what the step's `inputs` asked for: musicnn patches, EfficientAT windows (model/track-inputs.ts) */
+  inputs: TrackInputs;
   levels: AudioLevels;
 }
 
 /**
  * How the analyzer uses a step:
  * - `id` names the model (and its version). It is stored with each analysis; when a run's step has another
- *   id, files analysed without it or with another model are queued again (listening is repeated: patches
- *   are not cached, ~650 KB per track would not pay for itself against a 0.1 s decode).
+ *   id, files analysed without it or with another model are queued again (listening is repeated: inputs
+ *   are not cached, ~1.7 MB per track would not pay for itself against a decode).
+ * - `inputs` says what the analyzer's threads make of each track for the step (front-end inputs).
  * - `run` is called for every track that decoded and is not silent, at most `concurrency` at a time
  *   (default 1); while `concurrency` tracks are running and as many again wait, decoding pauses
- *   (back-pressure: memory stays bounded whichever side is slower). It receives the patches (owned by
+ *   (back-pressure: memory stays bounded whichever side is slower). It receives the inputs (owned by
  *   the step from then on: they may be transferred to another thread) and an AbortSignal that fires on cancel.
  *   A throw records the track as an error of kind 'model-failed' (message kept) and the batch goes on.
  * - `save` stores the result; it is called inside the transaction that writes the track's analysis row,
@@ -35,6 +34,7 @@ export interface ModelStepInput {
  */
 export interface ModelStep<R> {
   readonly id: string;
+  readonly inputs: InputRequest;
   readonly concurrency?: number;
   run(input: ModelStepInput, signal: AbortSignal): Promise<R>;
   save(db: Db, fileId: number, result: R): void;

@@ -7,13 +7,16 @@ import { z } from 'zod';
 import { MEL } from '../spectrogram/mel.js';
 import { EFFICIENTAT_MEL } from '../spectrogram/efficientat-mel.js';
 
-/** The front ends the app can compute; a backbone names one. Shapes are per patch, without the batch axis. */
+/**
+ * The front ends the app can compute; a backbone names one. Shapes are per item, without the batch axis; null: any
+ * length (`typicalShape` fills it in, e.g. for a self-test input).
+ */
 export const FRONT_ENDS = {
   /** musicnn's log-mel (spectrogram/mel.ts): 16 kHz, 187 frames × 96 bands ≈ 3 s per patch */
-  'musicnn-logmel-16k': { sampleRate: MEL.sampleRate, patchShape: [MEL.patchFrames, MEL.nMels], patchSec: (MEL.patchFrames * MEL.hop) / MEL.sampleRate },
-  /** EfficientAT's log-mel (spectrogram/efficientat-mel.ts): 32 kHz, windows of 1000 frames × 128 bands = 10 s */
-  'efficientat-logmel-32k': { sampleRate: EFFICIENTAT_MEL.sampleRate, patchShape: [1, EFFICIENTAT_MEL.nMels, 1000], patchSec: (1000 * EFFICIENTAT_MEL.hop) / EFFICIENTAT_MEL.sampleRate },
-} as const satisfies Record<string, { sampleRate: number; patchShape: readonly number[]; patchSec: number }>;
+  'musicnn-logmel-16k': { sampleRate: MEL.sampleRate, patchShape: [MEL.patchFrames, MEL.nMels], typicalShape: [MEL.patchFrames, MEL.nMels] },
+  /** EfficientAT's log-mel (spectrogram/efficientat-mel.ts): 32 kHz, 128 bands, windows of any length (~10 s: 1000 frames) */
+  'efficientat-logmel-32k': { sampleRate: EFFICIENTAT_MEL.sampleRate, patchShape: [1, EFFICIENTAT_MEL.nMels, null], typicalShape: [1, EFFICIENTAT_MEL.nMels, 1000] },
+} as const satisfies Record<string, { sampleRate: number; patchShape: readonly (number | null)[]; typicalShape: readonly number[] }>;
 export type FrontEndName = keyof typeof FRONT_ENDS;
 
 const BackboneJson = z.object({
@@ -38,10 +41,10 @@ export interface Backbone {
   readonly tfjsDir: string | null;
   readonly frontEnd: FrontEndName;
   readonly inputName: string;
-  /** per patch, without the batch axis (e.g. [187, 96]) */
-  readonly patchShape: readonly number[];
-  /** floats per patch */
-  readonly patchSize: number;
+  /** per item, without the batch axis (e.g. [187, 96]); null: any length */
+  readonly patchShape: readonly (number | null)[];
+  /** a full-size item's shape (patchShape with its free lengths filled in), e.g. for a self-test input */
+  readonly typicalShape: readonly number[];
   /** output name → floats per patch, in the order of backbone.json */
   readonly outputs: Readonly<Record<string, number>>;
   /** every file the backbone's numbers depend on (for the model version) */
@@ -65,7 +68,6 @@ export async function loadBackbone(modelsDir: string, id: string): Promise<Backb
   if (patchShape.length !== expected.length || patchShape.some((d, i) => d !== expected[i])) {
     throw new Error(`${file}: input shape [${patchShape.join(', ')}] is not what ${frontEnd} makes ([${expected.join(', ')}])`);
   }
-  const shape = patchShape as number[];
   const files = [file, join(dir, json.onnx)];
   let tfjsDir: string | null = null;
   if (json.tfjs) {
@@ -74,7 +76,7 @@ export async function loadBackbone(modelsDir: string, id: string): Promise<Backb
     files.push(join(dir, json.tfjs), ...manifest.weightsManifest.flatMap((g) => g.paths.map((p) => join(dir, p))));
   }
   return {
-    id, dir, onnxPath: join(dir, json.onnx), tfjsDir, frontEnd, inputName: json.input.name, patchShape: shape,
-    patchSize: shape.reduce((a, b) => a * b, 1), outputs: json.outputs, files,
+    id, dir, onnxPath: join(dir, json.onnx), tfjsDir, frontEnd, inputName: json.input.name, patchShape,
+    typicalShape: FRONT_ENDS[frontEnd].typicalShape, outputs: json.outputs, files,
   };
 }

@@ -1,9 +1,8 @@
-// The genre model as the analyzer's model step (jobs/model-step.ts): the analyzer's threads decode and
-// compute patches; this step batches them into the inference pool and stores the prediction per file.
+// The genre model as the analyzer's model step (jobs/model-step.ts): the analyzer's threads decode and make the
+// front ends' inputs; this step sends them to the inference pool and stores the prediction per file.
 import type { ModelStep, ModelStepInput } from '../jobs/model-step.js';
 import type { Db } from '../db/open.js';
 import { PredictionStore } from '../db/predictions.js';
-import { PATCH_SEC, PATCH_SIZE, selectPatches } from './track-patches.js';
 import { GenrePredictor, type TrackPrediction } from './predictor.js';
 import { describeInference } from './inference.js';
 import type { InferenceBackend } from '../../shared/genres-model.js';
@@ -22,26 +21,15 @@ export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: 
   };
   return {
     id: genreStepId(predictor),
-    // several tracks in flight per worker, so their patches share forward passes
+    inputs: predictor.inputRequest(),
+    // several tracks in flight, so every inference worker has the next one waiting
     concurrency: opts.concurrency ?? 6,
     async run(input: ModelStepInput, signal: AbortSignal): Promise<TrackPrediction> {
-      const count = input.excerpts.reduce((n, e) => n + e.patches.length, 0);
-      const data = new Float32Array(count * PATCH_SIZE);
-      const startSec: number[] = [];
-      for (const e of input.excerpts) {
-        e.patches.forEach((p, i) => {
-          data.set(p, startSec.length * PATCH_SIZE);
-          startSec.push(e.startSec + i * PATCH_SEC);
-        });
-      }
       signal.throwIfAborted();
-      // the analyzer listens to more than the model needs: keep the predictor's patch budget, spread out
-      const t = selectPatches({ data, count, startSec }, predictor.patchesPerTrack ?? count);
-      const res = await predictor.analyzePatches(t.data, t.count);
-      return predictor.fromOutputs({ ...res, startSec: t.startSec });
+      return predictor.fromOutputs(await predictor.analyze(input.inputs));
     },
     save(db: Db, fileId: number, result: TrackPrediction): void {
-      store(db).save(fileId, result.prediction, result.embeddings);
+      store(db).save(fileId, result.prediction, result.embeddings, Date.now(), result.outputs);
     },
     clear(db: Db, fileId: number): void {
       store(db).clear(fileId, predictor.modelId);

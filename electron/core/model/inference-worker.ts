@@ -1,10 +1,12 @@
-// Worker thread: runs the backbones on the patches of tracks. Patches of several tracks share a forward pass;
-// a track is answered once all its patches are done. (Decoding happens elsewhere: a forward pass keeps this
-// thread busy, which would stall an ffmpeg pipe read here.)
+// Worker thread: runs the backbones on the inputs of tracks, each backbone on the items of its own front end
+// (musicnn on 187 × 96 patches, EfficientAT on log-mel windows). Items of one shape from several tracks may share
+// a forward pass; a track is answered once all its items are done. (Decoding happens elsewhere: a forward pass
+// keeps this thread busy, which would stall an ffmpeg pipe read here.)
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBackbone } from './backbone.js';
 import { openInference } from './inference.js';
 import type { BackboneRunner } from './runner.js';
+import type { InputGroup, TrackInputs } from './track-inputs.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 
 const init = workerData as WorkerInit;
@@ -13,16 +15,30 @@ const send = (msg: WorkerResponse, transfer: ArrayBuffer[] = []): void => port.p
 
 interface Pending {
   id: number;
-  data: Float32Array;
-  count: number;
-  /** next patch of this track not yet sent to the model */
-  next: number;
   outputs: BackboneOutputs;
+  /** items not yet through their backbone */
+  left: number;
+  /** keeps the inputs alive until the track is done */
+  inputs: TrackInputs;
+}
+
+/** Items [from, from + n) of one input group of one track, for one backbone. */
+interface Work {
+  p: Pending;
+  runner: BackboneRunner;
+  group: InputGroup;
+  /** index of the group's first item among all items of its front end (where its outputs go) */
+  firstItem: number;
+  from: number;
+  n: number;
+  /** backbone + item shape: works with the same key can share a forward pass */
+  key: string;
 }
 
 let runners: BackboneRunner[] = [];
 let runtime: 'onnxruntime' | 'tfjs' = 'onnxruntime';
-const ready: Pending[] = [];
+let maxBatch = 1;
+const queue: Work[] = [];
 let running = false;
 
 const wanted = (r: BackboneRunner): string[] => init.outputs?.[r.backbone.id] ?? Object.keys(r.backbone.outputs);
@@ -30,29 +46,38 @@ const wanted = (r: BackboneRunner): string[] => init.outputs?.[r.backbone.id] ??
 async function start(): Promise<void> {
   try {
     const backbones = await Promise.all(init.backbones.map((b) => loadBackbone(init.modelsDir, b)));
-    const sizes = new Set(backbones.map((b) => b.patchSize));
-    // one patch buffer feeds every backbone: they must share a front end until tracks carry one input per front end
-    if (sizes.size > 1) throw new Error(`backbones ${init.backbones.join(', ')} take different inputs`);
-    const inference = await openInference(backbones, { forced: init.backend, threads: init.threads });
+    const inference = await openInference(backbones, { forced: init.backend, threads: init.threads, optional: init.optional });
     runners = inference.runners;
     runtime = inference.report.runtime;
+    // on the CPU a batch computes no faster than its items one by one, and holds every item's activations at once
+    // (musicnn: ~55 MB per patch); a GPU wants batches
+    maxBatch = Math.max(1, init.maxBatch ?? (inference.report.gpu ? 16 : 1));
     send({ type: 'ready', backend: inference.report });
   } catch (err) {
     send({ type: 'init-failed', message: err instanceof Error ? err.message : String(err) });
   }
 }
 
-function enqueue(id: number, data: Float32Array, count: number): void {
-  const outputs: BackboneOutputs = {};
-  for (const r of runners) {
-    outputs[r.backbone.id] = Object.fromEntries(wanted(r).map((name) => [name, new Float32Array(count * r.backbone.outputs[name]!)]));
+function enqueue(id: number, inputs: TrackInputs): void {
+  const p: Pending = { id, outputs: {}, left: 0, inputs };
+  for (const runner of runners) {
+    const input = inputs[runner.backbone.frontEnd];
+    if (!input) continue;
+    const items = input.groups.reduce((n, g) => n + g.count, 0);
+    p.outputs[runner.backbone.id] = Object.fromEntries(wanted(runner).map((name) => [name, new Float32Array(items * runner.backbone.outputs[name]!)]));
+    let firstItem = 0;
+    for (const group of input.groups) {
+      if (group.count > 0) {
+        queue.push({ p, runner, group, firstItem, from: 0, n: group.count, key: `${runner.backbone.id}:${group.shape.join('x')}` });
+        p.left += group.count;
+      }
+      firstItem += group.count;
+    }
   }
-  const p: Pending = { id, data, count, next: 0, outputs };
-  if (count === 0) {
+  if (p.left === 0) {
     finish(p);
     return;
   }
-  ready.push(p);
   void pump();
 }
 
@@ -61,65 +86,83 @@ function finish(p: Pending): void {
   send({ type: 'result', id: p.id, outputs: p.outputs }, buffers);
 }
 
-/** One forward pass of every backbone over `total` patches; outputs are copied into each track's arrays. */
-async function runBatch(batch: Float32Array, total: number, slices: { p: Pending; from: number; n: number }[]): Promise<void> {
-  for (const r of runners) {
-    const names = wanted(r);
-    const res = await r.run(batch, total, names);
-    for (const name of names) {
-      const width = r.backbone.outputs[name]!;
-      const all = res[name]!;
-      let row = 0;
-      for (const s of slices) {
-        s.p.outputs[r.backbone.id]![name]!.set(all.subarray(row * width, (row + s.n) * width), s.from * width);
-        row += s.n;
-      }
+/** The next forward pass: the first waiting work, and more of the same backbone and shape, up to maxBatch items. */
+function takeBatch(): Work[] {
+  const head = queue[0]!;
+  const batch: Work[] = [];
+  let total = 0;
+  for (let i = 0; i < queue.length && total < maxBatch; ) {
+    const w = queue[i]!;
+    if (w.key !== head.key) {
+      i++;
+      continue;
+    }
+    const n = Math.min(w.n, maxBatch - total);
+    batch.push({ ...w, n });
+    total += n;
+    if (n === w.n) queue.splice(i, 1);
+    else {
+      w.from += n;
+      w.n -= n;
+      i++;
+    }
+  }
+  return batch;
+}
+
+async function runBatch(batch: Work[]): Promise<void> {
+  const { runner, group } = batch[0]!;
+  const itemSize = group.shape.reduce((a, b) => a * b, 1);
+  const total = batch.reduce((n, w) => n + w.n, 0);
+  let data: Float32Array;
+  if (batch.length === 1) {
+    data = group.data.subarray(batch[0]!.from * itemSize, (batch[0]!.from + total) * itemSize);
+  } else {
+    data = new Float32Array(total * itemSize);
+    let at = 0;
+    for (const w of batch) {
+      data.set(w.group.data.subarray(w.from * itemSize, (w.from + w.n) * itemSize), at * itemSize);
+      at += w.n;
+    }
+  }
+  const names = wanted(runner);
+  const res = await runner.run(data, [total, ...group.shape], names);
+  for (const name of names) {
+    const width = runner.backbone.outputs[name]!;
+    const all = res[name]!;
+    let row = 0;
+    for (const w of batch) {
+      w.p.outputs[runner.backbone.id]![name]!.set(all.subarray(row * width, (row + w.n) * width), (w.firstItem + w.from) * width);
+      row += w.n;
     }
   }
 }
 
-/** Runs forward passes while patches are waiting; each pass takes up to maxBatch patches across tracks. */
+/** Runs forward passes while work is waiting. */
 async function pump(): Promise<void> {
   if (running) return;
   running = true;
-  const patchSize = runners[0]!.backbone.patchSize;
   try {
-    while (ready.length > 0) {
-      const slices: { p: Pending; from: number; n: number }[] = [];
-      let total = 0;
-      for (const p of ready) {
-        if (total >= init.maxBatch) break;
-        const n = Math.min(p.count - p.next, init.maxBatch - total);
-        slices.push({ p, from: p.next, n });
-        total += n;
-      }
-      const batch = new Float32Array(total * patchSize);
-      let at = 0;
-      for (const s of slices) {
-        batch.set(s.p.data.subarray(s.from * patchSize, (s.from + s.n) * patchSize), at * patchSize);
-        s.p.next += s.n;
-        at += s.n;
-      }
+    while (queue.length > 0) {
+      const batch = takeBatch();
       try {
-        await runBatch(batch, total, slices);
+        await runBatch(batch);
       } catch (err) {
         // a failed forward pass fails the tracks it carried, not the worker
         const message = `model inference failed: ${err instanceof Error ? err.message : String(err)}`;
-        for (const s of slices) {
-          const i = ready.indexOf(s.p);
-          if (i < 0) continue;
-          ready.splice(i, 1);
-          send({ type: 'failed', id: s.p.id, kind: 'model-failed', message });
+        const failed = new Set(batch.map((w) => w.p));
+        for (let i = queue.length - 1; i >= 0; i--) if (failed.has(queue[i]!.p)) queue.splice(i, 1);
+        for (const p of failed) {
+          p.left = -1;
+          send({ type: 'failed', id: p.id, kind: 'model-failed', message });
         }
         continue;
       }
-      for (const s of slices) {
-        if (s.p.next === s.p.count) {
-          ready.splice(ready.indexOf(s.p), 1);
-          finish(s.p);
-        }
+      for (const w of batch) {
+        w.p.left -= w.n;
+        if (w.p.left === 0) finish(w.p);
       }
-      // let tracks that arrived meanwhile add their patches before the next pass
+      // let tracks that arrived meanwhile add their items before the next pass
       await new Promise((r) => setImmediate(r));
     }
   } finally {
@@ -135,7 +178,7 @@ port.on('message', (msg: WorkerRequest) => {
       send({ type: 'memory', id: msg.id, numTensors: 0, numBytes: 0 });
     }
   } else {
-    enqueue(msg.id, msg.data, msg.count);
+    enqueue(msg.id, msg.inputs);
   }
 });
 

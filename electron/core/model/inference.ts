@@ -13,6 +13,8 @@ export interface InferenceOptions {
   forced?: InferenceBackend;
   /** ONNX Runtime CPU threads per session (default 1: one worker per core scales better than threads) */
   threads?: number;
+  /** backbones the TF.js fallback may leave out when it has no version of them (the report says so) */
+  optional?: readonly string[];
   /** replace the real provider list (tests) */
   candidates?: ProviderCandidate[];
   log?: (line: string) => void;
@@ -57,10 +59,16 @@ export async function openInference(backbones: readonly Backbone[], opts: Infere
     const runners: BackboneRunner[] = [];
     try {
       const r = await selectBackend(tfName);
-      for (const b of backbones) runners.push(await TfjsRunner.open(b));
+      const leftOut: string[] = [];
+      for (const b of backbones) {
+        // TF.js has the musicnn rebuild only: an optional backbone without a TF.js version is left out
+        if (!b.tfjsDir && opts.optional?.includes(b.id)) leftOut.push(b.id);
+        else runners.push(await TfjsRunner.open(b));
+      }
       const extra = r.name === 'wasm' ? ` (SIMD ${r.simd ? 'on' : 'off'})` : '';
-      opts.log?.(`inference on TF.js ${tfName}${extra}`);
-      return { runners, report: { name, runtime: 'tfjs', gpu: name === 'tfjs-node-gpu', detail: `TF.js ${tfName}${extra}, one thread per worker`, skipped } };
+      const without = leftOut.length ? `; without ${leftOut.join(', ')} (ONNX Runtime only)` : '';
+      opts.log?.(`inference on TF.js ${tfName}${extra}${without}`);
+      return { runners, report: { name, runtime: 'tfjs', gpu: name === 'tfjs-node-gpu', detail: `TF.js ${tfName}${extra}, one thread per worker${without}`, skipped } };
     } catch (err) {
       await Promise.all(runners.map((x) => x.release()));
       const reason = (err as Error).message.replace(/^no TF\.js backend could start: [a-z-]+: /, '').split('\n')[0]!;

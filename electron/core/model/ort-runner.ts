@@ -53,8 +53,8 @@ export class OrtRunner implements BackboneRunner {
     return new OrtRunner(ort, backbone, session);
   }
 
-  async run(batch: Float32Array, n: number, outputs: readonly string[] = Object.keys(this.backbone.outputs)): Promise<Record<string, Float32Array>> {
-    const x = new this.ort.Tensor('float32', batch, [n, ...this.backbone.patchShape]);
+  async run(batch: Float32Array, shape: readonly number[], outputs: readonly string[] = Object.keys(this.backbone.outputs)): Promise<Record<string, Float32Array>> {
+    const x = new this.ort.Tensor('float32', batch, [...shape]);
     const res: Record<string, Tensor> = await this.session.run({ [this.backbone.inputName]: x }, [...outputs]);
     const out: Record<string, Float32Array> = {};
     for (const name of outputs) out[name] = res[name]!.data as Float32Array;
@@ -162,7 +162,8 @@ export async function selectProvider(
     for (const b of backbones) {
       const r = await cpu.open(b);
       try {
-        refs.push(await r.run(selfTestPatch(b), 1));
+        const t = selfTestPatch(b);
+        refs.push(await r.run(t.data, t.shape));
       } finally {
         await r.release();
       }
@@ -184,7 +185,8 @@ export async function selectProvider(
         const refs = await cpuReference();
         let worst = { maxDiff: 0, output: '' };
         for (let i = 0; i < backbones.length; i++) {
-          const d = outputDifference(refs[i]!, await runners[i]!.run(selfTestPatch(backbones[i]!), 1));
+          const t = selfTestPatch(backbones[i]!);
+          const d = outputDifference(refs[i]!, await runners[i]!.run(t.data, t.shape));
           if (d.maxDiff >= worst.maxDiff) worst = { ...d, output: `${backbones[i]!.id}.${d.output}` };
         }
         selfTest = { maxDiff: worst.maxDiff, tolerance: SELF_TEST_TOLERANCE, ms: performance.now() - t0 };

@@ -6,17 +6,20 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import { inputBuffers, type TrackInputs } from './track-inputs.js';
 
 export interface PoolOptions {
   workers?: number;
   backend?: InferenceBackend;
   modelsDir: string;
   backbones: string[];
+  /** backbones the TF.js fallback may leave out (it has no version of them) */
+  optional?: string[];
   /** per backbone, the outputs to return (default: all) */
   outputs?: Record<string, string[]>;
   /** ONNX Runtime CPU threads per worker (default 1) */
   threads?: number;
-  /** patches per forward pass (default 16) */
+  /** items per forward pass (default: 1 on the CPU, 16 on a GPU) */
   maxBatch?: number;
   /** tracks a worker holds at once, batched together into forward passes (default 3) */
   perWorker?: number;
@@ -90,8 +93,9 @@ export class InferencePool {
       backend,
       modelsDir: this.opts.modelsDir,
       backbones: this.opts.backbones,
+      optional: this.opts.optional,
       outputs: this.opts.outputs,
-      maxBatch: this.opts.maxBatch ?? 16,
+      maxBatch: this.opts.maxBatch,
       threads: this.opts.threads ?? 1,
     };
     const slot: Slot = { worker: new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init }), busy: 0, ready: false };
@@ -163,9 +167,9 @@ export class InferencePool {
     });
   }
 
-  /** Run the backbones on ready-made patches (n × 187 × 96); the buffer is transferred. */
-  analyzePatches(data: Float32Array, count: number): Promise<TrackOutputs> {
-    return this.submit((id) => ({ type: 'patches', id, data, count }), [data.buffer as ArrayBuffer]);
+  /** Run every backbone on the items of its front end; the input buffers are transferred. */
+  analyze(inputs: TrackInputs): Promise<TrackOutputs> {
+    return this.submit((id) => ({ type: 'track', id, inputs }), inputBuffers(inputs));
   }
 
   /** Live tensor count of every worker (leak checks). */

@@ -1,5 +1,6 @@
-// Genre prediction for audio files: excerpt plan → decode → log-mel → (worker pool: backbones on ONNX Runtime,
-// or TF.js as the fallback) → genre head.
+// Genre prediction for audio files: excerpt plan → one decode at 32 kHz → the front ends (musicnn log-mel patches,
+// EfficientAT log-mel windows) → (worker pool: backbones on ONNX Runtime, or TF.js as the fallback) → genre head,
+// plus what is kept per track for the personal model and later heads (embeddings, AudioSet genre logits).
 // The model id + version identify what produced a prediction; the version changes whenever any shipped
 // model file changes, which is what re-queues analysed tracks.
 import { createHash } from 'node:crypto';
@@ -7,14 +8,32 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
 import type { GenrePrediction, InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
+import type { ExcerptSpan } from '../../shared/analysis.js';
 import { loadGenreHead, type GenreHead } from './genre-head.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
-import { loadBackbone, type Backbone } from './backbone.js';
+import { loadBackbone, type Backbone, type FrontEndName } from './backbone.js';
 import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js';
-import { PATCH_SEC, selectPatches, trackPatches } from './track-patches.js';
+import { PATCH_SEC, TrackListener, trackInputs, type InputRequest, type TrackInputs } from './track-inputs.js';
 import { DecodeError } from '../audio/decode.js';
 import { measureDuration } from './duration.js';
 import { listeningPipelineId } from '../jobs/pipeline.js';
+import type { TrackOutput } from '../db/predictions.js';
+
+/**
+ * The backbones every analysis runs besides those the head reads: their embeddings are stored per track for the
+ * personal model and for heads to come (EfficientAT mn04: AudioSet, 384-d, and its AudioSet logits below).
+ */
+export const ANALYSIS_BACKBONES = ['musicnn-msd', 'efficientat-mn04'] as const;
+
+/**
+ * Per-track means of backbone outputs kept beside the embeddings: all 527 of EfficientAT's AudioSet logits (mean over
+ * the track's ~10 s windows, before the sigmoid). All of them, not only the ~60 the genre vocabulary reads today
+ * (2 KB per track): a vocabulary that grows, or a head that reads other AudioSet classes (instruments, moods), can
+ * then be scored from the database without listening to the library again.
+ */
+export const STORED_OUTPUTS: readonly { backbone: string; output: string }[] = [
+  { backbone: 'efficientat-mn04', output: 'logits' },
+];
 
 export interface PredictorOptions {
   modelsDir?: string;
@@ -23,32 +42,36 @@ export interface PredictorOptions {
   /** ONNX Runtime CPU threads per worker (default 1) */
   threads?: number;
   maxBatch?: number;
-  /** patches per track (default: the head's choice); fewer is faster, more is steadier */
+  /** musicnn patches per track (default: the head's choice); fewer is faster, more is steadier */
   patchesPerTrack?: number;
-  /** backbones to run (default: those the head needs); the training tools ask for every one */
+  /** backbones to run (default: ANALYSIS_BACKBONES and those the head needs); the training tools choose their own */
   backbones?: string[];
   /** every output of the backbones (the training tools), not only those the head and the personal model use */
   allOutputs?: boolean;
 }
 
 export interface PatchOutputs extends TrackOutputs {
-  /** per patch: where it starts in the track (s) */
+  /** per musicnn patch: where it starts in the track (s) */
   startSec: number[];
+  /** per EfficientAT window: where it lies in the track */
+  windows: ExcerptSpan[];
 }
 
 export interface TrackPrediction {
   prediction: GenrePrediction;
-  /** per backbone, mean embedding over the track's patches (for the personal model) */
+  /** per backbone, mean embedding over the track's items (patches, windows): for the personal model */
   embeddings: Record<string, Float32Array>;
+  /** STORED_OUTPUTS of the backbones that ran, means over the track's items */
+  outputs: TrackOutput[];
 }
 
 /**
  * Hash of everything the prediction depends on: the listening plan (which excerpts, how many patches), the
- * head and each backbone's files (ONNX and TF.js weights).
+ * head, each backbone's files (ONNX and TF.js weights) and what is stored per track.
  */
 async function modelFingerprint(modelsDir: string, backbones: readonly Backbone[], patchesPerTrack: number | null): Promise<string> {
   const h = createHash('sha256');
-  h.update(`${listeningPipelineId()}\npatches:${patchesPerTrack ?? 'all'}\n`);
+  h.update(`${listeningPipelineId()}\npatches:${patchesPerTrack ?? 'all'}\nstored:${JSON.stringify(STORED_OUTPUTS)}\n`);
   h.update(await readFile(join(modelsDir, 'genre-head', 'head.json')));
   for (const b of backbones) for (const f of b.files) h.update(await readFile(f));
   return h.digest('hex').slice(0, 12);
@@ -60,32 +83,40 @@ export class GenrePredictor {
     private readonly pool: InferencePool,
     readonly modelId: string,
     readonly modelVersion: string,
-    /** at most this many ~3 s patches are heard per track (null: all that the plan gives) */
+    /** at most this many ~3 s musicnn patches are heard per track (null: all that the plan gives) */
     readonly patchesPerTrack: number | null,
+    /** the front end of each backbone that runs */
+    private readonly frontEndOf: ReadonlyMap<string, FrontEndName>,
   ) {}
 
   static async create(opts: PredictorOptions = {}): Promise<GenrePredictor> {
     const modelsDir = opts.modelsDir ?? NATIVE_MODELS_DIR;
     const head = await loadGenreHead(modelsDir);
     const patchesPerTrack = opts.patchesPerTrack ?? head.patchesPerTrack;
-    // the patch count changes the predictions, so it is part of the version
-    const headBackbones = await Promise.all(head.backbones.map((b) => loadBackbone(modelsDir, b)));
-    const version = `${head.version}+${await modelFingerprint(modelsDir, headBackbones, patchesPerTrack)}`;
-    const backbones = opts.backbones ?? head.backbones;
-    // what the head reads, plus the embedding the personal model learns on
+    const backbones = opts.backbones ?? [...new Set([...head.backbones, ...ANALYSIS_BACKBONES])];
+    const loaded = await Promise.all(backbones.map((b) => loadBackbone(modelsDir, b)));
+    // the patch count and every backbone that runs change what is stored, so they are part of the version
+    const version = `${head.version}+${await modelFingerprint(modelsDir, loaded, patchesPerTrack)}`;
+    // what the head reads, the embedding the personal model learns on, and the stored outputs
     const outputs = opts.allOutputs
       ? undefined
-      : Object.fromEntries(backbones.map((b) => [b, [...new Set(['embedding', ...head.inputs.filter((i) => i.backbone === b).map((i) => i.output)])]]));
+      : Object.fromEntries(backbones.map((b) => [b, [...new Set([
+        'embedding',
+        ...head.inputs.filter((i) => i.backbone === b).map((i) => i.output),
+        ...STORED_OUTPUTS.filter((o) => o.backbone === b).map((o) => o.output),
+      ])]]));
     const pool = new InferencePool({
       modelsDir,
       backbones,
+      // the head's own backbones must run; the others the TF.js fallback may lack
+      optional: backbones.filter((b) => !head.backbones.includes(b)),
       outputs,
       backend: opts.backend,
       workers: opts.workers,
       threads: opts.threads,
       maxBatch: opts.maxBatch,
     });
-    const predictor = new GenrePredictor(head, pool, head.id, version, patchesPerTrack);
+    const predictor = new GenrePredictor(head, pool, head.id, version, patchesPerTrack, new Map(loaded.map((b) => [b.id, b.frontEnd])));
     try {
       await pool.backend;
     } catch (err) {
@@ -95,6 +126,7 @@ export class GenrePredictor {
     return predictor;
   }
 
+  private readonly listener = new TrackListener();
   private decoding = 0;
   private readonly decodeWaiters: (() => void)[] = [];
 
@@ -118,52 +150,60 @@ export class GenrePredictor {
   }
 
   /**
-   * The listening plan for a track of this duration, the same as `spectag analyze`'s (excerpt-plan.ts):
-   * one-patch excerpts spread over the track; a short track is taken whole and its patches are thinned out
-   * to the patch budget, spread, as the analyzer's model step does.
+   * The listening plan for a track of this duration, the same as `spectag analyze`'s (excerpt-plan.ts): three
+   * ~10 s excerpts spread over the track (EfficientAT hears each whole, musicnn the patch at its centre); a short
+   * track is taken whole (musicnn: its patch budget spread over it).
    */
   plan(durationSec: number | null): Excerpt[] {
     return planExcerpts(durationSec);
   }
 
+  /** What the analyzer's threads must make of each track for this predictor (`all`: every musicnn patch). */
+  inputRequest(all = false): InputRequest {
+    const uses = (f: FrontEndName) => [...this.frontEndOf.values()].includes(f);
+    return {
+      musicnnPatches: uses('musicnn-logmel-16k') ? (all ? Infinity : (this.patchesPerTrack ?? Infinity)) : null,
+      efficientat: uses('efficientat-logmel-32k'),
+    };
+  }
+
   fromOutputs(res: PatchOutputs): TrackPrediction {
     const prediction = { ...this.head.predict(res.outputs, res.startSec, PATCH_SEC), modelVersion: this.modelVersion };
     const embeddings: Record<string, Float32Array> = {};
-    const n = res.startSec.length;
-    for (const [name, o] of Object.entries(res.outputs)) {
-      const e = o.embedding;
-      if (!e || n === 0) continue;
-      const width = e.length / n;
-      const mean = new Float32Array(width);
-      for (let p = 0; p < n; p++) for (let j = 0; j < width; j++) mean[j]! += e[p * width + j]! / n;
-      embeddings[name] = mean;
+    const outputs: TrackOutput[] = [];
+    for (const [backbone, o] of Object.entries(res.outputs)) {
+      const items = this.frontEndOf.get(backbone) === 'efficientat-logmel-32k' ? res.windows.length : res.startSec.length;
+      if (o.embedding && items > 0) embeddings[backbone] = itemMean(o.embedding, items);
+      for (const s of STORED_OUTPUTS.filter((x) => x.backbone === backbone)) {
+        const all = o[s.output];
+        if (!all || items === 0) continue;
+        outputs.push({ backbone, output: s.output, values: itemMean(all, items) });
+      }
     }
-    return { prediction, embeddings };
+    return { prediction, embeddings, outputs };
   }
 
   /**
-   * Raw per-patch backbone outputs of one file through the production path. `durationSec` (from the
-   * library) saves measuring it; `plan` overrides the default excerpt plan. Throws TrackAnalysisError
-   * (kind = decode error kind) when the file cannot be analysed.
+   * Raw per-item backbone outputs of one file through the production path. `durationSec` (from the library) saves
+   * measuring it; `plan` overrides the default excerpt plan (then musicnn hears every patch of it). Throws
+   * TrackAnalysisError (kind = decode error kind) when the file cannot be analysed.
    */
   async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<PatchOutputs> {
     const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
     const plan = opts.plan ?? this.plan(duration);
-    // decode + log-mel here (ffmpeg does the decoding work in its own process; the spectrogram is cheap),
-    // the forward passes in the workers; a bounded number of decodes at once
+    // decode + front ends here (ffmpeg decodes in its own process), the forward passes in the workers; a bounded
+    // number of decodes at once
     await this.decodeSlot();
-    let patches;
+    let inputs: TrackInputs;
     try {
-      patches = await trackPatches(path, plan, { timeoutMs: opts.timeoutMs });
+      inputs = await trackInputs(path, plan, this.inputRequest(!!opts.plan), this.listener, { timeoutMs: opts.timeoutMs });
     } catch (err) {
       if (err instanceof DecodeError) throw new TrackAnalysisError(err.kind, err.message);
       throw err;
     } finally {
       this.decodeDone();
     }
-    if (!opts.plan && this.patchesPerTrack) patches = selectPatches(patches, this.patchesPerTrack);
-    const res = await this.pool.analyzePatches(patches.data, patches.count);
-    return { ...res, startSec: patches.startSec };
+    return this.analyze(inputs);
   }
 
   /** Genre prediction (and mean embeddings) of one file; options as analyzeFile. */
@@ -171,16 +211,28 @@ export class GenrePredictor {
     return this.fromOutputs(await this.analyzeFile(path, opts));
   }
 
+  /** Run the backbones on a track's ready-made inputs (the analyzer's threads made them); buffers are transferred. */
+  async analyze(inputs: TrackInputs): Promise<PatchOutputs> {
+    const startSec = (inputs['musicnn-logmel-16k']?.spans ?? []).map((s) => s.startSec);
+    const windows = inputs['efficientat-logmel-32k']?.spans ?? [];
+    const res = await this.pool.analyze(inputs);
+    return { ...res, startSec, windows };
+  }
+
   /** Live tensors per worker (leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }[]> {
     return this.pool.memory();
   }
 
-  analyzePatches(data: Float32Array, count: number): Promise<TrackOutputs> {
-    return this.pool.analyzePatches(data, count);
-  }
-
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** Mean over n items of n × width values. */
+function itemMean(values: Float32Array, n: number): Float32Array {
+  const width = n > 0 ? values.length / n : 0;
+  const mean = new Float32Array(width);
+  for (let p = 0; p < n; p++) for (let j = 0; j < width; j++) mean[j]! += values[p * width + j]! / n;
+  return mean;
 }

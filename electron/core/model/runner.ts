@@ -5,17 +5,17 @@ import type { Backbone } from './backbone.js';
 export interface BackboneRunner {
   readonly backbone: Backbone;
   /**
-   * `batch`: n patches of backbone.patchSize floats each. Returns, per requested output (default: all of
-   * backbone.json's outputs), n × width floats.
+   * `batch`: `shape[0]` items of shape `shape.slice(1)` (backbone.patchShape with its free lengths given). Returns,
+   * per requested output (default: all of backbone.json's outputs), shape[0] × width floats.
    */
-  run(batch: Float32Array, n: number, outputs?: readonly string[]): Promise<Record<string, Float32Array>>;
+  run(batch: Float32Array, shape: readonly number[], outputs?: readonly string[]): Promise<Record<string, Float32Array>>;
   release(): Promise<void>;
 }
 
 /** A deterministic input for a backbone's self-test: smooth values in [0, 3] with some noise, like a log-mel patch. */
-export function selfTestPatch(b: Backbone): Float32Array {
-  const x = new Float32Array(b.patchSize);
-  const width = b.patchShape[b.patchShape.length - 1]!;
+export function selfTestPatch(b: Backbone): { data: Float32Array; shape: number[] } {
+  const x = new Float32Array(b.typicalShape.reduce((a, d) => a * d, 1));
+  const width = b.typicalShape[b.typicalShape.length - 1]!;
   let seed = 20190801;
   for (let i = 0; i < x.length; i++) {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
@@ -23,7 +23,7 @@ export function selfTestPatch(b: Backbone): Float32Array {
     const m = i % width;
     x[i] = 1.5 + Math.sin(t / 9 + m / 7) * Math.cos(m / 13) + 0.5 * (seed / 4294967296 - 0.5);
   }
-  return x;
+  return { data: x, shape: [1, ...b.typicalShape] };
 }
 
 /** Largest difference between two runs' outputs, each relative to the scale of the reference output (at least 1). */

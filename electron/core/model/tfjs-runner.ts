@@ -16,8 +16,8 @@ export class TfjsRunner implements BackboneRunner {
     return new TfjsRunner(backbone, await loadMusicnn(backbone.tfjsDir, backbone.id));
   }
 
-  async run(batch: Float32Array, n: number, outputs: readonly string[] = Object.keys(this.backbone.outputs)): Promise<Record<string, Float32Array>> {
-    const [frames, bands] = this.backbone.patchShape as [number, number];
+  async run(batch: Float32Array, shape: readonly number[], outputs: readonly string[] = Object.keys(this.backbone.outputs)): Promise<Record<string, Float32Array>> {
+    const [n, frames, bands] = shape as [number, number, number];
     const x = tf.tensor3d(batch, [n, frames, bands]);
     try {
       const o = this.model.predict(x);

@@ -3,8 +3,8 @@
 import type { ExcerptSpan } from '../../../electron/shared/analysis.js';
 import type { GenrePrediction } from '../../../electron/shared/genres-model.js';
 
-/** The picture's convention (electron/core/spectrogram/image.ts): 16 kHz, hop 256, 2 frames per column, 2 px bars. */
-export const IMAGE_COLUMNS_PER_SEC = 16000 / 256 / 2;
+/** The picture's convention (electron/core/spectrogram/image.ts, checked equal by its test): 31.25 columns per second, 2 px bars. */
+export const IMAGE_COLUMNS_PER_SEC = 31.25;
 export const IMAGE_SEPARATOR_PX = 2;
 
 export interface ImageSegment {

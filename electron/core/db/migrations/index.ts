@@ -8,6 +8,7 @@ import { migration as m005 } from './005-predictions.js';
 import { migration as m006 } from './006-personal-models.js';
 import { migration as m007 } from './007-vocabulary.js';
 import { migration as m008 } from './008-suggestion-counts.js';
+import { migration as m009 } from './009-prediction-outputs.js';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
 export type { Migration };
