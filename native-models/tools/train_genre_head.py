@@ -77,7 +77,7 @@ class Data:
 
 
 def spread_indices(n: int, k: int) -> np.ndarray:
-    """Same rule as spreadIndices in electron/core/model/track-patches.ts."""
+    """Same rule as spreadIndices in electron/core/model/track-inputs.ts."""
     if k >= n:
         return np.arange(n)
     if k <= 1:
