@@ -78,8 +78,17 @@ export interface ScanReport {
   errors: number;
   cancelled: boolean;
   durationMs: number;
-  /** roots that could not be walked (not found, not a folder, permission), with the reason */
-  rootErrors: { root: string; message: string }[];
+  /**
+   * roots that could not be walked (not found, not a folder, permission), and folders below a root that could
+   * not be read (`folder` set: the rest of that root was scanned), with the reason
+   */
+  rootErrors: { root: string; message: string; folder?: string }[];
+  /**
+   * paths that were not indexed because they name a file already indexed under another path (hard links, links
+   * to files, roots inside roots): the first path found is kept (roots in the order given, then names in order).
+   * `paths` lists the first 1,000.
+   */
+  folded: { count: number; paths: { path: string; keptPath: string }[] };
 }
 
 export const SORT_KEYS = [

@@ -35,7 +35,7 @@ function items(folder: string): Item[] {
       return { path: join(folder, c[cols.indexOf('file')]!), label: ALIASES[label] ?? label, set: c[cols.indexOf('set')] ?? 'all' };
     });
   }
-  return [...walkRoot(folder, [])].map((f) => {
+  return [...walkRoot(folder)].map((f) => {
     const label = basename(dirname(f.path)).toLowerCase();
     return { path: f.path, label: ALIASES[label] ?? label, set: 'all' };
   });

@@ -58,7 +58,7 @@ function items(folder: string): Item[] {
         return { path: join(folder, c[cols.indexOf('file')]!), label: c[cols.indexOf('label')]!, set: c[cols.indexOf('set')] ?? 'all' };
       });
     })()
-    : [...walkRoot(folder, [])].map((f) => ({ path: f.path, label: basename(dirname(f.path)), set: 'all' }));
+    : [...walkRoot(folder)].map((f) => ({ path: f.path, label: basename(dirname(f.path)), set: 'all' }));
   // one folder per source set: the label folders of the dataset would hand the answer to the grouping
   const seen = new Set<string>();
   return raw.map((r) => {

@@ -8,7 +8,8 @@ import type { JobInfo, JobResult } from '../../electron/shared/api.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RESULT: JobResult = {
   kind: 'scan',
-  report: { roots: [], seen: 0, added: 0, updated: 0, moved: 0, unchanged: 0, missing: 0, errors: 0, cancelled: false, durationMs: 0, rootErrors: [] },
+  report: { roots: [], seen: 0, added: 0, updated: 0, moved: 0, unchanged: 0, missing: 0, errors: 0, cancelled: false, durationMs: 0, rootErrors: [],
+    folded: { count: 0, paths: [] } },
 };
 
 /** A job that counts to `n`, one step per 5 ms, resuming where the last run stopped (like a rescan). */

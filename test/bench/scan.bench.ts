@@ -1,46 +1,244 @@
-// npm run bench:scan [-- <library folder>] [--files N]: first scan and unchanged rescan speed, peak RSS.
-// Without a folder it generates (once, cached in the temp folder) a library of N distinct files (default 5000).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// npm run bench:scan [-- <library folder>] [--files N] [--workers N] [--beets PATH] [--repeat N] [--engine DIR]
+// First scan per container and overall, the CPU split between the main thread and the reader threads, what
+// the scan read per file (bytes and read calls, from /proc/self/io), unchanged rescan, peak RSS; and beets'
+// `import -A` over the same files, when a `beet` is given or found.
+// Without a folder it generates a realistic library (test/helpers/realistic-library.ts) of N files (default
+// 6,720), once: it is kept in the temp folder under a name keyed by the generator's version and parameters.
+// --engine DIR runs the scanner compiled in DIR (another checkout's .build) on the same library: before/after
+// comparisons in one run on a busy machine.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { makeBulkLibrary } from '../helpers/bulk-library.js';
-import { openDatabase } from '../../electron/core/db/open.js';
-import { scanLibrary } from '../../electron/core/library/scan.js';
+import { CONTAINER_FOLDER, makeRealisticLibrary, realisticLibraryKey } from '../helpers/realistic-library.js';
 import { defaultWorkerCount } from '../../electron/core/library/read-pool.js';
+import { isSkippedName } from '../../electron/core/library/walk.js';
+import { CONTAINERS, type Container, type ScanReport } from '../../electron/shared/library.js';
 
-const { values, positionals } = parseArgs({ options: { files: { type: 'string' }, workers: { type: 'string' } }, allowPositionals: true });
-const count = Number(values.files ?? 5000);
+const { values, positionals } = parseArgs({
+  options: {
+    files: { type: 'string' }, workers: { type: 'string' }, beets: { type: 'string' }, repeat: { type: 'string' }, 'no-beets': { type: 'boolean' },
+    engine: { type: 'string' },
+  },
+  allowPositionals: true,
+});
+const engine = values.engine ? pathToFileURL(`${resolve(values.engine)}/`).href : new URL('../../', import.meta.url).href;
+const { openDatabase } = (await import(`${engine}electron/core/db/open.js`)) as typeof import('../../electron/core/db/open.js');
+const { scanLibrary } = (await import(`${engine}electron/core/library/scan.js`)) as typeof import('../../electron/core/library/scan.js');
+const count = Number(values.files ?? 6720);
+const workers = values.workers ? Number(values.workers) : defaultWorkerCount();
+const repeat = Number(values.repeat ?? 1);
+
+// ------------------------------------------------------------------------------------------- the library
+
+/** Folders that each hold one container's files: the generator's own, or links grouped by extension. */
+function containerFolders(root: string, generated: boolean, scratch: string): Map<Container, string> {
+  const out = new Map<Container, string>();
+  if (generated) {
+    for (const c of CONTAINERS) if (existsSync(join(root, CONTAINER_FOLDER[c]))) out.set(c, join(root, CONTAINER_FOLDER[c]));
+    return out;
+  }
+  const byExt: Record<string, Container> = {
+    '.mp3': 'mp3', '.flac': 'flac', '.m4a': 'mp4', '.mp4': 'mp4', '.m4b': 'mp4', '.ogg': 'ogg', '.oga': 'ogg', '.opus': 'opus',
+    '.wma': 'asf', '.asf': 'asf', '.wav': 'wav', '.aif': 'aiff', '.aiff': 'aiff',
+  };
+  let n = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (isSkippedName(e.name)) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const c = byExt[extname(e.name).toLowerCase()];
+        if (!c) continue;
+        const folder = join(scratch, 'by-container', c);
+        if (!out.has(c)) mkdirSync(folder, { recursive: true });
+        out.set(c, folder);
+        symlinkSync(p, join(folder, `${n++}${extname(e.name)}`));
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
 let root = positionals[0];
+const generated = !root;
 if (!root) {
-  root = join(tmpdir(), `spectag-bench-library-${count}`);
+  const key = realisticLibraryKey(count, 1);
+  root = join(tmpdir(), `spectag-bench-real-library-${key}`);
   if (!existsSync(join(root, '.generated'))) {
     rmSync(root, { recursive: true, force: true });
     const t = Date.now();
-    console.log(`generating ${count} files in ${root} ...`);
-    makeBulkLibrary(root, count);
-    writeFileSync(join(root, '.generated'), 'ok');
-    console.log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    console.log(`generating a realistic library of ${count} files in ${root} (once; kept for later runs) ...`);
+    const lib = makeRealisticLibrary(root, count, 1, (s) => console.log(`  ${s}`));
+    writeFileSync(join(root, '.generated'), JSON.stringify({ counts: lib.counts, bytes: lib.bytes }));
+    console.log(`generated ${lib.files.length} files, ${(lib.bytes / 1e9).toFixed(2)} GB, in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
 }
-const workers = values.workers ? Number(values.workers) : defaultWorkerCount();
-const dbDir = mkdtempSync(join(tmpdir(), 'spectag-bench-db-'));
-const db = openDatabase(join(dbDir, 'library.sqlite'));
-const mb = (kb: number) => (kb / 1024).toFixed(0);
+
+// ------------------------------------------------------------------------------------------- measuring
+
+/** CPU seconds of each thread of this process (Linux: /proc/self/task), keyed by thread id. */
+function threadCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in clock ticks of 10 ms
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+function procIo(): { rchar: number; syscr: number } | null {
+  try {
+    const t = readFileSync('/proc/self/io', 'utf8');
+    const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)$`, 'm').exec(t)?.[1] ?? NaN);
+    return { rchar: get('rchar'), syscr: get('syscr') };
+  } catch {
+    return null;
+  }
+}
+
+interface Run {
+  report: ScanReport;
+  wallS: number;
+  mainCpuS: number;
+  readerCpuS: number;
+  otherCpuS: number;
+  readKiBPerFile: number | null;
+  readCallsPerFile: number | null;
+}
 
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
-const first = await scanLibrary(db, [root], { workers });
-const firstRate = first.seen / (first.durationMs / 1000);
-const rescan = await scanLibrary(db, [root], { workers });
-const rescanRate = rescan.seen / (rescan.durationMs / 1000);
-clearInterval(sampler);
+/**
+ * One scan into `dbPath`. CPU: the main thread and the helper threads that outlive the scan (V8, libuv) are
+ * read from /proc before and after; the reader threads, gone by the end, are the rest of the process's time.
+ */
+async function measuredScan(dbPath: string, folder: string): Promise<Run> {
+  const db = openDatabase(dbPath);
+  const before = threadCpu();
+  const cpu0 = process.cpuUsage();
+  const io0 = procIo();
+  const t0 = performance.now();
+  const report = await scanLibrary(db, [folder], { workers });
+  const wallS = (performance.now() - t0) / 1000;
+  const io1 = procIo();
+  const cpu1 = process.cpuUsage(cpu0);
+  const after = threadCpu();
+  db.close();
+  const total = (cpu1.user + cpu1.system) / 1e6;
+  let main = 0, other = 0;
+  for (const [tid, s] of after) {
+    if (!before.has(tid)) continue;
+    if (tid === process.pid) main += s - before.get(tid)!;
+    else other += s - before.get(tid)!;
+  }
+  const readers = Math.max(0, total - main - other);
+  const read = report.added + report.updated + report.moved;
+  return {
+    report, wallS, mainCpuS: main, readerCpuS: readers, otherCpuS: other,
+    readKiBPerFile: io0 && io1 && read ? (io1.rchar - io0.rchar) / 1024 / read : null,
+    readCallsPerFile: io0 && io1 && read ? (io1.syscr - io0.syscr) / read : null,
+  };
+}
+
+const dbDir = mkdtempSync(join(tmpdir(), 'spectag-bench-db-'));
+let dbN = 0;
+const freshDb = () => join(dbDir, `library-${dbN++}.sqlite`);
+const rate = (r: Run) => r.report.seen / r.wallS;
+const engineRate = (r: Run) => r.report.seen / (r.report.durationMs / 1000);
+const perFile = (s: number, r: Run) => ((s * 1000) / Math.max(1, r.report.seen)).toFixed(2);
+const cpu = (r: Run) =>
+  `main thread ${r.mainCpuS.toFixed(2)} s (${perFile(r.mainCpuS, r)} ms/file), reader threads ${r.readerCpuS.toFixed(2)} s ` +
+  `(${perFile(r.readerCpuS, r)} ms/file), other threads ${r.otherCpuS.toFixed(2)} s`;
+
+const folders = containerFolders(root, generated, dbDir);
+// warm the page cache and the code paths once, unmeasured
+await measuredScan(freshDb(), root);
+
+console.log(`engine: ${engine}`);
+console.log(`library: ${root} (${generated ? 'generated' : 'given'}), reader threads: ${workers}, load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${readdirSync('/sys/devices/system/cpu').filter((n) => /^cpu\d+$/.test(n)).length || '?'} CPUs`);
+console.log('');
+console.log('container      files   files/s   CPU ms/file: main  readers   KiB read/file  reads/file');
+const perContainer: { c: Container; best: Run }[] = [];
+for (const [c, folder] of folders) {
+  let best: Run | null = null;
+  for (let i = 0; i < repeat; i++) {
+    const r = await measuredScan(freshDb(), folder);
+    if (!best || rate(r) > rate(best)) best = r;
+  }
+  perContainer.push({ c, best: best! });
+  const b = best!;
+  console.log(
+    `${c.padEnd(12)} ${String(b.report.seen).padStart(6)}   ${rate(b).toFixed(0).padStart(7)}   ` +
+      `${perFile(b.mainCpuS, b).padStart(15)}  ${perFile(b.readerCpuS, b).padStart(7)}   ` +
+      `${(b.readKiBPerFile ?? NaN).toFixed(1).padStart(13)}  ${(b.readCallsPerFile ?? NaN).toFixed(1).padStart(10)}` +
+      `${b.report.errors ? `   (${b.report.errors} errors)` : ''}`,
+  );
+}
+const slowest = perContainer.reduce((a, b) => (rate(b.best) < rate(a.best) ? b : a));
+console.log(`slowest container: ${slowest.c} ${rate(slowest.best).toFixed(0)} files/s (target >= 1500)`);
+console.log('');
+
+let overall: Run | null = null;
+let overallDb = '';
+for (let i = 0; i < repeat; i++) {
+  const path = freshDb();
+  const r = await measuredScan(path, root);
+  if (!overall || rate(r) > rate(overall)) {
+    overall = r;
+    overallDb = path;
+  }
+}
+const o = overall!;
+console.log(`first scan:       ${o.report.seen} files in ${o.wallS.toFixed(2)} s = ${rate(o).toFixed(0)} files/s (engine ${engineRate(o).toFixed(0)}; target >= 2500); errors ${o.report.errors}`);
+console.log(`  CPU: ${cpu(o)}; per file: ${(o.readKiBPerFile ?? NaN).toFixed(1)} KiB read in ${(o.readCallsPerFile ?? NaN).toFixed(1)} read calls`);
+const rescan = await measuredScan(overallDb, root);
+console.log(`unchanged rescan: ${rescan.report.seen} files in ${rescan.wallS.toFixed(3)} s = ${rate(rescan).toFixed(0)} files/s (target >= 30000); re-read ${rescan.report.added + rescan.report.updated}`);
+clearInterval(rssSampler);
 peakRss = Math.max(peakRss, process.memoryUsage.rss());
-db.close();
-rmSync(dbDir, { recursive: true, force: true });
+console.log(`peak RSS: ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max (target < 300 MB)`);
 
-console.log(`library: ${root} (${first.seen} audio files), reader threads: ${workers}`);
-console.log(`first scan:       ${first.seen} files in ${(first.durationMs / 1000).toFixed(2)} s = ${firstRate.toFixed(0)} files/s (target >= 2000); errors ${first.errors}`);
-console.log(`unchanged rescan: ${rescan.seen} files in ${(rescan.durationMs / 1000).toFixed(3)} s = ${rescanRate.toFixed(0)} files/s (target >= 30000); re-read ${rescan.added + rescan.updated}`);
-console.log(`peak RSS: ${(peakRss / 1048576).toFixed(0)} MB sampled, ${mb(process.resourceUsage().maxRSS)} MB max (target < 300 MB)`);
+// ------------------------------------------------------------------------------------------------ beets
+
+function findBeet(): string | null {
+  if (values['no-beets']) return null;
+  if (values.beets) return values.beets;
+  if (process.env.SPECTAG_BEET) return process.env.SPECTAG_BEET;
+  const r = spawnSync('beet', ['version'], { encoding: 'utf8' });
+  return r.status === 0 ? 'beet' : null;
+}
+
+const beet = findBeet();
+if (!beet) {
+  console.log('beets: skipped (no `beet` on the PATH; give --beets PATH or SPECTAG_BEET; see test/bench/README.md)');
+} else {
+  const home = join(dbDir, 'beets');
+  mkdirSync(home, { recursive: true });
+  const config = join(home, 'config.yaml');
+  // a throwaway library that only records what it reads: no autotagging, no copying, no writing, no plugins
+  writeFileSync(config, `directory: ${join(home, 'music')}\nlibrary: ${join(home, 'library.db')}\nplugins: []\nimport:\n  copy: no\n  move: no\n  write: no\n  autotag: no\n  quiet: yes\n  log: null\n`);
+  const env = { ...process.env, BEETSDIR: home };
+  const version = execFileSync(beet, ['-c', config, 'version'], { env, encoding: 'utf8' }).split('\n')[0];
+  const t0 = performance.now();
+  const r = spawnSync(beet, ['-c', config, 'import', '-A', '-q', root], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const secs = (performance.now() - t0) / 1000;
+  const imported = Number(execFileSync(beet, ['-c', config, 'stats'], { env, encoding: 'utf8' }).match(/Tracks:\s*(\d+)/)?.[1] ?? NaN);
+  if (r.status !== 0) console.log(`beets: import failed (${r.status}): ${r.stderr.slice(-400)}`);
+  console.log(`beets (${version}) import -A: ${imported} files in ${secs.toFixed(1)} s = ${(imported / secs).toFixed(0)} files/s (same library, same run)`);
+}
+rmSync(dbDir, { recursive: true, force: true });
+console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

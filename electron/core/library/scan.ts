@@ -6,7 +6,7 @@ import type { Db } from '../db/open.js';
 import { FileStore, type FileStat, type KnownFile, type ReadResult } from '../db/files.js';
 import type { ScanProgress, ScanReport } from '../../shared/library.js';
 import { ReadPool, defaultWorkerCount } from './read-pool.js';
-import { walkRoot, describeFsError, type WalkIssue } from './walk.js';
+import { walkRoot, describeFsError, newWalkState } from './walk.js';
 
 export interface ScanOptions {
   signal?: AbortSignal;
@@ -19,6 +19,8 @@ export interface ScanOptions {
 
 const MAX_IN_FLIGHT_PER_WORKER = 8;
 const BATCH = 256;
+/** folded paths listed in the report (all are counted): a library of hard-linked copies can have tens of thousands */
+const FOLDED_LISTED = 1000;
 
 function unchanged(k: KnownFile, s: FileStat): boolean {
   return k.size === s.size && k.mtimeMs === s.mtimeMs && (k.fileKey == null || s.fileKey == null || k.fileKey === s.fileKey);
@@ -30,7 +32,7 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
   const signal = opts.signal;
   const report: ScanReport = {
     roots: roots.map((r) => resolve(r)), seen: 0, added: 0, updated: 0, moved: 0, unchanged: 0, missing: 0, errors: 0,
-    cancelled: false, durationMs: 0, rootErrors: [],
+    cancelled: false, durationMs: 0, rootErrors: [], folded: { count: 0, paths: [] },
   };
   const progress: ScanProgress = { phase: 'walking', seen: 0, done: 0, errors: 0, currentPath: null, rate: 0, etaSec: null };
   let lastEmit = 0;
@@ -100,6 +102,8 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
     });
   };
 
+  // shared by all roots, in the order given: a file reachable from two roots is indexed under the first
+  const walk = newWalkState();
   try {
     for (const root of report.roots) {
       if (signal?.aborted) break;
@@ -111,10 +115,10 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
       }
       const rootId = store.ensureRoot(root);
       const known = store.knownFiles(rootId);
-      const issues: WalkIssue[] = [];
+      const firstIssue = walk.issues.length;
       let sinceYield = 0;
       let complete = true;
-      for (const stat of walkRoot(root, issues)) {
+      for (const stat of walkRoot(root, walk)) {
         if (++sinceYield >= 1000) {
           sinceYield = 0;
           emit();
@@ -124,6 +128,7 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
           complete = false;
           break;
         }
+        if (seenPaths.has(stat.path)) continue; // an escaped non-UTF-8 name that reads like a real one
         report.seen++;
         progress.seen++;
         seenPaths.add(stat.path);
@@ -134,8 +139,18 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
           progress.done++;
           continue;
         }
+        if (stat.nameError) {
+          // recorded as an error under its escaped name, so that it shows among the files that need attention
+          const { nameError, ...fileStat } = stat;
+          results.push({ rootId, stat: fileStat, known: k, result: { ok: false, contentId: null, errorKind: 'unreadable', errorMessage: nameError } });
+          progress.done++;
+          progress.errors++;
+          continue;
+        }
         await dispatch(rootId, stat, k);
       }
+      const issues = walk.issues.slice(firstIssue);
+      for (const i of issues) report.rootErrors.push({ root, folder: i.path, message: `${i.path}: ${i.message}` });
       progress.phase = 'reading';
       emit(true);
       while (inFlight > 0) await new Promise<void>((r) => (wake = r));
@@ -156,6 +171,7 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
     flush();
     await (pool as ReadPool | null)?.close();
   }
+  report.folded = { count: walk.folded.length, paths: walk.folded.slice(0, FOLDED_LISTED) };
   report.cancelled = !!signal?.aborted;
   report.durationMs = Date.now() - started;
   progress.phase = 'done';

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { inferenceBackendOption } from '../options.js';
-import { walkRoot, type WalkIssue } from '../../library/walk.js';
+import { newWalkState, walkRoot, type WalkState } from '../../library/walk.js';
 import { GenrePredictor } from '../../model/predictor.js';
 import { describeInference } from '../../model/inference.js';
 import { INFERENCE_BACKENDS, type GenrePrediction } from '../../../shared/genres-model.js';
@@ -25,7 +25,7 @@ export interface PredictJsonFile {
   error?: { kind: string; message: string };
 }
 
-function collect(inputs: string[], issues: WalkIssue[]): string[] {
+function collect(inputs: string[], walk: WalkState): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {
@@ -37,7 +37,13 @@ function collect(inputs: string[], issues: WalkIssue[]): string[] {
       // a missing file is reported per file by the decoder
     }
     if (isDir) {
-      for (const f of walkRoot(abs, issues, seen)) files.push(f.path);
+      for (const f of walkRoot(abs, walk)) {
+        if (f.nameError) walk.issues.push({ path: f.path, message: f.nameError });
+        else if (!seen.has(f.path)) {
+          seen.add(f.path);
+          files.push(f.path);
+        }
+      }
     } else if (!seen.has(abs)) {
       seen.add(abs);
       files.push(abs);
@@ -80,9 +86,9 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
         db.close();
       }
     }
-    const issues: WalkIssue[] = [];
-    const files = collect(positionals, issues);
-    for (const i of issues) io.stderr.write(`warning: ${i.path}: ${i.message}\n`);
+    const walk = newWalkState();
+    const files = collect(positionals, walk);
+    for (const i of walk.issues) io.stderr.write(`warning: ${i.path}: ${i.message}\n`);
     let predictor: GenrePredictor;
     try {
       predictor = await GenrePredictor.create({ backend, workers });

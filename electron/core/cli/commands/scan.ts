@@ -30,7 +30,7 @@ Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing 
           progress.update({ done: p.done, total: p.seen, errors: p.errors, rate: p.rate, etaSec: p.etaSec, label: 'files', current: p.currentPath }),
       });
       progress.end();
-      for (const e of report.rootErrors) io.stderr.write(`error: ${e.message}\n`);
+      for (const e of report.rootErrors) io.stderr.write(`${e.folder ? 'warning: folder not scanned' : 'error'}: ${e.message}\n`);
       if (values.json) {
         io.stdout.write(JSON.stringify({ db: path, ...report }, null, 2) + '\n');
       } else {
@@ -41,11 +41,18 @@ Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing 
             `${report.moved} moved, ${report.unchanged} unchanged, ${report.missing} newly missing, ${report.errors} unreadable.\n` +
             `Library: ${path}\n`,
         );
+        if (report.folded.count) {
+          const eg = report.folded.paths[0]!;
+          io.stdout.write(
+            `${report.folded.count} ${report.folded.count === 1 ? 'path names' : 'paths name'} a file already indexed under another path ` +
+              `(hard links or links), indexed once under the first: e.g. ${eg.path} is ${eg.keptPath}. --json lists them.\n`,
+          );
+        }
         if (report.errors) io.stdout.write('Run `spectag list --errors` to see which files and why.\n');
         if (report.cancelled) io.stdout.write('Run the same command again to resume; finished files are not read again.\n');
       }
       if (report.cancelled) return EXIT.CANCELLED;
-      if (report.rootErrors.length === positionals.length) return EXIT.FAILED;
+      if (report.rootErrors.filter((e) => !e.folder).length === positionals.length) return EXIT.FAILED;
       return report.errors > 0 || report.rootErrors.length > 0 ? EXIT.PARTIAL : EXIT.OK;
     } finally {
       await engine.close();
