@@ -1,5 +1,7 @@
 // Reading one audio file for the library: content identity, container by content, tags and audio
-// properties via music-metadata (cover art is detected, never loaded), or a classified error.
+// properties (cover art is detected, never loaded), or a classified error. The usual layouts are read by the
+// fast readers (fast/), which touch only the structures they need; the rest goes to music-metadata, which
+// the fast readers match field for field.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
@@ -11,26 +13,47 @@ import { CONTAINER_MIME, sniffContainer } from './sniff.js';
 import { hasCoverArt } from './cover-probe.js';
 import { oggDurationSec } from './ogg-duration.js';
 import { describeFsError } from './walk.js';
+import { FileBytes, NotHandled, readFast, type ParsedMeta } from './fast/index.js';
 
 const BLOCK = 16 * 1024;
-// reused between files: a worker reads one file at a time
-const scratch = Buffer.allocUnsafe(BLOCK);
+/** The first read: enough for the tags and headers of most files, so that they cost no further read. */
+const HEAD = 64 * 1024;
 
-function readAt(fd: number, position: number, length: number, into: Buffer = Buffer.allocUnsafe(length)): Buffer {
-  const n = readSync(fd, into, 0, length, position);
-  return into.subarray(0, n);
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buf.subarray(0, done);
+}
+
+/** A slice of `head` when it holds the range, else a read. */
+function block(fd: number, head: Buffer, position: number, length: number): Buffer {
+  return position + length <= head.length ? head.subarray(position, position + length) : readAt(fd, position, length);
 }
 
 /**
- * Content identity: the size plus a hash of three sampled blocks (start, middle, end). Cheap (48 KiB read)
+ * Content identity: the size plus a hash of three sampled blocks (start, middle, end). Cheap (48 KiB hashed)
  * and stable across renames and moves, which is what it is for; it changes when the file's bytes change.
+ * `head` holds the file's first bytes; the end block is returned for the readers that look at the end.
  */
-export function contentId(fd: number, size: number): { id: string; head: Buffer } {
-  const head = readAt(fd, 0, Math.min(size, BLOCK));
-  const h = createHash('sha1').update(String(size)).update(head);
-  if (size > BLOCK) h.update(readAt(fd, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2)), scratch));
-  if (size > 2 * BLOCK) h.update(readAt(fd, size - BLOCK, BLOCK, scratch));
-  return { id: `${size.toString(36)}-${h.digest('hex').slice(0, 24)}`, head };
+export function contentId(fd: number, size: number, head: Buffer): { id: string; tail: Buffer } {
+  const h = createHash('sha1').update(String(size)).update(head.subarray(0, Math.min(size, BLOCK)));
+  if (size > BLOCK) h.update(block(fd, head, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2))));
+  let tail = head.subarray(Math.max(0, head.length - BLOCK));
+  if (size > 2 * BLOCK) {
+    tail = block(fd, head, size - BLOCK, BLOCK);
+    h.update(tail);
+  }
+  return { id: `${size.toString(36)}-${h.digest('hex').slice(0, 24)}`, tail };
+}
+
+export interface ReadOptions {
+  /** 'music-metadata': skip the fast readers (the reference they are tested against) */
+  engine?: 'auto' | 'music-metadata';
 }
 
 function fail(errorKind: ScanErrorKind, errorMessage: string, contentIdValue: string | null = null): ReadResult {
@@ -47,11 +70,21 @@ function text(s: string | undefined | null): string | null {
 }
 
 /** ID3v2.2/2.3 use "/" to join several values in one text frame; other formats do not. */
-function slashJoinsGenres(meta: IAudioMetadata): boolean {
-  return Object.keys(meta.native).some((k) => k === 'ID3v2.3' || k === 'ID3v2.2');
+function slashJoinsGenres(meta: ParsedMeta): boolean {
+  return meta.tagTypes.some((k) => k === 'ID3v2.3' || k === 'ID3v2.2');
 }
 
+/** The parts of music-metadata's result the library uses, in the shape the fast readers give. */
+function parsedMeta(meta: IAudioMetadata): ParsedMeta {
+  return { common: meta.common, format: meta.format, tagTypes: Object.keys(meta.native), warnings: meta.quality.warnings.map((w) => w.message) };
+}
+
+/** The stored tags of a music-metadata result (also how the tag writer checks what it wrote). */
 export function tagsFrom(meta: IAudioMetadata): TrackTags {
+  return tagsOf(parsedMeta(meta));
+}
+
+function tagsOf(meta: ParsedMeta): TrackTags {
   const c = meta.common;
   return {
     title: text(c.title),
@@ -68,7 +101,7 @@ export function tagsFrom(meta: IAudioMetadata): TrackTags {
 }
 
 /** music-metadata leaves `lossless` unset for some codecs (Vorbis, Opus): derive it from the codec name. */
-function losslessOf(meta: IAudioMetadata): boolean | null {
+function losslessOf(meta: ParsedMeta): boolean | null {
   if (typeof meta.format.lossless === 'boolean') return meta.format.lossless;
   const codec = `${meta.format.codec ?? ''}`.toLowerCase();
   if (/flac|alac|pcm|wavpack|lossless/.test(codec)) return true;
@@ -76,7 +109,7 @@ function losslessOf(meta: IAudioMetadata): boolean | null {
   return null;
 }
 
-function audioFrom(meta: IAudioMetadata, container: Container, hasCover: boolean): AudioProps {
+function audioFrom(meta: ParsedMeta, container: Container, hasCover: boolean): AudioProps {
   const f = meta.format;
   return {
     container,
@@ -108,7 +141,7 @@ function classifyParseError(err: unknown): { kind: ScanErrorKind; message: strin
  * Read one file. Never throws: every failure becomes a classified error result. Uses blocking reads: meant
  * to run in a reader worker thread (see read-pool.ts), one file at a time.
  */
-export async function readAudioFile(path: string): Promise<ReadResult> {
+export async function readAudioFile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -118,17 +151,39 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
   }
   let cid: string | null = null;
   let container: Container | null;
-  let hasCover: boolean;
   let size: number;
   let head: Buffer;
+  let tail: Buffer;
   try {
     size = fstatSync(fd).size;
     if (size === 0) return closing(fd, fail('empty', 'the file is empty (0 bytes)'));
-    const sampled = contentId(fd, size);
-    cid = sampled.id;
-    head = sampled.head;
+    head = readAt(fd, 0, Math.min(size, HEAD));
+    ({ id: cid, tail } = contentId(fd, size, head));
     container = sniffContainer(head);
     if (!container) return closing(fd, fail('not-audio', describeNonAudio(head), cid));
+  } catch (err) {
+    const c = classifyParseError(err);
+    return closing(fd, fail(c.kind, c.message, cid));
+  }
+  if (opts.engine !== 'music-metadata') {
+    try {
+      const meta = readFast(container, new FileBytes(fd, size, head, tail));
+      closeSync(fd);
+      return resultOf(meta, container, size, meta.hasCover, null, cid);
+    } catch (err) {
+      if (!(err instanceof NotHandled)) {
+        const c = classifyParseError(err);
+        return closing(fd, fail(c.kind, c.message, cid));
+      }
+      // an unusual layout: music-metadata reads it
+    }
+  }
+  return readWithMusicMetadata(fd, path, size, head, container, cid);
+}
+
+async function readWithMusicMetadata(fd: number, path: string, size: number, head: Buffer, container: Container, cid: string): Promise<ReadResult> {
+  let hasCover: boolean;
+  try {
     hasCover = hasCoverArt(fd, container, size, head);
   } catch (err) {
     const c = classifyParseError(err);
@@ -148,21 +203,25 @@ export async function readAudioFile(path: string): Promise<ReadResult> {
     } finally {
       await tokenizer.close();
     }
-    const truncation = truncationOf(meta, container, size);
-    if (truncation) return fail('truncated', truncation, cid);
-    if (meta.format.hasAudio === false || (!meta.format.sampleRate && !meta.format.duration)) {
-      return fail('not-audio', `no audio stream found in this ${container} file`, cid);
-    }
-    const audio = audioFrom(meta, container, hasCover);
-    if (oggDuration) {
-      audio.durationSec = oggDuration;
-      audio.bitrate ??= Math.round((size * 8) / oggDuration);
-    }
-    return { ok: true, contentId: cid, tags: tagsFrom(meta), audio };
+    return resultOf(parsedMeta(meta), container, size, hasCover, oggDuration, cid);
   } catch (err) {
     const c = classifyParseError(err);
     return fail(c.kind, c.message, cid);
   }
+}
+
+function resultOf(meta: ParsedMeta, container: Container, size: number, hasCover: boolean, oggDuration: number | null, cid: string): ReadResult {
+  const truncation = truncationOf(meta, container, size);
+  if (truncation) return fail('truncated', truncation, cid);
+  if (meta.format.hasAudio === false || (!meta.format.sampleRate && !meta.format.duration)) {
+    return fail('not-audio', `no audio stream found in this ${container} file`, cid);
+  }
+  const audio = audioFrom(meta, container, hasCover);
+  if (oggDuration) {
+    audio.durationSec = oggDuration;
+    audio.bitrate ??= Math.round((size * 8) / oggDuration);
+  }
+  return { ok: true, contentId: cid, tags: tagsOf(meta), audio };
 }
 
 function closing(fd: number, result: ReadResult): ReadResult {
@@ -171,9 +230,9 @@ function closing(fd: number, result: ReadResult): ReadResult {
 }
 
 /** Signs of a cut-off file that the parser noticed without failing. */
-function truncationOf(meta: IAudioMetadata, container: Container, size: number): string | null {
-  const warning = meta.quality.warnings.find((w) => /end[- ]of|truncat|premature/i.test(w.message));
-  if (warning) return `the file ends early: ${warning.message}`;
+function truncationOf(meta: ParsedMeta, container: Container, size: number): string | null {
+  const warning = meta.warnings.find((w) => /end[- ]of|truncat|premature/i.test(w));
+  if (warning) return `the file ends early: ${warning}`;
   // lossy streams with a known bitrate and duration: the audio cannot fit in what is left of the file
   const f = meta.format;
   if ((container === 'mp3' || container === 'wav' || container === 'aiff') && f.duration && f.bitrate) {

@@ -1,0 +1,17 @@
+// Fast readers: tags and audio properties of the usual file layouts, read from the container's structure
+// with a few small reads, giving what music-metadata gives for those fields. Anything unusual is left to
+// music-metadata (they throw NotHandled).
+import type { Container } from '../../../shared/library.js';
+import { notHandled, type FileBytes } from './bytes.js';
+import type { FastMeta } from './meta.js';
+import { readMp3 } from './mpeg.js';
+
+export { FileBytes, NotHandled } from './bytes.js';
+export type { FastMeta, ParsedMeta } from './meta.js';
+
+export function readFast(container: Container, bytes: FileBytes): FastMeta {
+  switch (container) {
+    case 'mp3': return readMp3(bytes);
+    default: return notHandled(`no fast reader for ${container}`);
+  }
+}
