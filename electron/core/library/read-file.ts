@@ -169,7 +169,7 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
     try {
       const meta = readFast(container, new FileBytes(fd, size, head, tail));
       closeSync(fd);
-      return resultOf(meta, container, size, meta.hasCover, null, cid);
+      return resultOf(meta, container, size, meta.hasCover, meta.oggDuration ?? null, cid);
     } catch (err) {
       if (!(err instanceof NotHandled)) {
         const c = classifyParseError(err);

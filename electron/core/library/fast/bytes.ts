@@ -116,3 +116,19 @@ export function decodeId3String(b: Uint8Array, encoding: Id3Encoding): string {
   if (encoding === 'latin1') return latin1(b);
   return utf8(b);
 }
+
+/** music-metadata's bit reader, 32-bit arithmetic included (its results are what the library has stored). */
+export function bitAligned(source: Uint8Array, byteOffset: number, bitOffset: number, len: number): number {
+  const byteOff = byteOffset + ~~(bitOffset / 8);
+  const bitOff = bitOffset % 8;
+  let value = source[byteOff]!;
+  value &= 0xff >> bitOff;
+  const bitsRead = 8 - bitOff;
+  const bitsLeft = len - bitsRead;
+  if (bitsLeft < 0) value >>= 8 - bitOff - len;
+  else if (bitsLeft > 0) {
+    value <<= bitsLeft;
+    value |= bitAligned(source, byteOffset, bitOffset + bitsRead, bitsLeft);
+  }
+  return value;
+}

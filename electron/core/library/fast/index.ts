@@ -5,6 +5,8 @@ import type { Container } from '../../../shared/library.js';
 import { notHandled, type FileBytes } from './bytes.js';
 import type { FastMeta } from './meta.js';
 import { readMp3 } from './mpeg.js';
+import { readFlac } from './flac.js';
+import { readOgg } from './ogg.js';
 
 export { FileBytes, NotHandled } from './bytes.js';
 export type { FastMeta, ParsedMeta } from './meta.js';
@@ -12,6 +14,9 @@ export type { FastMeta, ParsedMeta } from './meta.js';
 export function readFast(container: Container, bytes: FileBytes): FastMeta {
   switch (container) {
     case 'mp3': return readMp3(bytes);
+    case 'flac': return readFlac(bytes);
+    case 'ogg': return readOgg(bytes, 'vorbis');
+    case 'opus': return readOgg(bytes, 'opus');
     default: return notHandled(`no fast reader for ${container}`);
   }
 }

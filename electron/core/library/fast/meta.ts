@@ -24,4 +24,6 @@ export interface ParsedMeta {
 /** A fast reader's result: the parse, and whether the file embeds a picture. */
 export interface FastMeta extends ParsedMeta {
   hasCover: boolean;
+  /** Ogg: the duration from the last page's granule position, when the parse itself gave none */
+  oggDuration?: number | null;
 }
