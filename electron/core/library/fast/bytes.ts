@@ -72,6 +72,13 @@ export function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
 
+/** A four-character code as music-metadata reads it (it refuses codes with other characters). */
+export function fourCC(b: Uint8Array): string {
+  const id = latin1(b.subarray(0, 4));
+  if (!/^[\x21-\x7e©][\x20-\x7e\x00()]{3}/.test(id)) notHandled('invalid four-character code');
+  return id;
+}
+
 /** ASCII the way music-metadata reads 4-character codes: the high bit of each byte is dropped. */
 export function ascii7(b: Uint8Array): string {
   let s = '';

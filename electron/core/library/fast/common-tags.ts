@@ -96,6 +96,11 @@ export class CommonTags {
     if (name) this.postMap(type, name, value);
   }
 
+  /** Whether this native tag feeds a stored field (others need not be decoded). */
+  wants(type: TagType, id: string): boolean {
+    return commonName(type, id) !== undefined;
+  }
+
   /** A tag type that was present but whose tags feed nothing we store still counts as present. */
   registerType(type: TagType): void {
     if (!this.tagTypes.includes(type)) this.tagTypes.push(type);

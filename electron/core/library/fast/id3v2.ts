@@ -141,7 +141,7 @@ export interface Id3v2Result {
  * the four encodings); anything music-metadata would read differently (v2.2, unsynchronisation, extended
  * header, compressed or encrypted frames, frames running past the tag) is left to music-metadata.
  */
-export function readId3v2(bytes: FileBytes, at: number, tags: CommonTags): Id3v2Result {
+export function readId3v2(bytes: FileBytes, at: number, tags: CommonTags, limit = bytes.size): Id3v2Result {
   const h = bytes.read(at, 10);
   if (h.length < 10 || h.toString('latin1', 0, 3) !== 'ID3') notHandled('no ID3v2 header');
   const major = h[3]!;
@@ -150,7 +150,7 @@ export function readId3v2(bytes: FileBytes, at: number, tags: CommonTags): Id3v2
   if (flags & 0xf0) notHandled('ID3v2 unsynchronisation, extended header or footer');
   const size = syncsafe(h, 6);
   const end = at + 10 + size;
-  if (end > bytes.size) notHandled('ID3v2 tag larger than the file');
+  if (end > limit) notHandled('ID3v2 tag larger than the file or chunk holding it');
   const type = major === 4 ? 'ID3v2.4' : 'ID3v2.3';
   let hasPicture = false;
   let pos = at + 10;

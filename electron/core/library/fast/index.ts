@@ -7,6 +7,8 @@ import type { FastMeta } from './meta.js';
 import { readMp3 } from './mpeg.js';
 import { readFlac } from './flac.js';
 import { readOgg } from './ogg.js';
+import { readMp4 } from './mp4.js';
+import { readAiff, readWav } from './riff.js';
 
 export { FileBytes, NotHandled } from './bytes.js';
 export type { FastMeta, ParsedMeta } from './meta.js';
@@ -17,6 +19,9 @@ export function readFast(container: Container, bytes: FileBytes): FastMeta {
     case 'flac': return readFlac(bytes);
     case 'ogg': return readOgg(bytes, 'vorbis');
     case 'opus': return readOgg(bytes, 'opus');
+    case 'mp4': return readMp4(bytes);
+    case 'wav': return readWav(bytes);
+    case 'aiff': return readAiff(bytes);
     default: return notHandled(`no fast reader for ${container}`);
   }
 }
