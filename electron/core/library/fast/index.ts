@@ -2,13 +2,14 @@
 // with a few small reads, giving what music-metadata gives for those fields. Anything unusual is left to
 // music-metadata (they throw NotHandled).
 import type { Container } from '../../../shared/library.js';
-import { notHandled, type FileBytes } from './bytes.js';
+import type { FileBytes } from './bytes.js';
 import type { FastMeta } from './meta.js';
 import { readMp3 } from './mpeg.js';
 import { readFlac } from './flac.js';
 import { readOgg } from './ogg.js';
 import { readMp4 } from './mp4.js';
 import { readAiff, readWav } from './riff.js';
+import { readAsf } from './asf.js';
 
 export { FileBytes, NotHandled } from './bytes.js';
 export type { FastMeta, ParsedMeta } from './meta.js';
@@ -22,6 +23,6 @@ export function readFast(container: Container, bytes: FileBytes): FastMeta {
     case 'mp4': return readMp4(bytes);
     case 'wav': return readWav(bytes);
     case 'aiff': return readAiff(bytes);
-    default: return notHandled(`no fast reader for ${container}`);
+    case 'asf': return readAsf(bytes);
   }
 }
