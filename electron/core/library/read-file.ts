@@ -19,8 +19,15 @@ const BLOCK = 16 * 1024;
 /** The first read: enough for the tags and headers of most files, so that they cost no further read. */
 const HEAD = 64 * 1024;
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
+/**
+ * Buffers reused from file to file: a reader thread reads one file at a time, and fresh large buffers cost a
+ * page fault per 4 KiB when the kernel first copies into them. The fast readers finish with them before
+ * returning; the music-metadata path copies what it keeps across an await.
+ */
+const scratch = { head: Buffer.allocUnsafe(HEAD), mid: Buffer.allocUnsafe(BLOCK), tail: Buffer.allocUnsafe(BLOCK) };
+
+function readAt(fd: number, position: number, length: number, into: Buffer = Buffer.allocUnsafe(length)): Buffer {
+  const buf = into.subarray(0, length);
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buf, done, length - done, position + done);
@@ -30,9 +37,9 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buf.subarray(0, done);
 }
 
-/** A slice of `head` when it holds the range, else a read. */
-function block(fd: number, head: Buffer, position: number, length: number): Buffer {
-  return position + length <= head.length ? head.subarray(position, position + length) : readAt(fd, position, length);
+/** A slice of `head` when it holds the range, else a read into `into`. */
+function block(fd: number, head: Buffer, position: number, length: number, into: Buffer): Buffer {
+  return position + length <= head.length ? head.subarray(position, position + length) : readAt(fd, position, length, into);
 }
 
 /**
@@ -42,10 +49,10 @@ function block(fd: number, head: Buffer, position: number, length: number): Buff
  */
 export function contentId(fd: number, size: number, head: Buffer): { id: string; tail: Buffer } {
   const h = createHash('sha1').update(String(size)).update(head.subarray(0, Math.min(size, BLOCK)));
-  if (size > BLOCK) h.update(block(fd, head, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2))));
+  if (size > BLOCK) h.update(block(fd, head, Math.floor(size / 2), Math.min(BLOCK, size - Math.floor(size / 2)), scratch.mid));
   let tail = head.subarray(Math.max(0, head.length - BLOCK));
   if (size > 2 * BLOCK) {
-    tail = block(fd, head, size - BLOCK, BLOCK);
+    tail = block(fd, head, size - BLOCK, BLOCK, scratch.tail);
     h.update(tail);
   }
   return { id: `${size.toString(36)}-${h.digest('hex').slice(0, 24)}`, tail };
@@ -157,7 +164,7 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
   try {
     size = fstatSync(fd).size;
     if (size === 0) return closing(fd, fail('empty', 'the file is empty (0 bytes)'));
-    head = readAt(fd, 0, Math.min(size, HEAD));
+    head = readAt(fd, 0, Math.min(size, HEAD), scratch.head);
     ({ id: cid, tail } = contentId(fd, size, head));
     container = sniffContainer(head);
     if (!container) return closing(fd, fail('not-audio', describeNonAudio(head), cid));
@@ -178,7 +185,7 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
       // an unusual layout: music-metadata reads it
     }
   }
-  return readWithMusicMetadata(fd, path, size, head, container, cid);
+  return readWithMusicMetadata(fd, path, size, Buffer.from(head), container, cid);
 }
 
 async function readWithMusicMetadata(fd: number, path: string, size: number, head: Buffer, container: Container, cid: string): Promise<ReadResult> {

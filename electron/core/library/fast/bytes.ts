@@ -4,7 +4,7 @@
 import { readSync } from 'node:fs';
 
 /** Reads outside the head and tail fetch at least this much, so that neighbouring small reads (frame headers) share one. */
-const WINDOW = 8192;
+const WINDOW = 4096;
 
 export class FileBytes {
   /** read() calls that went to the disk (for tests and the benchmark) */
@@ -25,8 +25,11 @@ export class FileBytes {
     return this.size - this.tail.length;
   }
 
-  /** `length` bytes at `pos` (fewer at the end of the file); a view when the head or tail holds them. */
-  read(pos: number, length: number): Buffer {
+  /**
+   * `length` bytes at `pos` (fewer at the end of the file); a view when the head or tail holds them. A read
+   * from the disk fetches at least `prefetch` bytes for the reads nearby; 0 for sparse reads (Ogg pages).
+   */
+  read(pos: number, length: number, prefetch = WINDOW): Buffer {
     const end = Math.min(this.size, pos + length);
     if (pos < 0 || pos >= end) return Buffer.alloc(0);
     if (end <= this.head.length) return this.head.subarray(pos, end);
@@ -34,7 +37,7 @@ export class FileBytes {
     if (pos >= ts) return this.tail.subarray(pos - ts, end - ts);
     const ws = this.windowStart;
     if (pos >= ws && end <= ws + this.window.length) return this.window.subarray(pos - ws, end - ws);
-    const want = Math.min(this.size, pos + Math.max(end - pos, WINDOW)) - pos;
+    const want = Math.min(this.size, pos + Math.max(end - pos, prefetch)) - pos;
     const buf = Buffer.allocUnsafe(want);
     let done = 0;
     while (done < want) {

@@ -109,8 +109,10 @@ function textFrame(tags: CommonTags, type: 'ID3v2.3' | 'ID3v2.4', major: number,
     const body = data.subarray(1);
     const z = findZero(body, encoding);
     const description = decodeId3String(body.subarray(0, z), encoding);
-    const rest = body.subarray(Math.min(body.length, z + (encoding.startsWith('utf-16') ? 2 : 1)));
     const name = description ? `TXXX:${description}` : 'TXXX';
+    // MusicBrainz ids, ReplayGain and the like: present (the tag type counts) but nothing we store
+    if (!tags.wants(type, name)) return tags.registerType(type);
+    const rest = body.subarray(Math.min(body.length, z + (encoding.startsWith('utf-16') ? 2 : 1)));
     for (const v of splitValue(major, id, trimNulls(decodeId3String(rest, encoding)))) tags.add(type, name, v);
     return;
   }

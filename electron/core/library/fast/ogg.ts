@@ -18,11 +18,12 @@ interface Page {
 }
 
 function readPage(bytes: FileBytes, pos: number): Page | null {
-  const h = bytes.read(pos, 27);
+  // header and segment table in one read; pages lie far apart, so nothing is read ahead
+  const h = bytes.read(pos, 27 + 255, 0);
   if (h.length < 27) return null;
   if (h.toString('latin1', 0, 4) !== 'OggS') notHandled('no Ogg page where one should be');
   const n = h[26]!;
-  const segs = bytes.read(pos + 27, n);
+  const segs = h.subarray(27, 27 + n);
   if (segs.length < n) return null;
   let bodyLen = 0;
   for (let i = 0; i < n; i++) bodyLen += segs[i]!;
