@@ -87,7 +87,9 @@ function ftsQuery(words: string[]): string {
 }
 
 export class FileStore {
-  constructor(readonly db: Db) {}
+  constructor(readonly db: Db) {
+    this.indexesText = (db.pragma('user_version', { simple: true }) as number) >= 10;
+  }
 
   ensureRoot(path: string, now = Date.now()): number {
     const row = this.db.prepare('SELECT id FROM roots WHERE path = ?').get(path) as { id: number } | undefined;
@@ -148,7 +150,41 @@ export class FileStore {
     update?: ReturnType<FileStore['updateStmt']>;
     deleteGenres?: Statement;
     insertGenre?: Statement;
+    byId?: Statement;
+    byContentId?: Statement;
+    indexText?: Statement;
+    markMissing?: Statement;
+    markPresent?: Statement;
   } = {};
+
+  /**
+   * Since schema 10 a new row's text goes into the search index here (older schemas still index it by trigger).
+   * Inside batch() the ids wait and go in with one statement.
+   */
+  private readonly indexesText: boolean;
+  private pendingText: number[] | null = null;
+
+  private indexText(ids: readonly number[]): void {
+    if (!ids.length) return;
+    this.cached.indexText ??= this.db.prepare(`INSERT INTO files_fts(rowid, title, artist, album_artist, album, path)
+      SELECT id, title, artist, album_artist, album, path FROM files WHERE id IN (SELECT value FROM json_each(?))`);
+    this.cached.indexText.run(JSON.stringify(ids));
+  }
+
+  /** Run `fn` in one transaction; files it adds are indexed for search together at the end (much cheaper). */
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(() => {
+      const outer = this.pendingText;
+      this.pendingText = outer ?? [];
+      try {
+        const r = fn();
+        if (!outer) this.indexText(this.pendingText);
+        return r;
+      } finally {
+        this.pendingText = outer;
+      }
+    })();
+  }
 
   /**
    * Record the result of reading a file. `id` given: update that row (changed or moved file, keeping its
@@ -173,6 +209,10 @@ export class FileStore {
     if (id == null) {
       this.cached.insert ??= this.insertStmt();
       fileId = Number(this.cached.insert.run(params).lastInsertRowid);
+      if (this.indexesText) {
+        if (this.pendingText) this.pendingText.push(fileId);
+        else this.indexText([fileId]);
+      }
     } else {
       this.cached.update ??= this.updateStmt();
       this.cached.update.run(params);
@@ -186,23 +226,25 @@ export class FileStore {
   }
 
   private get(id: number): (LibraryFile & { contentId: string | null }) | null {
-    const row = this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as (FileRow & { content_id: string | null }) | undefined;
+    this.cached.byId ??= this.db.prepare('SELECT * FROM files WHERE id = ?');
+    const row = this.cached.byId.get(id) as (FileRow & { content_id: string | null }) | undefined;
     return row ? { ...toLibraryFile(row), contentId: row.content_id } : null;
   }
 
   /** A file that vanished: keep the row (and everything decided about it), flag it missing. */
   markMissing(ids: readonly number[], now = Date.now()): void {
-    const stmt = this.db.prepare(
+    const stmt = (this.cached.markMissing ??= this.db.prepare(
       "UPDATE files SET status = 'missing', missing_since = coalesce(missing_since, ?) WHERE id = ?",
-    );
+    ));
     for (const id of ids) stmt.run(now, id);
   }
 
   /** A missing file is back, unchanged (e.g. the drive was remounted): restore its previous status. */
   markPresent(id: number): void {
-    this.db
-      .prepare("UPDATE files SET status = CASE WHEN error_kind IS NULL THEN 'ok' ELSE 'error' END, missing_since = NULL WHERE id = ?")
-      .run(id);
+    this.cached.markPresent ??= this.db.prepare(
+      "UPDATE files SET status = CASE WHEN error_kind IS NULL THEN 'ok' ELSE 'error' END, missing_since = NULL WHERE id = ?",
+    );
+    this.cached.markPresent.run(id);
   }
 
   /** A file moved/renamed with unchanged content: only its location and stat change. */
@@ -215,9 +257,10 @@ export class FileStore {
 
   /** Files that disappeared (missing, or listed in `gone`) with this content identity: rename candidates. */
   findByContentId(contentId: string): KnownFile[] {
-    return this.db
-      .prepare('SELECT id, path, size, mtime_ms AS mtimeMs, file_key AS fileKey, content_id AS contentId, status FROM files WHERE content_id = ?')
-      .all(contentId) as KnownFile[];
+    this.cached.byContentId ??= this.db.prepare(
+      'SELECT id, path, size, mtime_ms AS mtimeMs, file_key AS fileKey, content_id AS contentId, status FROM files WHERE content_id = ?',
+    );
+    return this.cached.byContentId.all(contentId) as KnownFile[];
   }
 
   getById(id: number): LibraryFile | null {

@@ -62,7 +62,7 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
     if (!results.length) return;
     const batch = results;
     results = [];
-    db.transaction(() => {
+    store.batch(() => {
       for (const d of batch) {
         let id = d.known?.id ?? null;
         if (id == null && d.result.contentId) {
@@ -81,7 +81,7 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
         store.saveRead(d.rootId, d.stat, d.result, id);
         if (!d.result.ok) report.errors++;
       }
-    })();
+    });
   };
 
   const dispatch = async (rootId: number, stat: FileStat, known: KnownFile | undefined) => {
