@@ -50,9 +50,12 @@ const SONG_LENGTHS: [number, number][] = [[15, 0.1], [45, 0.15], [150, 0.3], [24
 const SHORT_LENGTHS: [number, number][] = [[15, 0.3], [30, 0.3], [60, 0.25], [90, 0.15]];
 const PCM_LENGTHS: [number, number][] = [[3, 0.3], [5, 0.3], [8, 0.25], [12, 0.15]];
 
-function sources(c: Container): Source[] {
+/** Tests: the same layouts, with seconds instead of minutes of audio (sample tables and pages stay varied). */
+const QUICK_LENGTHS: [number, number][] = [[2, 0.5], [9, 0.5]];
+
+function sources(c: Container, quick: boolean): Source[] {
   const each = (lengths: [number, number][], args: (sec: number, i: number) => string[]) =>
-    lengths.map(([seconds, weight], i) => ({ seconds, weight, args: args(seconds, i) }));
+    (quick ? QUICK_LENGTHS : lengths).map(([seconds, weight], i) => ({ seconds, weight, args: args(seconds, i) }));
   switch (c) {
     case 'mp3': {
       const enc = [['-b:a', '320k'], ['-q:a', '0'], ['-q:a', '2'], ['-b:a', '128k']];
@@ -63,8 +66,8 @@ function sources(c: Container): Source[] {
     case 'mp4':
       return [
         ...each(SONG_LENGTHS, (s) => [...music(s), '-c:a', 'aac', '-b:a', '40k']).map((x) => ({ ...x, weight: x.weight * 0.85 })),
-        { seconds: 200, weight: 0.1, alac: true, args: [...mostlySilent(200), '-c:a', 'alac'] },
-        { seconds: 380, weight: 0.05, alac: true, args: [...mostlySilent(380), '-c:a', 'alac'] },
+        { seconds: 200, weight: 0.1, alac: true, args: [...mostlySilent(quick ? 3 : 200), '-c:a', 'alac'] },
+        { seconds: 380, weight: 0.05, alac: true, args: [...mostlySilent(quick ? 5 : 380), '-c:a', 'alac'] },
       ];
     case 'ogg':
       return each(SHORT_LENGTHS, (s) => [...music(s), '-c:a', 'libvorbis', '-q:a', '5']);
@@ -138,12 +141,15 @@ const COVERS: CoverSpec[] = [
   { size: 600, mime: 'image/png', weight: 0.04 }, { size: 1000, mime: 'image/png', weight: 0.02 }, { size: 1500, mime: 'image/png', weight: 0.01 },
 ];
 
-function makeCovers(dir: string): Map<CoverSpec, Picture[]> {
+/** Tests: a small, a large and a PNG cover. */
+const QUICK_COVERS = [COVERS[0]!, COVERS[7]!, COVERS[9]!];
+
+function makeCovers(dir: string, quick: boolean): Map<CoverSpec, Picture[]> {
   const out = new Map<CoverSpec, Picture[]>();
-  COVERS.forEach((spec, k) => {
+  (quick ? QUICK_COVERS : COVERS).forEach((spec, k) => {
     const pics: Picture[] = [];
     // a few different pictures per size: albums do not share their art
-    for (let v = 0; v < 3; v++) {
+    for (let v = 0; v < (quick ? 1 : 3); v++) {
       const file = join(dir, `cover-${spec.size}-${k}-${v}.${spec.mime === 'image/png' ? 'png' : 'jpg'}`);
       const scene = `testsrc2=s=${spec.size}x${spec.size},noise=alls=${spec.mime === 'image/png' ? 3 : 6}:allf=t,hue=h=${40 * v + 10 * k}`;
       ffmpeg(['-f', 'lavfi', '-i', scene, '-frames:v', '1', ...(spec.mime === 'image/jpeg' ? ['-q:v', '4'] : []), file]);
@@ -194,17 +200,25 @@ export function realisticLibraryKey(files: number, seed: number): string {
   return createHash('sha1').update(JSON.stringify({ v: REALISTIC_LIBRARY_VERSION, files, seed, SHARES, SONG_LENGTHS, SHORT_LENGTHS, PCM_LENGTHS, COVERS })).digest('hex').slice(0, 12);
 }
 
+export interface RealisticOptions {
+  seed?: number;
+  /** seconds of audio instead of minutes and three covers: for tests */
+  quick?: boolean;
+  log?: (s: string) => void;
+}
+
 /** Write about `files` files under `root` (folders per container, then artist and album). */
-export function makeRealisticLibrary(root: string, files: number, seed = 1, log: (s: string) => void = () => {}): RealisticLibrary {
+export function makeRealisticLibrary(root: string, files: number, opts: RealisticOptions = {}): RealisticLibrary {
+  const { seed = 1, quick = false, log = () => {} } = opts;
   const r = rng(seed);
   const work = join(root, '.sources');
   mkdirSync(work, { recursive: true });
-  const covers = makeCovers(work);
+  const covers = makeCovers(work, quick);
   const coverSpecs = [...covers.keys()];
   const lib: RealisticLibrary = { root, files: [], counts: { mp3: 0, flac: 0, mp4: 0, ogg: 0, opus: 0, asf: 0, wav: 0, aiff: 0 }, bytes: 0 };
   for (const [container, share] of SHARES) {
-    const want = Math.round(files * share);
-    const pool = sources(container).map((s, i) => {
+    const want = Math.max(quick ? 3 : 1, Math.round(files * share));
+    const pool = sources(container, quick).map((s, i) => {
       const path = join(work, `${container}-${i}.${EXT[container]}`);
       ffmpeg([...s.args, '-map_metadata', '-1', path]);
       return { ...s, bytes: readFileSync(path) };
@@ -216,11 +230,11 @@ export function makeRealisticLibrary(root: string, files: number, seed = 1, log:
       const various = r() < 0.1;
       const coverSpec = r() < 0.78 ? weighted(r, coverSpecs) : null;
       const profiles: TaggerProfile[] = ['picard-v24', 'mp3tag-v23', 'foobar-ape', 'wmp-v23'];
-      const largePadding = r() < 0.1;
+      const largePadding = r() < (quick ? 0.3 : 0.1);
       const album: Album = {
         artist, albumArtist: various ? 'Various Artists' : artist, album: words(r, 1 + Math.floor(r() * 3)), year: 1965 + Math.floor(r() * 60),
         genres: r() < 0.12 ? [] : r() < 0.2 ? [pick(r, GENRES), pick(r, GENRES)].filter((g, i, xs) => xs.indexOf(g) === i) : [pick(r, GENRES)],
-        tracks: 6 + Math.floor(r() * 13), discs: r() < 0.1 ? 2 : 1,
+        tracks: quick ? 2 + Math.floor(r() * 2) : 6 + Math.floor(r() * 13), discs: r() < 0.1 ? 2 : 1,
         cover: coverSpec ? pick(r, covers.get(coverSpec)!) : null, picard: r() < 0.6, profile: pick(r, profiles),
         padding: largePadding ? 65536 * (1 + Math.floor(r() * 16)) : pick(r, [0, 1024, 2048, 4096, 8192]),
         moovFirst: r() < 0.5, lyrics: r() < 0.4,

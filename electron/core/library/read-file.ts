@@ -59,8 +59,11 @@ export function contentId(fd: number, size: number, head: Buffer): { id: string;
 }
 
 export interface ReadOptions {
-  /** 'music-metadata': skip the fast readers (the reference they are tested against) */
-  engine?: 'auto' | 'music-metadata';
+  /**
+   * 'music-metadata': skip the fast readers (the reference they are tested against); 'fast': no fallback, a
+   * layout the fast readers leave to music-metadata is reported as an error (to test what they cover)
+   */
+  engine?: 'auto' | 'music-metadata' | 'fast';
 }
 
 function fail(errorKind: ScanErrorKind, errorMessage: string, contentIdValue: string | null = null): ReadResult {
@@ -182,6 +185,7 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
         const c = classifyParseError(err);
         return closing(fd, fail(c.kind, c.message, cid));
       }
+      if (opts.engine === 'fast') return closing(fd, fail('unreadable', `left to music-metadata: ${err.message}`, cid));
       // an unusual layout: music-metadata reads it
     }
   }
