@@ -9,7 +9,7 @@ import { SyncFileTokenizer } from './sync-tokenizer.js';
 import type { ReadResult } from '../db/files.js';
 import type { AudioProps, Container, ScanErrorKind, TrackTags } from '../../shared/library.js';
 import { splitGenres } from '../../shared/genres.js';
-import { CONTAINER_MIME, sniffContainer } from './sniff.js';
+import { CONTAINER_MIME, findMpegFrames, sniffContainer } from './sniff.js';
 import { hasCoverArt } from './cover-probe.js';
 import { oggDurationSec } from './ogg-duration.js';
 import { describeFsError } from './walk.js';
@@ -164,6 +164,7 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
   let size: number;
   let head: Buffer;
   let tail: Buffer;
+  let bytes: FileBytes;
   try {
     size = fstatSync(fd).size;
     if (size === 0) return closing(fd, fail('empty', 'the file is empty (0 bytes)'));
@@ -171,13 +172,17 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
     ({ id: cid, tail } = contentId(fd, size, head));
     container = sniffContainer(head);
     if (!container) return closing(fd, fail('not-audio', describeNonAudio(head), cid));
+    bytes = new FileBytes(fd, size, head, tail);
+    if (container === 'mp3' && !hasMpegFrames(bytes)) {
+      return closing(fd, fail('not-audio', 'not an audio file: it has an ID3 tag but no MPEG audio frames', cid));
+    }
   } catch (err) {
     const c = classifyParseError(err);
     return closing(fd, fail(c.kind, c.message, cid));
   }
   if (opts.engine !== 'music-metadata') {
     try {
-      const meta = readFast(container, new FileBytes(fd, size, head, tail));
+      const meta = readFast(container, bytes);
       closeSync(fd);
       return resultOf(meta, container, size, meta.hasCover, meta.oggDuration ?? null, cid);
     } catch (err) {
@@ -233,6 +238,21 @@ function resultOf(meta: ParsedMeta, container: Container, size: number, hasCover
     audio.bitrate ??= Math.round((size * 8) / oggDuration);
   }
   return { ok: true, contentId: cid, tags: tagsOf(meta), audio };
+}
+
+/**
+ * Whether MPEG audio frames follow the ID3v2 tags: random bytes can look like one frame header, and an ID3
+ * tag can sit in front of anything, but a run of frames only comes from audio. Taggers put the audio right
+ * after the tag; some leave a little junk or zeros between.
+ */
+function hasMpegFrames(bytes: FileBytes): boolean {
+  let pos = 0;
+  for (;;) {
+    const h = bytes.read(pos, 10);
+    if (h.length < 10 || h.toString('latin1', 0, 3) !== 'ID3') break;
+    pos += 10 + (((h[6]! & 0x7f) << 21) | ((h[7]! & 0x7f) << 14) | ((h[8]! & 0x7f) << 7) | (h[9]! & 0x7f)) + (h[5]! & 0x10 ? 10 : 0);
+  }
+  return findMpegFrames(bytes.read(pos, 8192), 0, 4096) >= 0 || findMpegFrames(bytes.read(pos, 72 * 1024, 0), 0, 64 * 1024) >= 0;
 }
 
 function closing(fd: number, result: ReadResult): ReadResult {

@@ -19,13 +19,51 @@ function ascii(b: Buffer, at: number, text: string): boolean {
   return b.length >= at + text.length && b.toString('latin1', at, at + text.length) === text;
 }
 
-/** An MPEG audio frame header at `i`: 11 sync bits, a valid layer, bitrate and sample-rate index. */
-function mpegFrameAt(b: Buffer, i: number): boolean {
-  if (i + 4 > b.length) return false;
-  const b0 = b[i]!, b1 = b[i + 1]!, b2 = b[i + 2]!;
-  if (b0 !== 0xff || (b1 & 0xe0) !== 0xe0) return false;
-  const version = (b1 >> 3) & 3, layer = (b1 >> 1) & 3, bitrate = b2 >> 4, rate = (b2 >> 2) & 3;
-  return version !== 1 && layer !== 0 && bitrate !== 15 && bitrate !== 0 && rate !== 3;
+const MPEG_KBPS: Record<string, number[]> = {
+  // [version 1 | 2] × layer: bitrates by index 1..14
+  '1-1': [32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+  '1-2': [32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+  '1-3': [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  '2-1': [32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+  '2-2': [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  '2-3': [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+};
+const MPEG_RATES = [[11025, 12000, 8000], null, [22050, 24000, 16000], [44100, 48000, 32000]] as const;
+
+/** The MPEG audio frame header at `i`: its kind (version, layer, rate) and length, or null when it is none. */
+function mpegFrameAt(b: Buffer, i: number): { kind: number; length: number } | null {
+  if (i + 4 > b.length) return null;
+  const b1 = b[i + 1]!, b2 = b[i + 2]!;
+  if (b[i] !== 0xff || (b1 & 0xe0) !== 0xe0) return null;
+  const version = (b1 >> 3) & 3, layerBits = (b1 >> 1) & 3, bitrateIndex = b2 >> 4, rateIndex = (b2 >> 2) & 3;
+  if (version === 1 || layerBits === 0 || bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3) return null;
+  const layer = 4 - layerBits;
+  const kbps = MPEG_KBPS[`${version === 3 ? 1 : 2}-${layer}`]![bitrateIndex - 1]!;
+  const rate = MPEG_RATES[version]![rateIndex]!;
+  const padding = (b2 >> 1) & 1;
+  const length = layer === 1
+    ? (Math.floor((12 * kbps * 1000) / rate) + padding) * 4
+    : Math.floor(((layer === 3 && version !== 3 ? 72 : 144) * kbps * 1000) / rate) + padding;
+  return { kind: b1 & 0xfe | (rateIndex << 8), length };
+}
+
+/**
+ * Where MPEG audio starts in `b`: the first of three consecutive frames of the same kind, at or after `from`
+ * and before `from + within`; -1 when there is none. Random bytes give a lone plausible frame header about
+ * once per 2,000 positions; three in a row, each where the previous one's length says, practically never.
+ */
+export function findMpegFrames(b: Buffer, from = 0, within = 4096): number {
+  const limit = Math.min(b.length - 4, from + within);
+  for (let i = b.indexOf(0xff, from); i >= 0 && i < limit; i = b.indexOf(0xff, i + 1)) {
+    const first = mpegFrameAt(b, i);
+    if (!first) continue;
+    const second = mpegFrameAt(b, i + first.length);
+    if (!second || second.kind !== first.kind) continue;
+    const third = i + first.length + second.length;
+    // a stream shorter than three frames ends where the second one does
+    if (third >= b.length || mpegFrameAt(b, third)?.kind === first.kind) return i;
+  }
+  return -1;
 }
 
 /**
@@ -53,14 +91,6 @@ export function sniffContainer(head: Buffer): Container | null {
     if (after + 4 <= head.length && ascii(head, after, 'fLaC')) return 'flac';
     return 'mp3';
   }
-  // MPEG audio without ID3: two consecutive plausible frame headers near the start
-  const limit = Math.min(head.length - 4, 4096);
-  for (let i = 0; i < limit; i++) {
-    if (mpegFrameAt(head, i) && (mpegFrameAt(head, i + 1) === false)) {
-      // a second sync within the buffer makes it much less likely to be random bytes
-      for (let j = i + 4; j < Math.min(head.length - 4, i + 2000); j++) if (mpegFrameAt(head, j)) return 'mp3';
-      if (head.length < i + 2000) return 'mp3';
-    }
-  }
-  return null;
+  // MPEG audio without ID3: a run of frames near the start (after some junk, at most)
+  return findMpegFrames(head) >= 0 ? 'mp3' : null;
 }

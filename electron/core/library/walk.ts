@@ -82,10 +82,9 @@ function listDir(dir: string): { entries: Dirent[]; invalid: Dirent<Buffer>[] } 
   const entries = readdirSync(dir, { withFileTypes: true });
   if (!entries.some((e) => e.name.includes('\ufffd'))) return { entries, invalid: [] };
   const raw = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
-  return {
-    entries: raw.filter((e) => isUtf8(e.name)).map((e) => Object.assign(e, { name: e.name.toString('utf8') }) as unknown as Dirent),
-    invalid: raw.filter((e) => !isUtf8(e.name)),
-  };
+  const invalid = raw.filter((e) => !isUtf8(e.name));
+  const valid = raw.filter((e) => isUtf8(e.name));
+  return { entries: valid.map((e) => Object.assign(e, { name: e.name.toString('utf8') }) as unknown as Dirent), invalid };
 }
 
 const NOT_UTF8 = 'its name is not valid UTF-8 (the bytes shown as \\xNN), so Spectag cannot index it: rename it, e.g. with `convmv -f latin1 -t utf8`';
