@@ -123,9 +123,13 @@ interface Run {
 let peakRss = 0;
 const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
+/** Threads that exist before any scan: the main thread and V8's and libuv's helpers. Threads born later are readers. */
+const startupThreads = new Set(threadCpu().keys());
+
 /**
- * One scan into `dbPath`. CPU: the main thread and the helper threads that outlive the scan (V8, libuv) are
- * read from /proc before and after; the reader threads, gone by the end, are the rest of the process's time.
+ * One scan into `dbPath`. CPU: each thread's time from /proc before and after, the main thread, the helpers
+ * that existed before the first scan, and the reader threads (started by the first scan, kept warm between
+ * scans; a reader replaced during the scan is counted through the process's total).
  */
 async function measuredScan(dbPath: string, folder: string): Promise<Run> {
   const db = openDatabase(dbPath);
@@ -142,9 +146,9 @@ async function measuredScan(dbPath: string, folder: string): Promise<Run> {
   const total = (cpu1.user + cpu1.system) / 1e6;
   let main = 0, other = 0;
   for (const [tid, s] of after) {
-    if (!before.has(tid)) continue;
-    if (tid === process.pid) main += s - before.get(tid)!;
-    else other += s - before.get(tid)!;
+    const d = s - (before.get(tid) ?? 0);
+    if (tid === process.pid) main += d;
+    else if (startupThreads.has(tid)) other += d;
   }
   const readers = Math.max(0, total - main - other);
   const read = report.added + report.updated + report.moved;

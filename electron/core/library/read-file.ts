@@ -4,14 +4,11 @@
 // the fast readers match field for field.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
-import { SyncFileTokenizer } from './sync-tokenizer.js';
+import type { IAudioMetadata } from 'music-metadata';
 import type { ReadResult } from '../db/files.js';
 import type { AudioProps, Container, ScanErrorKind, TrackTags } from '../../shared/library.js';
 import { splitGenres } from '../../shared/genres.js';
-import { CONTAINER_MIME, findMpegFrames, sniffContainer } from './sniff.js';
-import { hasCoverArt } from './cover-probe.js';
-import { oggDurationSec } from './ogg-duration.js';
+import { findMpegFrames, sniffContainer } from './sniff.js';
 import { describeFsError } from './walk.js';
 import { FileBytes, NotHandled, readFast, type ParsedMeta } from './fast/index.js';
 
@@ -66,7 +63,7 @@ export interface ReadOptions {
   engine?: 'auto' | 'music-metadata' | 'fast';
 }
 
-function fail(errorKind: ScanErrorKind, errorMessage: string, contentIdValue: string | null = null): ReadResult {
+export function fail(errorKind: ScanErrorKind, errorMessage: string, contentIdValue: string | null = null): ReadResult {
   return { ok: false, contentId: contentIdValue, errorKind, errorMessage };
 }
 
@@ -85,7 +82,7 @@ function slashJoinsGenres(meta: ParsedMeta): boolean {
 }
 
 /** The parts of music-metadata's result the library uses, in the shape the fast readers give. */
-function parsedMeta(meta: IAudioMetadata): ParsedMeta {
+export function parsedMeta(meta: IAudioMetadata): ParsedMeta {
   return { common: meta.common, format: meta.format, tagTypes: Object.keys(meta.native), warnings: meta.quality.warnings.map((w) => w.message) };
 }
 
@@ -133,7 +130,7 @@ function audioFrom(meta: ParsedMeta, container: Container, hasCover: boolean): A
   };
 }
 
-function classifyParseError(err: unknown): { kind: ScanErrorKind; message: string } {
+export function classifyParseError(err: unknown): { kind: ScanErrorKind; message: string } {
   const e = err as Error & { code?: string };
   const msg = e?.message ?? String(err);
   if (e?.code === 'EACCES' || e?.code === 'EPERM') return { kind: 'permission-denied', message: 'permission denied' };
@@ -194,39 +191,12 @@ export async function readAudioFile(path: string, opts: ReadOptions = {}): Promi
       // an unusual layout: music-metadata reads it
     }
   }
+  // loaded on first need: most libraries never need it, and a reader thread starts faster without it
+  const { readWithMusicMetadata } = await import('./read-music-metadata.js');
   return readWithMusicMetadata(fd, path, size, Buffer.from(head), container, cid);
 }
 
-async function readWithMusicMetadata(fd: number, path: string, size: number, head: Buffer, container: Container, cid: string): Promise<ReadResult> {
-  let hasCover: boolean;
-  try {
-    hasCover = hasCoverArt(fd, container, size, head);
-  } catch (err) {
-    const c = classifyParseError(err);
-    return closing(fd, fail(c.kind, c.message, cid));
-  }
-  try {
-    // the tokenizer owns the descriptor from here and closes it
-    const tokenizer = new SyncFileTokenizer(fd, { path, size, mimeType: CONTAINER_MIME[container] });
-    let meta: IAudioMetadata;
-    let oggDuration: number | null = null;
-    try {
-      meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
-      if ((container === 'ogg' || container === 'opus') && !meta.format.duration) {
-        // Ogg (also FLAC-in-Ogg): music-metadata would read every page; the last page's granule is enough
-        oggDuration = oggDurationSec(fd, size, head, meta.format.sampleRate, container === 'opus');
-      }
-    } finally {
-      await tokenizer.close();
-    }
-    return resultOf(parsedMeta(meta), container, size, hasCover, oggDuration, cid);
-  } catch (err) {
-    const c = classifyParseError(err);
-    return fail(c.kind, c.message, cid);
-  }
-}
-
-function resultOf(meta: ParsedMeta, container: Container, size: number, hasCover: boolean, oggDuration: number | null, cid: string): ReadResult {
+export function resultOf(meta: ParsedMeta, container: Container, size: number, hasCover: boolean, oggDuration: number | null, cid: string): ReadResult {
   const truncation = truncationOf(meta, container, size);
   if (truncation) return fail('truncated', truncation, cid);
   if (meta.format.hasAudio === false || (!meta.format.sampleRate && !meta.format.duration)) {
@@ -255,7 +225,7 @@ function hasMpegFrames(bytes: FileBytes): boolean {
   return findMpegFrames(bytes.read(pos, 8192), 0, 4096) >= 0 || findMpegFrames(bytes.read(pos, 72 * 1024, 0), 0, 64 * 1024) >= 0;
 }
 
-function closing(fd: number, result: ReadResult): ReadResult {
+export function closing(fd: number, result: ReadResult): ReadResult {
   closeSync(fd);
   return result;
 }

@@ -1,5 +1,7 @@
 // A pool of worker threads that read audio files in parallel. Each worker keeps a few files in flight
-// so disk waits overlap; the caller bounds the total in flight (and so the memory used).
+// so disk waits overlap; the caller bounds the total in flight (and so the memory used). Scans share one pool
+// that stays warm a little while after the last one (a fresh reader thread costs ~150 ms of CPU to start and
+// compile its hot code: more than reading a few hundred files), without keeping the process alive.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ReadResult } from '../db/files.js';
@@ -24,13 +26,29 @@ export class ReadPool {
   /** requests not yet sent: collected within one turn of the event loop, then sent in one message per worker */
   private outgoing: { req: ReadRequest; worker: Worker }[] = [];
   private sendScheduled = false;
+  /** whether the workers keep the process alive (while a scan waits for them) */
+  private held = true;
 
-  constructor(size = defaultWorkerCount()) {
+  constructor(readonly size = defaultWorkerCount()) {
     for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Hold the process open while in use; let it exit while idle. */
+  hold(held: boolean): void {
+    this.held = held;
+    for (const w of this.workers) {
+      if (held) w.ref();
+      else w.unref();
+    }
   }
 
   private spawn(): void {
     const w = new Worker(new URL('./read-worker.js', import.meta.url));
+    if (!this.held) w.unref();
     w.on('message', (replies: ReadReply[]) => {
       for (const msg of replies) {
         const p = this.pending.get(msg.id);
@@ -94,4 +112,41 @@ export class ReadPool {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** How long an idle shared pool stays warm. */
+const IDLE_MS = 60_000;
+let shared: { pool: ReadPool; users: number; timer: NodeJS.Timeout | null } | null = null;
+
+/** The shared pool with `size` workers (a new one when the size differs and nobody uses the old one). */
+export function acquireReadPool(size: number): ReadPool {
+  if (shared && (shared.pool.isClosed || (shared.pool.size !== size && shared.users === 0))) {
+    if (shared.timer) clearTimeout(shared.timer);
+    void shared.pool.close();
+    shared = null;
+  }
+  if (!shared || shared.pool.size !== size) {
+    // a scan already uses a pool of another size: this one gets its own, closed when released
+    if (shared) return new ReadPool(size);
+    shared = { pool: new ReadPool(size), users: 0, timer: null };
+  }
+  if (shared.timer) clearTimeout(shared.timer);
+  shared.timer = null;
+  shared.users++;
+  shared.pool.hold(true);
+  return shared.pool;
+}
+
+export async function releaseReadPool(pool: ReadPool): Promise<void> {
+  if (!shared || shared.pool !== pool) return pool.close();
+  if (--shared.users > 0) return;
+  pool.hold(false);
+  const s = shared;
+  s.timer = setTimeout(() => {
+    if (shared === s && s.users === 0) {
+      shared = null;
+      void pool.close();
+    }
+  }, IDLE_MS);
+  s.timer.unref();
 }

@@ -5,7 +5,7 @@ import { resolve, sep } from 'node:path';
 import type { Db } from '../db/open.js';
 import { FileStore, type FileStat, type KnownFile, type ReadResult } from '../db/files.js';
 import type { ScanProgress, ScanReport } from '../../shared/library.js';
-import { ReadPool, defaultWorkerCount } from './read-pool.js';
+import { acquireReadPool, defaultWorkerCount, releaseReadPool, type ReadPool } from './read-pool.js';
 import { walkRoot, describeFsError, newWalkState } from './walk.js';
 
 export interface ScanOptions {
@@ -85,7 +85,7 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
   };
 
   const dispatch = async (rootId: number, stat: FileStat, known: KnownFile | undefined) => {
-    pool ??= new ReadPool(workerCount);
+    pool ??= acquireReadPool(workerCount);
     while (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
     inFlight++;
     void pool.read(stat.path).then((result) => {
@@ -169,7 +169,8 @@ export async function scanLibrary(db: Db, roots: string[], opts: ScanOptions = {
   } finally {
     while (inFlight > 0) await new Promise<void>((r) => (wake = r));
     flush();
-    await (pool as ReadPool | null)?.close();
+    const used = pool as ReadPool | null;
+    if (used) await releaseReadPool(used);
   }
   report.folded = { count: walk.folded.length, paths: walk.folded.slice(0, FOLDED_LISTED) };
   report.cancelled = !!signal?.aborted;
