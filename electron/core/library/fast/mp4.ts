@@ -109,8 +109,9 @@ function readTrack(bytes: FileBytes, trak: Atom): Track {
           if (rest !== 0 && rest !== count * 4) notHandled('stsz table size');
           let sum = 0;
           if (rest > 0) {
-            const table = bytes.read(c.start + 12, rest);
-            for (let i = 0; i < rest; i += 4) sum += table.readInt32BE(i);
+            const table = bytes.read(c.start + 12, rest, 0);
+            const view = new DataView(table.buffer, table.byteOffset, table.length);
+            for (let i = 0; i + 4 <= table.length; i += 4) sum += view.getInt32(i);
           }
           track.sampleSizeSum = rest > 0 ? sum : undefined;
           track.hasStsz = true;
