@@ -100,6 +100,17 @@ function threadCpu(): Map<number, number> {
   return out;
 }
 
+/** CPU seconds of this process's finished children (Linux: cutime + cstime). */
+function childCpu(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function procIo(): { rchar: number; syscr: number } | null {
   try {
     const t = readFileSync('/proc/self/io', 'utf8');
@@ -242,15 +253,20 @@ if (!beet) {
   mkdirSync(home, { recursive: true });
   const config = join(home, 'config.yaml');
   // a throwaway library that only records what it reads: no autotagging, no copying, no writing, no plugins
-  writeFileSync(config, `directory: ${join(home, 'music')}\nlibrary: ${join(home, 'library.db')}\nplugins: []\nimport:\n  copy: no\n  move: no\n  write: no\n  autotag: no\n  quiet: yes\n  log: null\n`);
+  // albums that share a name are kept, not skipped as duplicates: every file is imported
+  writeFileSync(config, `directory: ${join(home, 'music')}\nlibrary: ${join(home, 'library.db')}\nplugins: []\nimport:\n  copy: no\n  move: no\n  write: no\n  autotag: no\n  quiet: yes\n  duplicate_action: keep\n  log: null\n`);
   const env = { ...process.env, BEETSDIR: home };
-  const version = execFileSync(beet, ['-c', config, 'version'], { env, encoding: 'utf8' }).split('\n')[0];
+  const version = /beets version \S+/.exec(execFileSync(beet, ['-c', config, 'version'], { env, encoding: 'utf8' }))?.[0] ?? 'beets';
+  const children = childCpu();
   const t0 = performance.now();
   const r = spawnSync(beet, ['-c', config, 'import', '-A', '-q', root], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const secs = (performance.now() - t0) / 1000;
+  const beetsCpu = childCpu() - children;
   const imported = Number(execFileSync(beet, ['-c', config, 'stats'], { env, encoding: 'utf8' }).match(/Tracks:\s*(\d+)/)?.[1] ?? NaN);
   if (r.status !== 0) console.log(`beets: import failed (${r.status}): ${r.stderr.slice(-400)}`);
-  console.log(`beets (${version}) import -A: ${imported} files in ${secs.toFixed(1)} s = ${(imported / secs).toFixed(0)} files/s (same library, same run)`);
+  console.log(`${version} import -A: ${imported} files in ${secs.toFixed(1)} s = ${(imported / secs).toFixed(0)} files/s, ` +
+    `CPU ${((beetsCpu * 1000) / imported).toFixed(2)} ms/file (same library, same run; Spectag's first scan above: ` +
+    `${rate(o).toFixed(0)} files/s, CPU ${perFile(o.mainCpuS + o.readerCpuS + o.otherCpuS, o)} ms/file)`);
 }
 rmSync(dbDir, { recursive: true, force: true });
 console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
