@@ -17,9 +17,9 @@ interface Page {
   bodyLen: number;
 }
 
-function readPage(bytes: FileBytes, pos: number): Page | null {
-  // header and segment table in one read; pages lie far apart, so nothing is read ahead
-  const h = bytes.read(pos, 27 + 255, 0);
+/** `prefetch`: bytes to read ahead for the next pages (worth it when they are small: audio pages of a few KiB). */
+function readPage(bytes: FileBytes, pos: number, prefetch: number): Page | null {
+  const h = bytes.read(pos, 27 + 255, prefetch);
   if (h.length < 27) return null;
   if (h.toString('latin1', 0, 4) !== 'OggS') notHandled('no Ogg page where one should be');
   const n = h[26]!;
@@ -91,10 +91,13 @@ export function readOgg(bytes: FileBytes, codec: 'vorbis' | 'opus'): FastMeta {
   let last: Page | null = null;
   let opusLastPos = -1;
   let pos = 0;
+  let prefetch = 0;
   for (;;) {
-    const page = readPage(bytes, pos);
+    const page = readPage(bytes, pos, prefetch);
     if (!page) notHandled('Ogg stream ends inside a page or before its last page');
     pos = page.bodyPos + page.bodyLen;
+    // comment pages holding a cover are 64 KiB each: skip them one header at a time; read small pages in bulk
+    prefetch = page.bodyLen < 16 * 1024 ? 48 * 1024 : 0;
     if (serial === null) serial = page.serial;
     else if (page.serial !== serial) notHandled('several Ogg streams');
     last = page;
