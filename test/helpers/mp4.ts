@@ -2,18 +2,20 @@
 // (the legacy numeric `gnre` genre atom). Every ancestor atom's size is fixed up.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-interface Atom {
+export interface Atom {
   start: number;
   size: number;
   type: string;
   headerLen: number;
 }
 
-function children(buf: Buffer, from: number, to: number): Atom[] {
+/** The atoms from `from` to `to` (an atom of size 0 runs to `to`). */
+export function children(buf: Buffer, from: number, to: number): Atom[] {
   const out: Atom[] = [];
   for (let pos = from; pos + 8 <= to; ) {
-    const size = buf.readUInt32BE(pos);
-    if (size < 8) break;
+    let size = buf.readUInt32BE(pos);
+    if (size === 0) size = to - pos;
+    if (size < 8) throw new Error(`bad MP4 atom at ${pos}`);
     out.push({ start: pos, size, type: buf.toString('latin1', pos + 4, pos + 8), headerLen: 8 });
     pos += size;
   }

@@ -16,6 +16,7 @@ import {
   apeTag, fakeUuid, id3v1Tag, id3v2Tag, tagAiff, tagAsf, tagFlac, tagMp4, tagOgg, tagWav, type Id3Options, type Picture, type TagSet,
 } from './tag-layouts.js';
 import type { Container } from '../../electron/shared/library.js';
+import { rng } from '../../electron/shared/random.js';
 
 /** Bump when the library's content changes, so that cached copies are made again. */
 export const REALISTIC_LIBRARY_VERSION = 1;
@@ -83,17 +84,6 @@ function sources(c: Container, quick: boolean): Source[] {
 }
 
 // ----------------------------------------------------------------------------------- deterministic draws
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ('night river glass morning echo paper summer violet static harbour silver engine fever garden ' +
   'distance velvet thunder ocean winter signal hollow golden midnight electric canyon lantern mirror shadow ' +

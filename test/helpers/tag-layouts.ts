@@ -2,6 +2,7 @@
 // Windows Media Player), put around untagged audio that ffmpeg encoded: for a benchmark library that costs
 // the scanner what a user's library costs. Plain builders, no tagging library: the layouts are the point.
 import { createHash } from 'node:crypto';
+import { children } from './mp4.js';
 
 export interface Picture {
   mime: 'image/jpeg' | 'image/png';
@@ -31,7 +32,7 @@ export interface TagSet {
   cover?: Picture;
 }
 
-const latin1Only = (s: string) => /^[\x00-\xff]*$/.test(s);
+const latin1Only = (s: string) => [...s].every((c) => c.charCodeAt(0) <= 0xff);
 const u32be = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
@@ -197,7 +198,11 @@ function vorbisFields(t: TagSet, coverAsField: boolean): [string, string][] {
 
 /** A Vorbis comment body (vendor, fields), without any packet type prefix or framing bit. */
 export function vorbisComment(t: TagSet, vendor: string, coverAsField: boolean): Buffer {
-  const fields = vorbisFields(t, coverAsField);
+  return vorbisCommentBody(vendor, vorbisFields(t, coverAsField));
+}
+
+/** The comment body of these fields (keys may repeat). */
+export function vorbisCommentBody(vendor: string, fields: [string, string][]): Buffer {
   const v = Buffer.from(vendor, 'utf8');
   const parts: Buffer[] = [u32le(v.length), v, u32le(fields.length)];
   for (const [k, val] of fields) {
@@ -215,34 +220,46 @@ export function flacPicture(p: Picture): Buffer {
 
 // ---------------------------------------------------------------------------------------------- FLAC
 
-/**
- * Rebuild a FLAC file's metadata: STREAMINFO and SEEKTABLE kept, then VORBIS_COMMENT, PICTURE and a
- * PADDING block of `padding` bytes (flac and Picard reserve 8 KiB by default), then the frames.
- */
-export function tagFlac(src: Buffer, t: TagSet, padding: number): Buffer {
+export interface FlacBlock {
+  type: number;
+  data: Buffer;
+}
+
+/** A FLAC file with its metadata blocks replaced by `edit(blocks)` (last-block flags set anew), frames kept. */
+export function rewriteFlacBlocks(src: Buffer, edit: (blocks: FlacBlock[]) => FlacBlock[]): Buffer {
   if (src.toString('latin1', 0, 4) !== 'fLaC') throw new Error('not a FLAC stream');
-  const kept: { type: number; data: Buffer }[] = [];
+  const blocks: FlacBlock[] = [];
   let pos = 4;
   for (;;) {
     const header = src[pos]!;
     const len = src.readUIntBE(pos + 1, 3);
-    const type = header & 0x7f;
-    if (type === 0 || type === 3) kept.push({ type, data: src.subarray(pos + 4, pos + 4 + len) });
+    blocks.push({ type: header & 0x7f, data: src.subarray(pos + 4, pos + 4 + len) });
     pos += 4 + len;
     if (header & 0x80) break;
   }
-  const blocks = [...kept, { type: 4, data: vorbisComment(t, 'reference libFLAC 1.4.3 20230623', false) }];
-  if (t.cover) blocks.push({ type: 6, data: flacPicture(t.cover) });
-  if (padding > 0) blocks.push({ type: 1, data: Buffer.alloc(padding) });
+  const edited = edit(blocks);
   const out: Buffer[] = [Buffer.from('fLaC', 'latin1')];
-  blocks.forEach((b, i) => {
+  edited.forEach((b, i) => {
     const h = Buffer.alloc(4);
-    h[0] = b.type | (i === blocks.length - 1 ? 0x80 : 0);
+    h[0] = b.type | (i === edited.length - 1 ? 0x80 : 0);
     h.writeUIntBE(b.data.length, 1, 3);
     out.push(h, b.data);
   });
   out.push(src.subarray(pos));
   return Buffer.concat(out);
+}
+
+/**
+ * Rebuild a FLAC file's metadata: STREAMINFO and SEEKTABLE kept, then VORBIS_COMMENT, PICTURE and a
+ * PADDING block of `padding` bytes (flac and Picard reserve 8 KiB by default), then the frames.
+ */
+export function tagFlac(src: Buffer, t: TagSet, padding: number): Buffer {
+  return rewriteFlacBlocks(src, (blocks) => [
+    ...blocks.filter((b) => b.type === 0 || b.type === 3),
+    { type: 4, data: vorbisComment(t, 'reference libFLAC 1.4.3 20230623', false) },
+    ...(t.cover ? [{ type: 6, data: flacPicture(t.cover) }] : []),
+    ...(padding > 0 ? [{ type: 1, data: Buffer.alloc(padding) }] : []),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------- Ogg
@@ -415,28 +432,10 @@ function ilst(t: TagSet): Buffer {
   return atom('ilst', ...items);
 }
 
-interface Box {
-  start: number;
-  size: number;
-  type: string;
-}
-
-function boxes(buf: Buffer, from: number, to: number): Box[] {
-  const out: Box[] = [];
-  for (let pos = from; pos + 8 <= to; ) {
-    let size = buf.readUInt32BE(pos);
-    if (size === 0) size = to - pos;
-    if (size < 8) throw new Error(`bad MP4 box at ${pos}`);
-    out.push({ start: pos, size, type: buf.toString('latin1', pos + 4, pos + 8) });
-    pos += size;
-  }
-  return out;
-}
-
 /** Add `delta` to every chunk offset of every track (stco / co64) inside a moov box. */
 function shiftChunkOffsets(moov: Buffer, delta: number): void {
   const walk = (from: number, to: number) => {
-    for (const b of boxes(moov, from, to)) {
+    for (const b of children(moov, from, to)) {
       if (['trak', 'mdia', 'minf', 'stbl'].includes(b.type)) walk(b.start + 8, b.start + b.size);
       else if (b.type === 'stco') {
         const n = moov.readUInt32BE(b.start + 12);
@@ -456,11 +455,11 @@ function shiftChunkOffsets(moov: Buffer, delta: number): void {
  * stays after mdat, where ffmpeg and most encoders put it, with the padding inside udta/meta.
  */
 export function tagMp4(src: Buffer, t: TagSet, moovFirst: boolean, padding: number): Buffer {
-  const top = boxes(src, 0, src.length);
+  const top = children(src, 0, src.length);
   const moovBox = top.find((b) => b.type === 'moov');
   const mdatBox = top.find((b) => b.type === 'mdat');
   if (!moovBox || !mdatBox) throw new Error('no moov/mdat');
-  const kids = boxes(src, moovBox.start + 8, moovBox.start + moovBox.size).filter((b) => b.type !== 'udta');
+  const kids = children(src, moovBox.start + 8, moovBox.start + moovBox.size).filter((b) => b.type !== 'udta');
   const hdlr = atom('hdlr', Buffer.alloc(8), Buffer.from('mdirappl', 'latin1'), Buffer.alloc(9));
   const meta = atom('meta', Buffer.alloc(4), hdlr, ilst(t), ...(moovFirst ? [] : [atom('free', Buffer.alloc(padding))]));
   const moov = atom('moov', ...kids.map((k) => src.subarray(k.start, k.start + k.size)), atom('udta', meta));

@@ -62,12 +62,11 @@ export function escapeInvalidUtf8(name: Buffer): string {
   let out = '';
   let i = 0;
   while (i < name.length) {
-    let j = i;
     // the longest valid prefix from i, then one invalid byte
     let end = name.length;
-    while (end > j && !isUtf8(name.subarray(j, end))) end--;
-    if (end > j) {
-      out += name.toString('utf8', j, end);
+    while (end > i && !isUtf8(name.subarray(i, end))) end--;
+    if (end > i) {
+      out += name.toString('utf8', i, end);
       i = end;
       continue;
     }

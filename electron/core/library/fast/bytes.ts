@@ -78,7 +78,11 @@ export function latin1(b: Uint8Array): string {
 /** A four-character code as music-metadata reads it (it refuses codes with other characters). */
 export function fourCC(b: Uint8Array): string {
   const id = latin1(b.subarray(0, 4));
-  if (!/^[\x21-\x7e©][\x20-\x7e\x00()]{3}/.test(id)) notHandled('invalid four-character code');
+  const first = b[0]!;
+  const rest = [b[1]!, b[2]!, b[3]!];
+  if (b.length < 4 || !((first >= 0x21 && first <= 0x7e) || first === 0xa9) || !rest.every((c) => c === 0 || (c >= 0x20 && c <= 0x7e))) {
+    notHandled('invalid four-character code');
+  }
   return id;
 }
 
