@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { scanLibrary } from '../../electron/core/library/scan.js';
 import type { ScanReport } from '../../electron/shared/library.js';
+import { scanSummary } from '../../renderer/src/lib/format.js';
 
 /** Deterministic "random" bytes (xorshift), so that the same files are tried on every run. */
 function noise(n: number, seed: number): Buffer {
@@ -92,6 +93,8 @@ describe('scanner edge cases', () => {
     const folder = report.rootErrors.find((e) => e.folder === join(root, 'dir\\xFF'));
     assert.ok(folder, `the folder is reported: ${JSON.stringify(report.rootErrors)}`);
     assert.match(folder.message, /not valid UTF-8/);
+    // the window's line for the finished scan says so too
+    assert.match(scanSummary(report), /2 files: 2 new, 0 changed, 0 missing, 1 unreadable; 1 folder inside was not read \(.*dir\\xFF: folder not scanned: its name is not valid UTF-8/);
     // reported again, not duplicated, by the next scan
     const again = await scanLibrary(db, [root], { workers: 2 });
     assert.equal(again.unchanged, 2);
@@ -141,6 +144,7 @@ describe('scanner edge cases', () => {
       const report = await scanLibrary(db, [...roots], { workers: 2 });
       assert.equal(report.seen, 1);
       assert.equal(report.folded.count, 2);
+      assert.match(scanSummary(report), /; 2 other names of files already indexed \(hard links\) not listed again$/);
       assert.deepEqual(new Set(report.folded.paths.map((p) => p.keptPath)), new Set([kept]));
       assert.deepEqual(
         report.folded.paths.map((p) => p.path).sort(),

@@ -1,4 +1,5 @@
-// Numbers as a person reads them in the window: durations, ETAs, rates, percentages, sizes.
+// Numbers as a person reads them in the window: durations, ETAs, rates, percentages, sizes, scan results.
+import type { ScanReport } from '../../../electron/shared/library.js';
 
 export function formatDuration(sec: number | null | undefined): string {
   if (sec == null || !Number.isFinite(sec) || sec < 0) return '–';
@@ -52,4 +53,18 @@ export function formatBytes(n: number): string {
 export function shortPath(path: string, segments = 2): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
   return parts.length <= segments ? path : `…/${parts.slice(-segments).join('/')}`;
+}
+
+/**
+ * What a scan did, in one line: the counts, then what it could not do (roots or folders it could not read,
+ * the first named) and the other names of files it indexed once (hard links), so that nothing is skipped unseen.
+ */
+export function scanSummary(r: ScanReport): string {
+  let s = `${formatCount(r.seen)} files: ${r.added} new, ${r.updated} changed, ${r.missing} missing, ${r.errors} unreadable`;
+  const roots = r.rootErrors.filter((e) => !e.folder);
+  const folders = r.rootErrors.filter((e) => e.folder);
+  if (roots.length) s += `; ${roots.length === 1 ? 'a folder' : `${roots.length} folders`} could not be scanned (${roots[0]!.message})`;
+  if (folders.length) s += `; ${folders.length === 1 ? '1 folder inside was' : `${formatCount(folders.length)} folders inside were`} not read (${folders[0]!.message})`;
+  if (r.folded.count) s += `; ${formatCount(r.folded.count)} other ${r.folded.count === 1 ? 'name' : 'names'} of files already indexed (hard links) not listed again`;
+  return s;
 }
