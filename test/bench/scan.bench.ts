@@ -1,11 +1,13 @@
-// npm run bench:scan [-- <library folder>] [--files N] [--workers N] [--beets PATH] [--repeat N] [--engine DIR] [--overall-only]
+// npm run bench:scan [-- <library folder>] [--files N] [--workers N] [--beets PATH] [--repeat N] [--engine DIR] [--overall-only] [--cold]
 // First scan per container and overall, the CPU split between the main thread and the reader threads, what
 // the scan read per file (bytes and read calls, from /proc/self/io), unchanged rescan, peak RSS; and beets'
 // `import -A` over the same files, when a `beet` is given or found.
 // Without a folder it generates a realistic library (test/helpers/realistic-library.ts) of N files (default
 // 6,720), once: it is kept in the temp folder under a name keyed by the generator's version and parameters.
 // --engine DIR runs the scanner compiled in DIR (another checkout's .build) on the same library: before/after
-// comparisons in one run on a busy machine.
+// comparisons in one run on a busy machine. --cold also measures each scan with the library's files dropped from
+// the page cache first (posix_fadvise DONTNEED on each file, through python3: Node has no fadvise), as after a
+// reboot; on a virtual machine the host may still cache the disk, so "cold" is a lower bound of a real disk's cost.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ import { CONTAINERS, type Container, type ScanReport } from '../../electron/shar
 const { values, positionals } = parseArgs({
   options: {
     files: { type: 'string' }, workers: { type: 'string' }, beets: { type: 'string' }, repeat: { type: 'string' }, 'no-beets': { type: 'boolean' },
-    engine: { type: 'string' }, 'overall-only': { type: 'boolean' },
+    engine: { type: 'string' }, 'overall-only': { type: 'boolean' }, cold: { type: 'boolean' },
   },
   allowPositionals: true,
 });
@@ -188,10 +190,32 @@ const folders = containerFolders(root, generated, dbDir);
  */
 const warm = async (folder: string) => void (await measuredScan(freshDb(), folder));
 
+const EVICT = `import os, sys
+for d, _, names in os.walk(sys.argv[1], followlinks=True):
+    for n in names:
+        try:
+            fd = os.open(os.path.join(d, n), os.O_RDONLY)
+        except OSError:
+            continue
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+`;
+/** Drop every file below `folder` from the page cache (false when it cannot be done here). */
+function evict(folder: string): boolean {
+  return spawnSync('python3', ['-c', EVICT, folder], { stdio: 'ignore' }).status === 0;
+}
+const cold = values.cold ? evict(root) : false;
+if (values.cold && !cold) console.log('--cold: cannot drop files from the page cache here (needs python3 on Linux); warm figures only');
+/** A first scan with the folder's files out of the page cache. */
+const coldScan = async (folder: string) => {
+  evict(folder);
+  return measuredScan(freshDb(), folder);
+};
+
 console.log(`engine: ${engine}`);
 console.log(`library: ${root} (${generated ? 'generated' : 'given'}), reader threads: ${workers}, load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${readdirSync('/sys/devices/system/cpu').filter((n) => /^cpu\d+$/.test(n)).length || '?'} CPUs`);
 console.log('');
-console.log('container      files   files/s   CPU ms/file: main  readers   KiB read/file  reads/file');
+console.log(`container      files   files/s${cold ? ' (cold)' : '       '}   CPU ms/file: main  readers   KiB read/file  reads/file`);
 const perContainer: { c: Container; best: Run }[] = [];
 for (const [c, folder] of values['overall-only'] ? [] : folders) {
   let best: Run | null = null;
@@ -202,8 +226,9 @@ for (const [c, folder] of values['overall-only'] ? [] : folders) {
   }
   perContainer.push({ c, best: best! });
   const b = best!;
+  const coldRate = cold ? ` (${rate(await coldScan(folder)).toFixed(0).padStart(5)})` : '        ';
   console.log(
-    `${c.padEnd(12)} ${String(b.report.seen).padStart(6)}   ${rate(b).toFixed(0).padStart(7)}   ` +
+    `${c.padEnd(12)} ${String(b.report.seen).padStart(6)}   ${rate(b).toFixed(0).padStart(7)}${coldRate}   ` +
       `${perFile(b.mainCpuS, b).padStart(15)}  ${perFile(b.readerCpuS, b).padStart(7)}   ` +
       `${(b.readKiBPerFile ?? NaN).toFixed(1).padStart(13)}  ${(b.readCallsPerFile ?? NaN).toFixed(1).padStart(10)}` +
       `${b.report.errors ? `   (${b.report.errors} errors)` : ''}`,
@@ -229,6 +254,11 @@ for (let i = 0; i < repeat; i++) {
 const o = overall!;
 console.log(`first scan:       ${o.report.seen} files in ${o.wallS.toFixed(2)} s = ${rate(o).toFixed(0)} files/s (engine ${engineRate(o).toFixed(0)}; target >= 2500); errors ${o.report.errors}`);
 console.log(`  CPU: ${cpu(o)}; per file: ${(o.readKiBPerFile ?? NaN).toFixed(1)} KiB read in ${(o.readCallsPerFile ?? NaN).toFixed(1)} read calls`);
+if (cold) {
+  const c = await coldScan(root);
+  console.log(`cold first scan:  ${c.report.seen} files in ${c.wallS.toFixed(2)} s = ${rate(c).toFixed(0)} files/s, files out of the page cache; errors ${c.report.errors}`);
+  console.log(`  CPU: ${cpu(c)}; per file: ${(c.readKiBPerFile ?? NaN).toFixed(1)} KiB read in ${(c.readCallsPerFile ?? NaN).toFixed(1)} read calls`);
+}
 const rescan = await measuredScan(overallDb, root);
 console.log(`unchanged rescan: ${rescan.report.seen} files in ${rescan.wallS.toFixed(3)} s = ${rate(rescan).toFixed(0)} files/s (target >= 30000); re-read ${rescan.report.added + rescan.report.updated}`);
 clearInterval(rssSampler);
