@@ -260,7 +260,10 @@ if (cold) {
   console.log(`  CPU: ${cpu(c)}; per file: ${(c.readKiBPerFile ?? NaN).toFixed(1)} KiB read in ${(c.readCallsPerFile ?? NaN).toFixed(1)} read calls`);
 }
 const rescan = await measuredScan(overallDb, root);
-console.log(`unchanged rescan: ${rescan.report.seen} files in ${rescan.wallS.toFixed(3)} s = ${rate(rescan).toFixed(0)} files/s (target >= 30000); re-read ${rescan.report.added + rescan.report.updated}`);
+console.log(
+  `unchanged rescan: ${rescan.report.seen} files in ${rescan.wallS.toFixed(3)} s = ${rate(rescan).toFixed(0)} files/s (target >= 30000); ` +
+    `re-read ${rescan.report.added + rescan.report.updated}; CPU ${(((rescan.mainCpuS + rescan.readerCpuS + rescan.otherCpuS) * 1e6) / Math.max(1, rescan.report.seen)).toFixed(0)} µs/file`,
+);
 clearInterval(rssSampler);
 peakRss = Math.max(peakRss, process.memoryUsage.rss());
 console.log(`peak RSS: ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max (target < 300 MB)`);
