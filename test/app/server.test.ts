@@ -12,6 +12,7 @@ import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { EngineService } from '../../electron/core/service/engine.js';
 import { startServer, tokenMatches, type RunningServer } from '../../electron/core/server/http-server.js';
 import type { ApiEvent } from '../../electron/shared/api.js';
+import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../electron/shared/web-auth.js';
 
 interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -99,26 +100,25 @@ describe('spectag serve: HTTP API, media and events', () => {
 
   it('pushes job events over the socket to an authorised window only', async () => {
     const wsUrl = `ws://127.0.0.1:${server.port}/events`;
-    const refused = (headers: Record<string, string>) =>
+    const refused = (headers: Record<string, string>, protocols: string[] = []) =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(wsUrl, { headers });
+        const ws = new WebSocket(wsUrl, protocols, { headers });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => resolve(101));
         ws.on('error', () => {});
       });
+    const withToken = [EVENTS_PROTOCOL, eventsTokenProtocol(server.token)];
     assert.equal(await refused({}), 401);
-    const session = await raw(server.port, '/api/session', { method: 'POST', headers: { authorization: `Bearer ${server.token}` } });
-    assert.equal(session.status, 200);
-    const setCookie = String(session.headers['set-cookie']);
-    assert.match(setCookie, /HttpOnly/);
-    assert.match(setCookie, /SameSite=Strict/);
-    cookie = setCookie.split(';')[0]!;
-    assert.equal(await refused({ cookie, origin: 'http://evil.example' }), 403);
+    assert.equal(await refused({}, [EVENTS_PROTOCOL, eventsTokenProtocol('wrong')]), 401);
+    assert.equal(await refused({ origin: 'http://evil.example' }, withToken), 403);
 
-    const ws = new WebSocket(wsUrl, { headers: { cookie, origin: `http://127.0.0.1:${server.port}` } });
+    const ws = new WebSocket(wsUrl, withToken, { headers: { origin: `http://127.0.0.1:${server.port}` } });
     const events: ApiEvent[] = [];
     await new Promise((resolve, reject) => {
-      ws.on('open', resolve);
+      ws.on('open', () => {
+        assert.equal(ws.protocol, EVENTS_PROTOCOL, 'the server names the events protocol, never echoes the token');
+        resolve(null);
+      });
       ws.on('error', reject);
     });
     ws.on('message', (data) => events.push(JSON.parse(String(data)) as ApiEvent));
@@ -136,6 +136,7 @@ describe('spectag serve: HTTP API, media and events', () => {
   it('serves audio with ranges for seeking, and only files inside the roots', async () => {
     const page = (await call('queryLibrary', { limit: 10 })).body.result as { rows: { id: number; path: string }[] };
     const first = page.rows[0]!;
+    cookie = String((await raw(server.port, '/api/session', { method: 'POST', headers: { authorization: `Bearer ${server.token}` } })).headers['set-cookie']).split(';')[0]!;
     assert.equal((await raw(server.port, `/media/audio/${first.id}`)).status, 401, 'media needs the session cookie');
     const whole = await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie } });
     assert.equal(whole.status, 200);

@@ -292,7 +292,8 @@ export class FileStore {
       where.push('f.status = ?');
       params.push(q.status);
     }
-    const words = (q.text ?? '').trim().split(/\s+/).filter(Boolean);
+    // NUL cannot be in a tag or a path, and would end the FTS query string early: it is a word break here
+    const words = (q.text ?? '').split(/[\s\0]+/).filter(Boolean);
     const long = words.filter((w) => [...w].length >= 3);
     const short = words.filter((w) => [...w].length < 3);
     if (long.length) {

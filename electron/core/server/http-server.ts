@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MediaRefSchema, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
 import { dispatchCall } from '../service/dispatch.js';
 import { isInside, mediaMimeType, MediaRefusedError, parseRange } from '../service/media.js';
+import { EVENTS_PROTOCOL, tokenFromProtocols } from '../../shared/web-auth.js';
 
 /** What the server needs from the engine: the API, its events and the media files. */
 export interface ServedEngine extends SpectagApi {
@@ -162,7 +163,7 @@ function matchRoute(parts: readonly string[]): Pick<RouteContext, 'params' | 're
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -174,20 +175,26 @@ function authorised(req: IncomingMessage, token: string, allowCookie: boolean): 
   return tokenMatches(token, bearer(req)) || (allowCookie && tokenMatches(token, cookieValue(req, COOKIE)));
 }
 
+class BodyTooLargeError extends Error {}
+
+/**
+ * The request body as text. One over the limit is read to its end and dropped, so that the 413 answer
+ * reaches the client (closing the connection while it still sends would reset it before it reads anything).
+ * Only a caller with the token gets this far.
+ */
 function readBody(req: IncomingMessage, maxBody: number): Promise<string> {
   return new Promise<string>((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > maxBody) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= maxBody) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > maxBody) reject(new BodyTooLargeError(`the request body is larger than ${maxBody} bytes`));
+      else resolveBody(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
@@ -199,6 +206,7 @@ async function callApi({ req, res, server }: RouteContext, method: string): Prom
     const text = await readBody(req, server.maxBody);
     payload = text ? JSON.parse(text) : {};
   } catch (err) {
+    if (err instanceof BodyTooLargeError) return send(res, 413, { ok: false, error: { code: 'invalid-input', message: err.message } }, { connection: 'close' });
     return fail(res, 'invalid-input', `bad request body: ${(err as Error).message}`);
   }
   if (typeof payload !== 'object' || payload == null || Array.isArray(payload)) return fail(res, 'invalid-input', 'the body must be a JSON object');
@@ -282,7 +290,7 @@ const allowedOrigins = (port: number) => new Set([`http://127.0.0.1:${port}`, `h
 async function handleRequest(server: ServerState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // DNS rebinding: a web page can make a browser talk to 127.0.0.1 under its own host name; refuse that
   if (!allowedHosts(server.port).has(String(req.headers.host ?? ''))) {
-    res.writeHead(421, { 'content-type': 'text/plain' });
+    res.writeHead(421, { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' });
     res.end('wrong host\n');
     return;
   }
@@ -299,7 +307,12 @@ async function handleRequest(server: ServerState, req: IncomingMessage, res: Ser
 
 /** /events: the engine's events to the window, on a socket opened by the app's own page with the session. */
 function acceptEventSockets(http: Server, server: ServerState): { close(): void } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // answer with the events protocol, never echo the token
+    handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+  });
   const sockets = new Set<WebSocket>();
   http.on('upgrade', (req, socket, head) => {
     const reject = (status: number, text: string) => {
@@ -311,9 +324,12 @@ function acceptEventSockets(http: Server, server: ServerState): { close(): void 
     if (!allowedHosts(server.port).has(String(req.headers.host ?? ''))) return reject(421, 'Misdirected Request');
     const origin = req.headers.origin;
     if (origin != null && !allowedOrigins(server.port).has(origin)) return reject(403, 'Forbidden');
-    if (!authorised(req, server.token, true)) return reject(401, 'Unauthorized');
+    // the window offers [EVENTS_PROTOCOL, token]; a browser lets only the page that holds the token set it
+    if (!tokenMatches(server.token, tokenFromProtocols(req.headers['sec-websocket-protocol']))) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      // a bad frame (too large, invalid UTF-8, bad opcode) ends this socket with its close code, nothing more
+      ws.on('error', () => {});
       const off = server.opts.engine.subscribe((e) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
       });

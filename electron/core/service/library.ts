@@ -2,7 +2,8 @@
 // rescans of what the watcher saw change), the library table with review status, one track in full, the
 // overview and stats, and the media files the window may load (confined to the roots and the cache).
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { SpectagApiError } from '../../shared/api-errors.js';
 import type { GenrePrediction } from '../../shared/genres-model.js';
 import type { JobInfo, LibraryOverview, LibraryPage, LibraryQuery, MediaRef, TrackDetails } from '../../shared/api.js';
@@ -58,7 +59,7 @@ export class LibraryService {
 
   /** Adds a library folder (an existing one keeps its id) and, unless `scan` is false, scans it as a job. */
   addRoot(path: string, scan = true): { rootId: number; job: JobInfo | null } {
-    const abs = resolve(path);
+    const abs = folderPathFromUser(path);
     try {
       if (!statSync(abs).isDirectory()) throw new Error('not a folder');
     } catch (err) {
@@ -79,7 +80,7 @@ export class LibraryService {
 
   /** A scan as a job (every root when none is named); `thenAnalyse`: listen to what it found (the watcher's batches). */
   startScan(roots?: string[], thenAnalyse = false): JobInfo {
-    const list = roots?.length ? roots : this.files.rootPaths();
+    const list = roots?.length ? roots.map(folderPathFromUser) : this.files.rootPaths();
     if (!list.length) throw new SpectagApiError('invalid-input', 'no library folder yet: add one first');
     return this.ctx.jobs.start({
       kind: 'scan',
@@ -205,4 +206,15 @@ export class LibraryService {
   async close(): Promise<void> {
     await this.watcher?.close();
   }
+}
+
+/**
+ * A folder typed by the person: absolute, or under their home with `~`. A relative path is refused, not
+ * resolved: the engine's working folder means nothing to the person (and naming it would tell a caller where
+ * the server runs from).
+ */
+function folderPathFromUser(path: string): string {
+  if (path === '~' || path.startsWith('~/') || (sep === '\\' && path.startsWith('~\\'))) return resolve(homedir(), path.slice(2));
+  if (!isAbsolute(path)) throw new SpectagApiError('invalid-input', `"${path}" is not an absolute path: give the whole path of the folder (or one starting with ~)`);
+  return resolve(path);
 }

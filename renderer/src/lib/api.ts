@@ -5,6 +5,7 @@ import type {
   ApiErrorCode, ApiEvent, ApiEventListener, ApiInput, ApiMethod, CallOutcome, SpectagApi, SpectagBridge,
 } from '../../../electron/shared/api.js';
 import { API_METHOD_NAMES } from '../../../electron/shared/api-names.js';
+import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../../electron/shared/web-auth.js';
 
 declare global {
   interface Window {
@@ -84,7 +85,8 @@ async function webTransport(onState: (s: ConnectionState) => void): Promise<Tran
   let socket: WebSocket | null = null;
   let retry = 0;
   const open = () => {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
+    // the token rides in a sub-protocol: only this page can set it (a cookie would go to any page on 127.0.0.1)
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`, [EVENTS_PROTOCOL, eventsTokenProtocol(token)]);
     socket = ws;
     ws.onopen = () => {
       if (retry > 0) {
