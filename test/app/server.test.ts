@@ -4,7 +4,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -13,21 +12,7 @@ import { EngineService } from '../../electron/core/service/engine.js';
 import { startServer, tokenMatches, type RunningServer } from '../../electron/core/server/http-server.js';
 import type { ApiEvent } from '../../electron/shared/api.js';
 import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../electron/shared/web-auth.js';
-
-interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string }
-
-/** A request with the path sent exactly as given (fetch would normalise "..") */
-function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('latin1') }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+import { rawRequest as raw } from '../helpers/http.js';
 
 describe('spectag serve: HTTP API, media and events', () => {
   let dir: string;
@@ -140,11 +125,11 @@ describe('spectag serve: HTTP API, media and events', () => {
     assert.equal((await raw(server.port, `/media/audio/${first.id}`)).status, 401, 'media needs the session cookie');
     const whole = await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie } });
     assert.equal(whole.status, 200);
-    assert.ok(whole.body.length > 100);
+    assert.ok(whole.bytes.length > 100);
     const part = await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie, range: 'bytes=10-19' } });
     assert.equal(part.status, 206);
-    assert.equal(part.body.length, 10);
-    assert.equal(part.body, whole.body.slice(10, 20));
+    assert.equal(part.bytes.length, 10);
+    assert.deepEqual(part.bytes, whole.bytes.subarray(10, 20));
     assert.equal((await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie, range: 'bytes=999999999-' } })).status, 416);
     assert.equal((await raw(server.port, `/media/spectrogram/${first.id}`, { headers: { cookie } })).status, 404);
     // a row whose path escapes the roots is refused, whatever the database says

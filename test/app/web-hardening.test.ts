@@ -4,7 +4,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -14,21 +13,7 @@ import { startServer, type RunningServer } from '../../electron/core/server/http
 import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../electron/shared/web-auth.js';
 import { startServe, stopServe } from '../e2e/browser.js';
 import type { ChildProcess } from 'node:child_process';
-
-interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string }
-
-/** One request as sent; resolves with the answer, or rejects when the connection is reset instead. */
-function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+import { rawRequest as raw } from '../helpers/http.js';
 
 /** The event socket as the window opens it: the token rides in a sub-protocol, never in a cookie. */
 function openEvents(port: number, token: string): Promise<WebSocket> {
