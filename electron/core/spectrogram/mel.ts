@@ -11,26 +11,13 @@
 // not repeated here (the output is float32).
 import { RealFft } from './fft.js';
 
-export const MEL = { sampleRate: 16000, nFft: 512, hop: 256, nMels: 96, fMin: 0, fMax: 8000, patchFrames: 187 } as const;
+export { MEL, hzToMel, melToHz } from '../../shared/mel-scale.js';
+import { MEL, hzToMel, melToHz } from '../../shared/mel-scale.js';
 
 export interface MelSpectrogram {
   frames: number;
   /** frame-major: data[t * MEL.nMels + m] */
   data: Float32Array;
-}
-
-// Slaney's auditory-toolbox mel scale, as librosa.hz_to_mel(htk=False): linear below 1 kHz, log above.
-const F_SP = 200 / 3;
-const MIN_LOG_HZ = 1000;
-const MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
-const LOG_STEP = Math.log(6.4) / 27;
-
-export function hzToMel(hz: number): number {
-  return hz >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(hz / MIN_LOG_HZ) / LOG_STEP : hz / F_SP;
-}
-
-export function melToHz(mel: number): number {
-  return mel >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOG_STEP * (mel - MIN_LOG_MEL)) : F_SP * mel;
 }
 
 /** The nMels + 2 band edge frequencies (Hz): band m rises from edge m, peaks at edge m+1, falls to edge m+2. */

@@ -6,7 +6,10 @@ import type { ReviewStatus } from '../../../electron/shared/api-names.js';
 export type ReviewCommand =
   | 'next' | 'prev' | 'pageDown' | 'pageUp' | 'first' | 'last' | 'nextUnreviewed'
   | 'accept' | 'acceptYours' | 'correct' | 'addGenre' | 'reject' | 'undo'
-  | 'play' | 'search' | 'help' | 'bulk' | 'moreLikeThis' | 'escape';
+  | 'play' | 'seekBack' | 'seekForward' | 'search' | 'help' | 'bulk' | 'moreLikeThis' | 'escape';
+
+/** How far ← / → move the preview. */
+export const SEEK_STEP_SEC = 5;
 
 /** The parts of a keyboard event the keymap looks at (no DOM types, so it runs in tests). */
 export interface KeyInput {
@@ -31,6 +34,7 @@ export const KEY_HELP: { keys: string; what: string }[] = [
   { keys: 'r', what: 'reject the suggestion (leave the file as it is)' },
   { keys: 'u / Ctrl+Z', what: 'undo the last decision' },
   { keys: 'Space', what: 'play / pause the preview' },
+  { keys: '← / →', what: `seek the preview ${SEEK_STEP_SEC} s back / forward` },
   { keys: '/', what: 'search the library' },
   { keys: 'b', what: 'bulk accept above a confidence' },
   { keys: 'm', what: 'more like this: give similar untagged tracks this genre' },
@@ -60,6 +64,8 @@ export function commandForKey(k: KeyInput): ReviewCommand | null {
     case 'r': return 'reject';
     case 'u': return 'undo';
     case ' ': return 'play';
+    case 'ArrowLeft': return 'seekBack';
+    case 'ArrowRight': return 'seekForward';
     case '/': return 'search';
     case '?': return 'help';
     case 'b': return 'bulk';

@@ -30,7 +30,9 @@ class AppState {
   connection = $state<ConnectionState>('connected');
   engineMessage = $state<string | null>(null);
   showHelp = $state(false);
-  modalOpen = $state(false);
+  /** the open dialogs, innermost last (Modal.svelte): while one is open the review keys are off */
+  private modals = $state<number[]>([]);
+  private modalSeq = 0;
   private toastSeq = 0;
   private bumpTimer: ReturnType<typeof setTimeout> | null = null;
   private bumpPending = false;
@@ -107,6 +109,24 @@ class AppState {
         this.libraryChanged(null);
       }
     }, 1500);
+  }
+
+  get modalOpen(): boolean {
+    return this.modals.length > 0;
+  }
+
+  openModal(): number {
+    const token = ++this.modalSeq;
+    this.modals = [...this.modals, token];
+    return token;
+  }
+
+  closeModal(token: number): void {
+    this.modals = this.modals.filter((t) => t !== token);
+  }
+
+  isTopModal(token: number): boolean {
+    return this.modals[this.modals.length - 1] === token;
   }
 
   setSuggestions(source: SuggestionSource): void {

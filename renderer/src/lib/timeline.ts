@@ -2,6 +2,7 @@
 // side with a separator between them) and back, and the per-excerpt predictions as labelled segments.
 import type { ExcerptSpan } from '../../../electron/shared/analysis.js';
 import type { GenrePrediction } from '../../../electron/shared/genres-model.js';
+import { MEL, hzToMel } from '../../../electron/shared/mel-scale.js';
 
 /** The picture's convention (electron/core/spectrogram/image.ts, checked equal by its test): 31.25 columns per second, 2 px bars. */
 export const IMAGE_COLUMNS_PER_SEC = 31.25;
@@ -46,6 +47,53 @@ export function timeForImageX(x: number, segments: readonly ImageSegment[]): num
   // on a separator: the start of the next excerpt
   const next = segments.find((s) => s.x > x);
   return next ? next.startSec : null;
+}
+
+export interface AxisTick {
+  /** position on the picture, as a fraction of its width (time) or of its height from the top (frequency) */
+  at: number;
+  label: string;
+}
+
+/**
+ * The frequency axis: the picture has one row per mel band, the lowest band at the bottom; band m peaks at
+ * the (m + 1)-th of nMels + 1 equal steps of the mel scale between fMin and fMax, and its row's middle is
+ * (m + ½) / nMels of the height from the bottom. Each label sits where its frequency is drawn.
+ */
+export function frequencyTicks(hz: readonly number[] = [250, 500, 1000, 2000, 4000, 8000]): AxisTick[] {
+  const lo = hzToMel(MEL.fMin);
+  const hi = hzToMel(MEL.fMax);
+  return hz
+    .filter((f) => f > MEL.fMin && f <= MEL.fMax)
+    .map((f) => {
+      const band = ((hzToMel(f) - lo) / (hi - lo)) * (MEL.nMels + 1) - 1;
+      const fromBottom = Math.min(1, Math.max(0, (band + 0.5) / MEL.nMels));
+      return { at: 1 - fromBottom, label: f >= 1000 ? `${f / 1000}k` : String(f) };
+    });
+}
+
+const TIME_STEPS_SEC = [1, 2, 5, 10, 15, 30, 60, 120, 300];
+
+/**
+ * The time axis under the picture: in each excerpt, ticks at round track times (the picture shows excerpts,
+ * not the whole track), spaced at least `minGapPx` apart for a picture `widthPx` wide.
+ */
+export function timeTicks(segments: readonly ImageSegment[], widthPx: number, minGapPx = 44): AxisTick[] {
+  const out: AxisTick[] = [];
+  for (const s of segments) {
+    const pxPerSec = (s.width * widthPx) / s.durationSec;
+    if (!(pxPerSec > 0)) continue;
+    const step = TIME_STEPS_SEC.find((t) => t * pxPerSec >= minGapPx) ?? TIME_STEPS_SEC[TIME_STEPS_SEC.length - 1]!;
+    for (let t = Math.ceil(s.startSec / step) * step; t < s.startSec + s.durationSec; t += step) {
+      out.push({ at: s.x + ((t - s.startSec) / s.durationSec) * s.width, label: clock(t) });
+    }
+  }
+  return out;
+}
+
+function clock(sec: number): string {
+  const s = Math.round(sec);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 export interface ExcerptLabel {

@@ -108,9 +108,10 @@ export class PageCache<T> {
     return false;
   }
 
-  /** Index of a cached row, or -1. */
-  indexOf(match: (row: T) => boolean): number {
-    for (const [page, { rows }] of this.pages) {
+  /** Index of a cached row, or -1; `freshOnly`: only in pages fetched since the last invalidate. */
+  indexOf(match: (row: T) => boolean, freshOnly = false): number {
+    for (const [page, { rows, generation }] of this.pages) {
+      if (freshOnly && generation !== this.generation) continue;
       const i = rows.findIndex(match);
       if (i >= 0) return page * this.pageSize + i;
     }
