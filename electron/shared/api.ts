@@ -12,14 +12,14 @@ import type {
 import { WRITE_MODES } from './tags.js';
 import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
 import {
-  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, type ReviewStatus,
+  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, type ReviewStatus,
 } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Review status of a track, as the library table shows and filters it.
 
-export { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, IPC } from './api-names.js';
-export type { ReviewStatus, LibrarySortKey, SuggestionSource } from './api-names.js';
+export { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, IPC } from './api-names.js';
+export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
@@ -94,7 +94,7 @@ export const PlanWriteSchema = z.strictObject({
 export type PlanWriteInput = z.infer<typeof PlanWriteSchema>;
 export const ApplyWriteSchema = z.strictObject({ planId: z.string().min(1).max(64) });
 export const UndoWriteSchema = z.strictObject({ batchId: id.optional() });
-export const MediaRefSchema = z.strictObject({ kind: z.enum(['audio', 'spectrogram']), id });
+export const MediaRefSchema = z.strictObject({ kind: z.enum(MEDIA_KINDS), id });
 export type MediaRef = z.infer<typeof MediaRefSchema>;
 
 // "Your genres": the personal model
@@ -192,6 +192,8 @@ export interface LibraryRow {
   durationSec: number | null;
   container: string | null;
   fileStatus: FileStatus;
+  /** an embedded cover picture (served as media 'cover' / 'cover-thumb') */
+  hasCover: boolean;
   /** genres in the file now */
   genres: string[];
   /** the model's best genre (null: not analysed, or unsure) and its calibrated probability */
@@ -237,7 +239,7 @@ export interface TrackDetails {
   decision: Decision | null;
   history: Decision[];
   /** which media the media endpoint/protocol can serve for this track */
-  media: { audio: boolean; spectrogram: boolean };
+  media: { audio: boolean; spectrogram: boolean; cover: boolean };
 }
 
 export type JobKind = 'scan' | 'analyze' | 'write' | 'undo-write' | 'learn';

@@ -27,7 +27,7 @@ export interface PredictionColumns {
 
 interface Row {
   id: number; path: string; title: string | null; artist: string | null; album: string | null; year: number | null;
-  duration_sec: number | null; container: string | null; status: FileStatus; genres: string; d_genres: string | null;
+  duration_sec: number | null; container: string | null; status: FileStatus; has_cover: number; genres: string; d_genres: string | null;
   suggested: string | null; confidence: number | null; review: ReviewStatus; y_genre: string | null; y_probability: number | null;
 }
 
@@ -166,7 +166,7 @@ export class LibraryView {
   }
 
   private selectColumns(p: PredictionColumns | null): string {
-    return `f.id, f.path, f.title, f.artist, f.album, f.year, f.duration_sec, f.container, f.status, f.genres,
+    return `f.id, f.path, f.title, f.artist, f.album, f.year, f.duration_sec, f.container, f.status, f.has_cover, f.genres,
       CASE WHEN d.id IS NULL THEN NULL ELSE d.genres END AS d_genres,
       ${p ? p.suggested : 'NULL'} AS suggested, ${p ? p.confidence : 'NULL'} AS confidence,
       ${this.statusSql(p)} AS review,
@@ -256,7 +256,7 @@ interface AnalysisRow {
 function toLibraryRow(r: Row): LibraryRow {
   return {
     id: r.id, path: r.path, title: r.title, artist: r.artist, album: r.album, year: r.year, durationSec: r.duration_sec,
-    container: r.container, fileStatus: r.status, genres: JSON.parse(r.genres) as string[], suggested: r.suggested,
+    container: r.container, fileStatus: r.status, hasCover: r.has_cover === 1, genres: JSON.parse(r.genres) as string[], suggested: r.suggested,
     confidence: r.confidence, decided: r.d_genres == null ? null : (JSON.parse(r.d_genres) as string[]), status: r.review,
     personal: r.y_genre == null ? null : { genre: r.y_genre, probability: r.y_probability ?? 0 },
   };

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MediaRefSchema, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
+import { MediaRefSchema, type MediaRef, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
 import { dispatchCall } from '../service/dispatch.js';
 import { isInside, mediaMimeType, MediaRefusedError, parseRange } from '../service/media.js';
 import { EVENTS_PROTOCOL, tokenFromProtocols } from '../../shared/web-auth.js';
@@ -16,7 +16,7 @@ import { EVENTS_PROTOCOL, tokenFromProtocols } from '../../shared/web-auth.js';
 /** What the server needs from the engine: the API, its events and the media files. */
 export interface ServedEngine extends SpectagApi {
   subscribe(listener: ApiEventListener): () => void;
-  mediaPath(ref: { kind: 'audio' | 'spectrogram'; id: number }): string;
+  mediaPath(ref: MediaRef): string;
 }
 
 export interface ServerOptions {

@@ -156,7 +156,7 @@ export class LibraryService {
       personal: this.parts.personal.suggestion(id),
       decision: decisions.latest(id),
       history: decisions.history(id),
-      media: { audio: file.status === 'ok', spectrogram: imageOk },
+      media: { audio: file.status === 'ok', spectrogram: imageOk, cover: file.status === 'ok' && file.hasCover },
     };
   }
 

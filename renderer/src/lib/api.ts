@@ -2,7 +2,7 @@
 // preload bridge (desktop app: window.spectag) or over HTTP + WebSocket (web mode: `spectag serve`),
 // and builds media URLs for the transport in use. Components import `api`, `onEvent` and `mediaUrl` from here.
 import type {
-  ApiErrorCode, ApiEvent, ApiEventListener, ApiInput, ApiMethod, CallOutcome, SpectagApi, SpectagBridge,
+  ApiErrorCode, ApiEvent, ApiEventListener, ApiInput, ApiMethod, CallOutcome, MediaKind, SpectagApi, SpectagBridge,
 } from '../../../electron/shared/api.js';
 import { API_METHOD_NAMES } from '../../../electron/shared/api-names.js';
 import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../../electron/shared/web-auth.js';
@@ -30,7 +30,7 @@ interface Transport {
   kind: 'electron' | 'web';
   call(method: ApiMethod, input: unknown): Promise<unknown>;
   onEvent(listener: ApiEventListener): () => void;
-  mediaUrl(kind: 'audio' | 'spectrogram', id: number, version?: number | string): string;
+  mediaUrl(kind: MediaKind, id: number, version?: number | string): string;
 }
 
 function unwrap<T>(outcome: CallOutcome<T>): T {
@@ -154,7 +154,7 @@ export function onConnectionState(listener: (s: ConnectionState) => void): () =>
   return () => stateListeners.delete(listener);
 }
 
-export function mediaUrl(kind: 'audio' | 'spectrogram', id: number, version?: number | string): string {
+export function mediaUrl(kind: MediaKind, id: number, version?: number | string): string {
   return transport().mediaUrl(kind, id, version);
 }
 

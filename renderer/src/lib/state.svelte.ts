@@ -2,6 +2,7 @@
 // kept current by the engine's events. Everything goes through lib/api.ts.
 import type { AppStatus, JobInfo, VocabularyEntry, ApiEvent, SuggestionSource } from '../../../electron/shared/api.js';
 import { api, onEvent, onConnectionState, errorMessage, type ConnectionState } from './api.js';
+import { LAYOUT_KEY, parseLayout, type ReviewLayout } from './layout.js';
 
 export type View = 'library' | 'vocabulary' | 'personal' | 'write' | 'stats';
 
@@ -30,6 +31,8 @@ class AppState {
   connection = $state<ConnectionState>('connected');
   engineMessage = $state<string | null>(null);
   showHelp = $state(false);
+  /** the review screen's pane and column layout, as the person left it */
+  layout = $state<ReviewLayout>(parseLayout(localStorage.getItem(LAYOUT_KEY)));
   /** the open dialogs, innermost last (Modal.svelte): while one is open the review keys are off */
   private modals = $state<number[]>([]);
   private modalSeq = 0;
@@ -127,6 +130,11 @@ class AppState {
 
   isTopModal(token: number): boolean {
     return this.modals[this.modals.length - 1] === token;
+  }
+
+  setLayout(layout: ReviewLayout): void {
+    this.layout = layout;
+    localStorage.setItem(LAYOUT_KEY, JSON.stringify(layout));
   }
 
   setSuggestions(source: SuggestionSource): void {
