@@ -12,10 +12,11 @@ export const API_METHOD_NAMES = [
 
 /**
  * unanalysed: not listened to yet; suggested: the model has a confident suggestion; unsure: analysed, but
- * nothing confident (or silent); accepted / corrected / rejected: the latest review decision; written: the
- * decided genres are in the file; error: the file or its analysis failed (or the file is missing).
+ * nothing confident (or silent); accepted / corrected / rejected: the latest review decision, not yet in the
+ * file; written: Spectag wrote the decided genres into the file; confirmed: the decision is what the file
+ * says already (nothing was or needs to be written); error: the file or its analysis failed (or is missing).
  */
-export const REVIEW_STATUSES = ['unanalysed', 'suggested', 'unsure', 'accepted', 'corrected', 'rejected', 'written', 'error'] as const;
+export const REVIEW_STATUSES = ['unanalysed', 'suggested', 'unsure', 'accepted', 'corrected', 'rejected', 'written', 'confirmed', 'error'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 export const LIBRARY_SORT_KEYS = [

@@ -92,7 +92,11 @@ export const PlanWriteSchema = z.strictObject({
   id3v2Version: z.union([z.literal(3), z.literal(4), z.null()]).optional(),
 });
 export type PlanWriteInput = z.infer<typeof PlanWriteSchema>;
-export const ApplyWriteSchema = z.strictObject({ planId: z.string().min(1).max(64) });
+export const ApplyWriteSchema = z.strictObject({
+  planId: z.string().min(1).max(64),
+  /** files the person unticked in the dry run: left exactly as they are (reported as skipped) */
+  exclude: z.array(id).max(200_000).optional(),
+});
 export const UndoWriteSchema = z.strictObject({ batchId: id.optional() });
 export const MediaRefSchema = z.strictObject({ kind: z.enum(MEDIA_KINDS), id });
 export type MediaRef = z.infer<typeof MediaRefSchema>;

@@ -122,3 +122,31 @@ export interface WriteBatchInfo {
   finishedAt: number | null;
   counts: Record<'pending' | 'written' | 'failed' | 'skipped' | 'undone', number>;
 }
+
+/**
+ * One line for a finished write or undo, the same in the window and the command line. An undo "restores"
+ * files (it writes the previous genres back); only a write "writes".
+ */
+export function writeReportSummary(r: Pick<WriteReport, 'kind' | 'written' | 'unchanged' | 'skipped' | 'failed'>): string {
+  return `${r.written} ${r.kind === 'undo' ? 'restored' : 'written'}, ${r.unchanged} unchanged, ${r.skipped} skipped, ${r.failed} failed`;
+}
+
+/**
+ * What a batch of the history did, by its journal: for a write, the files it wrote (those an undo later
+ * restored count as written, and are said to be undone) and those that failed; for an undo, the files it
+ * restored.
+ */
+export function batchSummary(b: Pick<WriteBatchInfo, 'kind' | 'counts' | 'undoneByBatchId'>): string {
+  const parts: string[] = [];
+  if (b.kind === 'undo') {
+    parts.push(`${b.counts.written} restored`);
+  } else {
+    const wrote = b.counts.written + b.counts.undone;
+    parts.push(`${wrote} written`);
+    if (b.counts.undone) parts.push(`${b.counts.undone === wrote ? 'all' : b.counts.undone} undone${b.undoneByBatchId != null ? ` by batch ${b.undoneByBatchId}` : ''}`);
+  }
+  if (b.counts.failed) parts.push(`${b.counts.failed} failed`);
+  if (b.counts.skipped) parts.push(`${b.counts.skipped} skipped`);
+  if (b.counts.pending) parts.push(`${b.counts.pending} not reached`);
+  return parts.join(', ');
+}

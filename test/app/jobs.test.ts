@@ -118,4 +118,31 @@ describe('job runner', () => {
     const failed = await until(runner, j.id, ['failed']);
     assert.equal(failed.error, 'disk on fire');
   });
+
+  it('says "cancelling" at once, while the work in flight winds down, and never "running" again', async () => {
+    const events: JobInfo[] = [];
+    const runner = new JobRunner((j) => events.push(j), 50);
+    // a job whose current item takes 300 ms to stop after the abort (a track being decoded), reporting on the way
+    const j = runner.start({
+      kind: 'analyze', label: 'slow to stop', restartable: true,
+      run: async (ctx) => {
+        ctx.progress({ phase: 'analysing', done: 1, total: 10 });
+        while (!ctx.signal.aborted) await sleep(5);
+        for (let i = 0; i < 6; i++) {
+          await sleep(50);
+          ctx.progress({ phase: 'analysing', done: 2 + i, total: 10 });
+        }
+        return RESULT;
+      },
+    });
+    await sleep(20);
+    const answer = runner.cancel(j.id);
+    assert.equal(answer.progress.phase, 'cancelling', 'the answer to cancel says so');
+    const announced = events.at(-1)!;
+    assert.equal(announced.progress.phase, 'cancelling', 'published at once, not at the next progress tick');
+    await until(runner, j.id, ['cancelled']);
+    const after = events.slice(events.indexOf(announced));
+    assert.ok(after.filter((e) => e.state === 'running').every((e) => e.progress.phase === 'cancelling'), after.map((e) => `${e.state}/${e.progress.phase}`).join());
+    assert.equal(after.at(-1)!.state, 'cancelled');
+  });
 });

@@ -12,6 +12,8 @@ import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { predictCommand, type PredictJsonFile } from '../../electron/core/cli/commands/predict.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
 import { ffmpeg } from '../helpers/ffmpeg.js';
+import { writeFileSync } from 'node:fs';
+import { readAudioFile } from '../../electron/core/library/read-file.js';
 import { FLAC, MP3, OGG, makeAnalysisLibrary, music, silence, type AnalysisLibrary } from '../jobs/analysis-library.js';
 
 let lib: AnalysisLibrary;
@@ -74,15 +76,18 @@ test('spectag predict --json: every genre per file by path, model id, failures p
   let text = '';
   out.on('data', (c: Buffer) => (text += c.toString()));
   err.resume();
+  // notes saved with an audio name: predict explains it as the scanner does, not with ffmpeg's words
+  const notes = lib.path('notes.mp3');
+  writeFileSync(notes, 'These are my notes about the album, not audio.\n'.repeat(20));
   const code = await predictCommand.run(
-    { values: { json: true, workers: '1' }, positionals: [lib.path('b.mp3'), lib.path('missing.mp3')] },
+    { values: { json: true, workers: '1' }, positionals: [lib.path('b.mp3'), lib.path('missing.mp3'), notes] },
     { stdout: out, stderr: err, env: {}, signal: new AbortController().signal },
   );
   assert.equal(code, 1);
   const json = JSON.parse(text) as { version: number; modelId: string; genres: string[]; files: PredictJsonFile[] };
   assert.equal(json.version, 1);
   assert.deepEqual(json.genres, [...MODEL_GENRES]);
-  const [ok, missing] = json.files;
+  const [ok, missing, notAudio] = json.files;
   assert.equal(ok?.path, lib.path('b.mp3'));
   assert.equal(ok?.ok, true);
   assert.equal(ok?.modelId, json.modelId);
@@ -90,6 +95,11 @@ test('spectag predict --json: every genre per file by path, model id, failures p
   assert.ok(ok!.top!.length >= 1);
   assert.equal(missing?.ok, false);
   assert.equal(missing?.error?.kind, 'missing');
+  const scanned = await readAudioFile(notes);
+  assert.ok(!scanned.ok);
+  assert.equal(notAudio?.error?.kind, 'not-audio');
+  assert.equal(notAudio?.error?.message, `${notes}: ${scanned.ok ? '' : scanned.errorMessage}`);
+  assert.doesNotMatch(notAudio?.error?.message ?? '', /ffmpeg|Invalid/);
 });
 
 test('on tracks longer than 45 s, spectag predict gives exactly the prediction spectag analyze stored', async () => {

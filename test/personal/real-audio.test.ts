@@ -34,14 +34,15 @@ const SPELLINGS: Record<string, string[]> = { tones: ['Tones', 'tones'], noise: 
 
 interface Made { path: string; sound: string; tagged: boolean }
 
-async function run(cmd: Command, values: Record<string, unknown>, positionals: string[] = []): Promise<{ code: number; out: string }> {
+async function run(cmd: Command, values: Record<string, unknown>, positionals: string[] = []): Promise<{ code: number; out: string; err: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   let text = '';
+  let errText = '';
   out.on('data', (c: Buffer) => (text += c.toString()));
-  err.resume();
+  err.on('data', (c: Buffer) => (errText += c.toString()));
   const code = await cmd.run({ values, positionals }, { stdout: out, stderr: err, env: {}, signal: new AbortController().signal });
-  return { code, out: text };
+  return { code, out: text, err: errText };
 }
 
 describe('personal model on generated audio (real backbone)', () => {
@@ -121,6 +122,10 @@ describe('personal model on generated audio (real backbone)', () => {
     assert.equal(json.modelVersion, '2');
     assert.deepEqual([...json.genres].sort(), ['Drum & Bass', 'Noise', 'Tones'].sort());
     assert.equal(json.files[0]?.top?.[0]?.genre, 'Drum & Bass');
+    // the model it names is the one that answered: the personal one (on the default model's sound)
+    const text = await run(predictCommand, { workers: '1', model: 'personal', db: dbPath }, [file.path]);
+    assert.match(text.err, /^model spectag-personal version 2 \(your genres\)/m);
+    assert.match(text.out, /Drum & Bass \d+%/);
     await assert.rejects(run(predictCommand, { json: true, model: 'mine' }, [file.path]), /--model must be default or personal/);
   });
 });

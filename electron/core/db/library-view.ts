@@ -95,7 +95,8 @@ export class LibraryView {
     return `CASE
       WHEN f.status != 'ok' THEN 'error'
       WHEN d.id IS NOT NULL THEN CASE
-        WHEN d.source != 'rejected' AND d.genres = f.genres THEN 'written'
+        WHEN d.source != 'rejected' AND d.genres = f.genres THEN CASE WHEN EXISTS (SELECT 1 FROM write_journal wj
+          WHERE wj.file_id = f.id AND wj.decision_id = d.id AND wj.status = 'written') THEN 'written' ELSE 'confirmed' END
         WHEN d.source = 'accepted' THEN 'accepted'
         WHEN d.source = 'rejected' THEN 'rejected'
         ELSE 'corrected' END

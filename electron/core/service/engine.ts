@@ -164,8 +164,8 @@ export class EngineService implements SpectagApi {
     return this.services.writes.planForWindow(input);
   }
 
-  async applyWrite({ planId }: { planId: string }): Promise<JobInfo> {
-    return this.services.writes.startApply(planId);
+  async applyWrite({ planId, exclude }: { planId: string; exclude?: number[] }): Promise<JobInfo> {
+    return this.services.writes.startApply(planId, exclude);
   }
 
   async undoWrite({ batchId }: { batchId?: number }): Promise<JobInfo> {

@@ -86,6 +86,7 @@ export class JobRunner {
     }
     if (!e.spec.restartable) throw new SpectagApiError('conflict', `a ${e.info.kind} job cannot be paused; cancel it instead`);
     e.stopping = 'pause';
+    this.announceStop(e, 'pausing');
     e.controller?.abort();
     return { ...e.info };
   }
@@ -112,15 +113,26 @@ export class JobRunner {
     const e = this.entry(id);
     if (e.info.state === 'paused' && e.spec.pauseInPlace && e.controller) {
       e.stopping = 'cancel';
+      this.announceStop(e, 'cancelling');
       e.controller.abort();
       e.spec.pauseInPlace.resume();
     } else if (e.info.state === 'paused') {
       this.finish(e, 'cancelled', e.info.result, null);
     } else if (e.info.state === 'running') {
       e.stopping = 'cancel';
+      this.announceStop(e, 'cancelling');
       e.controller?.abort();
     }
     return { ...e.info };
+  }
+
+  /**
+   * Say at once that the job is stopping: the work in flight (a track being decoded, a file being written)
+   * may take seconds to wind down, and "running" meanwhile would be a lie.
+   */
+  private announceStop(e: Entry, phase: 'pausing' | 'cancelling'): void {
+    e.info.progress = { ...e.info.progress, phase, rate: 0, etaSec: null };
+    this.publish(e, true);
   }
 
   /** Abort every running job and wait until they have stopped (shutdown). */
@@ -152,6 +164,8 @@ export class JobRunner {
           return;
         }
         const next: JobProgress = { ...e.info.progress, ...p };
+        // the run's own phases ("analysing") do not hide that it is stopping
+        if (e.stopping) next.phase = e.stopping === 'cancel' ? 'cancelling' : 'pausing';
         if (p.rate == null) {
           const secs = (Date.now() - e.runStartedAt) / 1000;
           next.rate = secs > 0.2 ? next.done / secs : 0;

@@ -73,10 +73,16 @@ export class WritePlanService {
   }
 
   /** The window's Write button: the dry run it showed, as a job. */
-  startApply(planId: string): JobInfo {
-    const plan = this.plans.get(planId);
-    if (!plan) throw new SpectagApiError('not-found', 'this write plan is no longer known; make a new dry run');
+  startApply(planId: string, exclude: readonly number[] = []): JobInfo {
+    const planned = this.plans.get(planId);
+    if (!planned) throw new SpectagApiError('not-found', 'this write plan is no longer known; make a new dry run');
     this.plans.delete(planId);
+    // files unticked in the dry run are left exactly as they are (reported as skipped, with the reason)
+    const unticked = new Set(exclude);
+    const plan: WritePlan = {
+      ...planned,
+      files: planned.files.map((f) => (f.action === 'write' && unticked.has(f.fileId) ? { ...f, newGenres: f.oldGenres, action: 'skip', reason: 'unticked in the dry run' } : f)),
+    };
     const total = plan.files.length;
     return this.ctx.jobs.start({
       kind: 'write',

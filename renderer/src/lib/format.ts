@@ -37,17 +37,8 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '–';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
-}
+/** Sizes: decimal SI units, the same text the command line prints. */
+export { formatBytes, SIZE_UNITS_NOTE } from '../../../electron/shared/units.js';
 
 /** The last `segments` parts of a path, for narrow columns (the full path goes in the tooltip). */
 export function shortPath(path: string, segments = 2): string {

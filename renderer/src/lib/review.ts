@@ -119,7 +119,7 @@ export function decisionFor(command: 'accept' | 'acceptYours' | 'correct' | 'add
   }
 }
 
-export const REVIEWED: ReadonlySet<ReviewStatus> = new Set(['accepted', 'corrected', 'rejected', 'written']);
+export const REVIEWED: ReadonlySet<ReviewStatus> = new Set(['accepted', 'corrected', 'rejected', 'written', 'confirmed']);
 /** Statuses the "next to review" key stops at. */
 export const TO_REVIEW: ReadonlySet<ReviewStatus> = new Set(['suggested', 'unsure']);
 

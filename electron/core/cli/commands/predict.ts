@@ -10,6 +10,20 @@ import { describeInference } from '../../model/inference.js';
 import { INFERENCE_BACKENDS, type GenrePrediction } from '../../../shared/genres-model.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { personalPredictor, type PersonalPredictor } from '../../personal/predict.js';
+import { readAudioFile } from '../../library/read-file.js';
+
+/**
+ * Why a file could not be listened to, in the scanner's words where the scanner sees the reason (not audio,
+ * truncated, empty, unreadable): the same file gets the same explanation from `scan` and `predict`.
+ */
+async function explainFailure(path: string, err: Error & { kind?: string }): Promise<{ kind: string; message: string }> {
+  // the decoder's own kinds (missing, empty, timeout, ...) are clear already; "undecodable" carries ffmpeg's words
+  if (err.kind == null || err.kind === 'undecodable') {
+    const read = await readAudioFile(path);
+    if (!read.ok) return { kind: read.errorKind, message: `${path}: ${read.errorMessage}` };
+  }
+  return { kind: err.kind ?? 'analysis-failed', message: err.message };
+}
 
 /** One line of `spectag predict --json` output (schema version 1; see the README). */
 export interface PredictJsonFile {
@@ -97,7 +111,11 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
       return EXIT.FAILED;
     }
     const report = await predictor.backend;
-    io.stderr.write(`model ${predictor.modelId} ${predictor.modelVersion}, inference ${describeInference(report)}\n`);
+    io.stderr.write(personal
+      ? `model ${personal.modelId} version ${personal.modelVersion} (your genres), on the sound of ${predictor.modelId} ${predictor.modelVersion}, inference ${describeInference(report)}
+`
+      : `model ${predictor.modelId} ${predictor.modelVersion}, inference ${describeInference(report)}
+`);
     const onAbort = () => void predictor.close();
     io.signal.addEventListener('abort', onAbort, { once: true });
     const results: PredictJsonFile[] = [];
@@ -117,8 +135,7 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
               io.stdout.write(`${path}\t${p.unsure ? 'unsure: ' : ''}${top}\n`);
             }
           } catch (err) {
-            const e = err as Error & { kind?: string };
-            r = { path, ok: false, error: { kind: e.kind ?? 'analysis-failed', message: e.message } };
+            r = { path, ok: false, error: await explainFailure(path, err as Error & { kind?: string }) };
             if (!values.json) io.stdout.write(`${path}\tERROR ${r.error!.kind}: ${r.error!.message}\n`);
           }
           results[i] = r;

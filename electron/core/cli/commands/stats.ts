@@ -2,6 +2,7 @@
 import { EXIT, type Command } from '../command.js';
 import { DB_OPTION } from '../db-option.js';
 import { openCliEngine } from '../engine.js';
+import { formatBytes } from '../../../shared/units.js';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -21,7 +22,7 @@ export const statsCommand: Command = {
         `Library: ${path}`,
         ...s.roots.map((r) => `  root ${r.path}: ${r.files} files, last scan ${r.lastScanAt ? new Date(r.lastScanAt).toISOString() : 'never'}`),
         `Files: ${s.files} (${s.byStatus.ok} ok, ${s.byStatus.error} unreadable, ${s.byStatus.missing} missing)`,
-        `Playing time: ${(s.totalDurationSec / 3600).toFixed(1)} h, ${(s.totalBytes / 1e9).toFixed(2)} GB`,
+        `Playing time: ${(s.totalDurationSec / 3600).toFixed(1)} h, ${formatBytes(s.totalBytes)} (1 GB = 10^9 bytes)`,
         `Genre tags: ${s.withGenre} files with, ${s.withoutGenre} without`,
         `Containers: ${Object.entries(s.byContainer).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
         `Errors: ${Object.entries(s.errorsByKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,

@@ -5,6 +5,7 @@ import { openCliEngine } from '../engine.js';
 import { ProgressReporter } from '../progress.js';
 import { UndoError } from '../../tags/write.js';
 import { finishBatch } from './write.js';
+import { batchSummary } from '../../../shared/tags.js';
 
 export const undoCommand: Command = {
   name: 'undo',
@@ -30,8 +31,7 @@ Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130
           if (!batches.length) io.stdout.write('No write batches yet.\n');
           for (const b of batches) {
             io.stdout.write(`${b.id}\t${new Date(b.createdAt).toISOString()}\t${b.kind}${b.undoesBatchId ? ` of ${b.undoesBatchId}` : ''}\t` +
-              `${b.status}\t${b.counts.written} written, ${b.counts.failed} failed, ${b.counts.undone} undone` +
-              `${b.undoneByBatchId ? `\t(undone by ${b.undoneByBatchId})` : ''}\n`);
+              `${b.status}\t${batchSummary(b)}\n`);
           }
         }
         return EXIT.OK;

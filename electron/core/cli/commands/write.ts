@@ -3,7 +3,7 @@ import { EXIT, UsageError, type Command, type CliIo } from '../command.js';
 import { DB_OPTION } from '../db-option.js';
 import { openCliEngine } from '../engine.js';
 import { ProgressReporter } from '../progress.js';
-import { WRITE_MODES, type WriteMode, type WritePlan, type WriteReport } from '../../../shared/tags.js';
+import { WRITE_MODES, writeReportSummary, type WriteMode, type WritePlan, type WriteReport } from '../../../shared/tags.js';
 
 const list = (g: readonly string[]) => (g.length ? g.join('; ') : '(none)');
 
@@ -23,8 +23,7 @@ function printReport(report: WriteReport, io: CliIo, verb: string): void {
     else if (f.status === 'skipped' && f.message) io.stdout.write(`skip\t${f.path}\t${f.message}\n`);
   }
   io.stdout.write(
-    `${report.cancelled ? 'Interrupted: ' : ''}${report.written} ${verb}, ${report.unchanged} unchanged, ${report.skipped} skipped, ` +
-      `${report.failed} failed in ${(report.durationMs / 1000).toFixed(1)} s.` +
+    `${report.cancelled ? 'Interrupted: ' : ''}${writeReportSummary(report)} in ${(report.durationMs / 1000).toFixed(1)} s.` +
       (report.batchId != null && report.written ? ` Batch ${report.batchId}: \`spectag undo ${report.batchId}\` puts the previous genres back.` : '') + '\n',
   );
 }
