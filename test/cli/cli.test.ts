@@ -1,4 +1,5 @@
 // The `spectag` command end to end, as a script would use it: exit codes, JSON output, messages.
+import { formatBytes } from '../../electron/shared/units.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -69,6 +70,9 @@ describe('spectag CLI', () => {
     assert.equal(stats.files, lib.files.length);
     assert.equal(stats.byStatus.error, lib.files.filter((f) => f.error).length);
     assert.equal(stats.topGenres[0]?.genre, 'Rock');
+    // the size in the one unit system the window uses too, labelled
+    const text = spectag(['stats', '--db', db]).out;
+    assert.ok(text.includes(`, ${formatBytes(stats.totalBytes)} (1 GB = 10^9 bytes)`), text);
   });
 
   it('SPECTAG_DB selects the database when --db is not given', () => {
