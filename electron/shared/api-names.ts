@@ -34,10 +34,11 @@ export const CONFIDENCE_THRESHOLDS = { strong: 0.85, medium: 0.6 } as const;
 /**
  * What the media endpoint (web mode) and protocol (desktop) serve for a track: audio: the file itself, or,
  * where the browser engine cannot decode its format (AIFF, WMA, ALAC, ...), the same audio transcoded to WAV
- * as it is played, seekable; spectrogram: the analysis picture; cover / cover-thumb: the embedded front
- * cover, whole or as a small thumbnail, read from the file when first asked for (never during a scan).
+ * as it is played, seekable; audio-wav: always that WAV (the window's fallback when a file fails to play);
+ * spectrogram: the analysis picture; cover / cover-thumb: the embedded front cover, whole or as a small
+ * thumbnail, read from the file when first asked for (never during a scan).
  */
-export const MEDIA_KINDS = ['audio', 'spectrogram', 'cover', 'cover-thumb'] as const;
+export const MEDIA_KINDS = ['audio', 'audio-wav', 'spectrogram', 'cover', 'cover-thumb'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
 
 /** IPC channel names between the preload and the main process. */

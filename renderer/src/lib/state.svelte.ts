@@ -114,6 +114,11 @@ class AppState {
     }, 1500);
   }
 
+  /** a scan is reading the disk: covers wait until it is done */
+  get scanning(): boolean {
+    return this.jobs.some((j) => j.kind === 'scan' && (j.state === 'running' || j.state === 'paused'));
+  }
+
   get modalOpen(): boolean {
     return this.modals.length > 0;
   }
