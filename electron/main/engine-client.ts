@@ -1,7 +1,7 @@
 // The main process's handle on the engine running in a utility process: request/response over
 // postMessage, events forwarded to the window, and crash handling (report, restart with back-off).
 import type { ApiEvent, CallOutcome, MediaRef } from '../shared/api.js';
-import type { FromEngine, ToEngine } from './engine-protocol.js';
+import type { FromEngine, MediaReply, ToEngine } from './engine-protocol.js';
 
 /** The part of Electron's UtilityProcess this needs (a fake in tests). */
 export interface EngineProcess {
@@ -103,9 +103,9 @@ export class EngineClient {
     return r.outcome;
   }
 
-  async mediaPath(ref: MediaRef): Promise<{ path: string | null; status: number; allowedDirs: string[] }> {
-    const r = (await this.request((id) => ({ type: 'media', id, ref }), 10_000)) as { path?: string | null; status?: number; allowedDirs?: string[] };
-    return { path: r.path ?? null, status: r.status ?? 500, allowedDirs: r.allowedDirs ?? [] };
+  async mediaPath(ref: MediaRef): Promise<MediaReply> {
+    const r = (await this.request((id) => ({ type: 'media', id, ref }), 20_000)) as Partial<MediaReply>;
+    return { path: r.path ?? null, status: r.status ?? 500, allowedDirs: r.allowedDirs ?? [], cache: r.cache, preview: r.preview };
   }
 
   async stop(): Promise<void> {

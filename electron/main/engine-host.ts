@@ -3,8 +3,7 @@
 // It never imports 'electron' (the parent port is part of the utility process's `process`).
 import { EngineService } from '../core/service/engine.js';
 import { dispatchCall } from '../core/service/dispatch.js';
-import { MediaRefusedError } from '../core/service/media.js';
-import type { FromEngine, ToEngine } from './engine-protocol.js';
+import { answerMedia, type FromEngine, type ToEngine } from './engine-protocol.js';
 
 /** The part of Electron's ParentPort used here. */
 interface ParentPort {
@@ -34,12 +33,7 @@ port.on('message', (e) => {
   if (m.type === 'call') {
     void dispatchCall(engine, m.method, m.input).then((outcome) => send({ type: 'reply', id: m.id, outcome }));
   } else if (m.type === 'media') {
-    const allowedDirs = engine.mediaRoots();
-    try {
-      send({ type: 'media', id: m.id, path: engine.mediaPath(m.ref), status: 200, allowedDirs });
-    } catch (err) {
-      send({ type: 'media', id: m.id, path: null, status: err instanceof MediaRefusedError ? err.status : 404, allowedDirs });
-    }
+    void answerMedia(engine, m.ref).then((reply) => send({ type: 'media', id: m.id, ...reply }));
   } else if (m.type === 'shutdown') {
     void engine.close().finally(() => process.exit(0));
   }

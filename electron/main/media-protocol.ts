@@ -1,15 +1,18 @@
-// spectag-media://audio/<file id> and spectag-media://spectrogram/<file id>: audio previews and spectrogram
-// pictures for the window. The engine names the file; main checks again that it lies inside the library
-// roots or the cache, and serves it with byte ranges (the audio element seeks with them).
-import { createReadStream, statSync } from 'node:fs';
+// spectag-media://<kind>/<file id> (audio, audio-wav, spectrogram, cover, cover-thumb): audio previews,
+// spectrogram pictures and covers for the window. The engine names the file; main checks again that it lies
+// inside the library roots or the cache, and serves it with byte ranges (the audio element seeks with them),
+// making ffmpeg's WAV of it as it goes where the engine says the window cannot play the file itself.
 import { Readable } from 'node:stream';
 import { MediaRefSchema, type MediaRef } from '../shared/api.js';
-import { confineMediaPath, mediaMimeType, MediaRefusedError, parseRange } from '../core/service/media.js';
+import { confineMediaPath, MediaRefusedError } from '../core/service/media.js';
+import { mediaAnswer } from '../core/media/serve.js';
+import { findFfmpeg } from '../core/audio/ffmpeg-binary.js';
+import type { MediaReply } from './engine-protocol.js';
 
 export const MEDIA_SCHEME = 'spectag-media';
 
 export interface MediaResolver {
-  mediaPath(ref: MediaRef): Promise<{ path: string | null; status: number; allowedDirs: string[] }>;
+  mediaPath(ref: MediaRef): Promise<MediaReply>;
 }
 
 function text(status: number, body: string): Response {
@@ -37,7 +40,7 @@ export function createMediaHandler(resolver: MediaResolver): (request: Request) 
     const ref = parseMediaUrl(request.url);
     if (!ref) return text(400, 'bad media URL');
     const answer = await resolver.mediaPath(ref);
-    if (!answer.path) return text(answer.status === 403 ? 403 : 404, 'not available');
+    if (!answer.path) return text(answer.status === 403 ? 403 : answer.status === 409 ? 409 : 404, 'not available');
     let path: string;
     try {
       // the engine confined it already; main does not take its word for it
@@ -45,15 +48,10 @@ export function createMediaHandler(resolver: MediaResolver): (request: Request) 
     } catch (err) {
       return text(err instanceof MediaRefusedError ? err.status : 403, 'refused');
     }
-    const size = statSync(path).size;
-    const range = parseRange(request.headers.get('range'), size);
-    const headers: Record<string, string> = { 'content-type': mediaMimeType(path), 'accept-ranges': 'bytes', 'cache-control': 'no-cache' };
-    if (range === 'invalid') return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
-    const start = range?.start ?? 0;
-    const end = range?.end ?? size - 1;
-    headers['content-length'] = String(end - start + 1);
-    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
-    const body = request.method === 'HEAD' || size === 0 ? null : (Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream<Uint8Array>);
-    return new Response(body, { status: range ? 206 : 200, headers });
+    const cache = answer.cache ?? 'no-cache';
+    const reply = mediaAnswer(answer.preview ? { kind: 'wav-preview', path, format: answer.preview, cache } : { kind: 'file', path, cache },
+      request.method, request.headers.get('range'), findFfmpeg().path);
+    const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
+    return new Response(body, { status: reply.status, headers: reply.headers });
   };
 }

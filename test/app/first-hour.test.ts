@@ -3,7 +3,7 @@
 // "written"), a write with files unticked in the dry run, undo that "restores", and the batch history.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
@@ -36,6 +36,10 @@ describe('a new user\'s first hour, at the engine', () => {
     make('rock.flac', [...SOUNDS.tone(1, 300), '-c:a', 'flac', '-metadata', 'title=Rock Song', '-metadata', 'genre=Rock']);
     make('jazz.mp3', [...SOUNDS.tone(1, 400), '-c:a', 'libmp3lame', '-id3v2_version', '3', '-metadata', 'title=Jazz Song', '-metadata', 'genre=Jazz']);
     make('none.ogg', [...SOUNDS.tone(1, 500), '-c:a', 'libvorbis', '-metadata', 'title=Untagged']);
+    const png = join(dir, 'cover.png');
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=teal:s=120x120', '-frames:v', '1', png]);
+    make('cover.aiff', [...SOUNDS.stereo(2), '-i', png, '-map', '0', '-map', '1', '-c:v', 'png', '-disposition:v', 'attached_pic',
+      '-c:a', 'pcm_s16be', '-write_id3v2', '1', '-metadata', 'title=Aiff With Cover']);
     service = new EngineService({ dbPath: join(dir, 'library.sqlite'), host: 'web', model: false, scanWorkers: 1 });
     const { job } = await service.addRoot({ path: music });
     assert.equal((await waitForJob(service, job!)).state, 'done');
@@ -45,6 +49,23 @@ describe('a new user\'s first hour, at the engine', () => {
   after(async () => {
     await service?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a cover only when the window asks, never during a scan; an AIFF plays as ffmpeg\'s WAV', async () => {
+    assert.equal((await service.getTrack({ id: id['cover.aiff']! })).media.cover, true);
+    assert.equal((await service.queryLibrary({ text: 'Aiff With Cover' })).rows[0]?.hasCover, true);
+    assert.ok(!existsSync(join(service.cacheDir, 'covers')), 'the scan did not read the picture');
+    const scan = await service.startScan({});
+    await assert.rejects(service.mediaSource({ kind: 'cover-thumb', id: id['cover.aiff']! }), /once the scan is done/);
+    await waitForJob(service, scan);
+    const cover = await service.mediaSource({ kind: 'cover', id: id['cover.aiff']! });
+    assert.ok(cover.path.startsWith(service.cacheDir) && readFileSync(cover.path).equals(readFileSync(join(dir, 'cover.png'))));
+    await assert.rejects(service.mediaSource({ kind: 'cover', id: id['rock.flac']! }), /no embedded cover/);
+    const sound = await service.mediaSource({ kind: 'audio', id: id['cover.aiff']! });
+    assert.equal(sound.kind, 'wav-preview');
+    assert.equal(sound.path, p['cover.aiff']);
+    assert.equal((await service.mediaSource({ kind: 'audio', id: id['rock.flac']! })).kind, 'file', 'FLAC plays as it is');
+    assert.equal((await service.mediaSource({ kind: 'audio-wav', id: id['rock.flac']! })).kind, 'wav-preview', 'unless the window asks for WAV');
   });
 
   it('calls a decision the file already had "confirmed", and keeps "written" for what Spectag wrote', async () => {

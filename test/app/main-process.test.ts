@@ -13,11 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { EngineService } from '../../electron/core/service/engine.js';
 import { dispatchCall } from '../../electron/core/service/dispatch.js';
-import { MediaRefusedError } from '../../electron/core/service/media.js';
 import { handleCall, isTrustedSender, registerIpc, type IpcMainLike } from '../../electron/main/ipc.js';
 import { createMediaHandler, parseMediaUrl, type MediaResolver } from '../../electron/main/media-protocol.js';
 import { createAppHandler, APP_CSP } from '../../electron/main/app-protocol.js';
 import { EngineClient, type EngineProcess } from '../../electron/main/engine-client.js';
+import { answerMedia } from '../../electron/main/engine-protocol.js';
+import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { loadWindowState, saveWindowState, DEFAULT_WINDOW } from '../../electron/main/window-state.js';
 import type { ApiEvent, CallOutcome, MediaRef, SpectagBridge } from '../../electron/shared/api.js';
 import { IPC } from '../../electron/shared/api-names.js';
@@ -36,20 +37,14 @@ describe('main process: IPC bridge and media protocol over a real engine', () =>
     },
   };
   // what engine-host.ts answers for a media request
-  const resolver: MediaResolver = {
-    mediaPath: async (ref: MediaRef) => {
-      try {
-        return { path: engine.mediaPath(ref), status: 200, allowedDirs: engine.mediaRoots() };
-      } catch (err) {
-        return { path: null, status: err instanceof MediaRefusedError ? err.status : 404, allowedDirs: engine.mediaRoots() };
-      }
-    },
-  };
+  const resolver: MediaResolver = { mediaPath: (ref: MediaRef) => answerMedia(engine, ref) };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spectag-main-'));
     music = join(dir, 'Music');
     makeBulkLibrary(music, 3);
+    // and an AIFF: the media protocol makes WAV of it
+    ffmpeg([...SOUNDS.stereo(3), '-c:a', 'pcm_s16be', '-write_id3v2', '1', '-metadata', 'title=Aiff Tone', join(music, 'aiff tone.aiff')]);
     writeFileSync(join(dir, 'private.txt'), 'private');
     engine = new EngineService({ dbPath: join(dir, 'library.sqlite'), host: 'electron', scanWorkers: 1 });
     const { job } = await engine.addRoot({ path: music });
@@ -67,7 +62,7 @@ describe('main process: IPC bridge and media protocol over a real engine', () =>
     assert.deepEqual([...handlers.keys()], [IPC.call]);
     const r = (await handlers.get(IPC.call)!({ senderFrame: { url: APP_URL } }, 'queryLibrary', { limit: 2 })) as CallOutcome<{ total: number }>;
     assert.equal(r.ok, true);
-    if (r.ok) assert.equal(r.result.total, 3);
+    if (r.ok) assert.equal(r.result.total, 4);
     off();
     assert.equal(handlers.size, 0);
   });
@@ -175,6 +170,15 @@ describe('main process: IPC bridge and media protocol over a real engine', () =>
     assert.doesNotMatch(await refused.text(), /private/);
     const traversal: MediaResolver = { mediaPath: async () => ({ path: `${music}/../private.txt`, status: 200, allowedDirs: [music] }) };
     assert.equal((await createMediaHandler(traversal)(new Request(`spectag-media://audio/${id}`))).status, 403);
+    // an AIFF, which Chromium cannot play: ffmpeg's WAV of it, its whole length announced, any range of it
+    const aiff = (await engine.queryLibrary({ text: 'aiff tone' })).rows[0]!;
+    const wav = await handler(new Request(`spectag-media://audio/${aiff.id}`, { method: 'HEAD' }));
+    assert.equal(wav.headers.get('content-type'), 'audio/wav');
+    assert.equal(Number(wav.headers.get('content-length')), 44 + 3 * 44100 * 2 * 2, '3 s of 16-bit stereo');
+    const middle = await handler(new Request(`spectag-media://audio/${aiff.id}`, { headers: { range: 'bytes=200000-200099' } }));
+    assert.equal(middle.status, 206);
+    assert.equal(middle.headers.get('content-range'), `bytes 200000-200099/${44 + 3 * 44100 * 4}`);
+    assert.equal((await middle.arrayBuffer()).byteLength, 100);
   });
 
   it('serves the window from renderer/dist only, with the CSP', async () => {

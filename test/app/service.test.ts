@@ -128,16 +128,16 @@ describe('engine service over a fixture library', () => {
 
   it('serves media only from inside the roots and the cache', async () => {
     const noise = (await service.queryLibrary({ text: 'noise' })).rows[0]!;
-    assert.equal(service.mediaPath({ kind: 'audio', id: noise.id }), noise.path);
-    assert.throws(() => service.mediaPath({ kind: 'spectrogram', id: noise.id }), /no spectrogram/);
+    assert.deepEqual(await service.mediaSource({ kind: 'audio', id: noise.id }), { kind: 'file', path: noise.path, cache: 'private, no-cache' });
+    await assert.rejects(service.mediaSource({ kind: 'spectrogram', id: noise.id }), /no spectrogram/);
     // a file row pointing outside every root (a root removed, a database edited by hand) is refused
     const outside = join(dir, 'outside.mp3');
     writeFileSync(outside, 'x');
     service.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(join(lib.root, '..', 'outside-link.mp3'), noise.id);
     symlinkSync(outside, join(lib.root, '..', 'outside-link.mp3'));
-    assert.throws(() => service.mediaPath({ kind: 'audio', id: noise.id }), (e: unknown) => e instanceof MediaRefusedError && e.status === 403);
+    await assert.rejects(service.mediaSource({ kind: 'audio', id: noise.id }), (e: unknown) => e instanceof MediaRefusedError && e.status === 403);
     service.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(`${lib.root}/../../etc/passwd`, noise.id);
-    assert.throws(() => service.mediaPath({ kind: 'audio', id: noise.id }), MediaRefusedError);
+    await assert.rejects(service.mediaSource({ kind: 'audio', id: noise.id }), MediaRefusedError);
     service.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(noise.path, noise.id);
   });
 
@@ -162,7 +162,7 @@ describe('engine service over a fixture library', () => {
     assert.equal(track.analysis?.status, 'ok', track.analysis?.errorMessage ?? '');
     assert.equal(track.media.spectrogram, true);
     assert.ok(track.analysis!.excerpts.length >= 1);
-    const png = service.mediaPath({ kind: 'spectrogram', id: tone.id });
+    const png = (await service.mediaSource({ kind: 'spectrogram', id: tone.id })).path;
     assert.ok(png.startsWith(service.cacheDir), png);
     assert.equal(status.features.predictions, false, 'this service runs without the model');
     await assert.rejects(service.controlJob({ jobId: 'nope', action: 'pause' }), /no job/);

@@ -122,28 +122,28 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     await page.locator('[data-row="0"]').click();
     await page.locator(`[data-testid="track-view"][data-file-id="${ids['Aiff Tone']}"]`).waitFor();
     await page.locator('[data-testid="track-view"] .spectro img').waitFor();
-    const problems = await page.evaluate(() => {
-      const out: string[] = [];
-      const clipped = (el: Element) => el.scrollWidth > el.clientWidth + 1;
-      const left = document.querySelector('.left')!.getBoundingClientRect();
+    // (the tests compile without the DOM's types: code that runs in the page is given as text)
+    const problems = (await page.evaluate(`(() => {
+      const out = [];
+      const clipped = (el) => el.scrollWidth > el.clientWidth + 1;
+      const left = document.querySelector('.left').getBoundingClientRect();
       for (const th of document.querySelectorAll('.th')) {
         const r = th.getBoundingClientRect();
-        if (r.right > left.right + 1) out.push(`header ${th.textContent?.trim()} ends at ${r.right} > ${left.right}`);
-        const b = th.querySelector('button')!;
-        if (b.textContent?.trim() && clipped(b)) out.push(`header ${b.textContent.trim()} cut`);
+        if (r.right > left.right + 1) out.push('header ' + th.textContent.trim() + ' ends at ' + r.right + ' > ' + left.right);
+        const b = th.querySelector('button');
+        if (b.textContent.trim() && clipped(b)) out.push('header ' + b.textContent.trim() + ' cut');
       }
       for (const cell of document.querySelectorAll('[data-row] [data-col="time"]')) {
         if (cell.getBoundingClientRect().right > left.right + 1) out.push('a Time cell is outside the pane');
-        if (clipped(cell)) out.push(`time ${cell.textContent} cut`);
+        if (clipped(cell)) out.push('time ' + cell.textContent + ' cut');
       }
-      const bar = document.querySelector('.toolbar')!;
-      if (clipped(bar)) out.push('toolbar overflows');
+      if (clipped(document.querySelector('.toolbar'))) out.push('toolbar overflows');
       for (const el of document.querySelectorAll('[data-testid="track-view"] .pname, [data-testid="track-view"] .genre-chip')) {
-        if (clipped(el)) out.push(`genre "${el.textContent}" cut`);
+        if (clipped(el)) out.push('genre "' + el.textContent + '" cut');
       }
       if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways');
       return out;
-    });
+    })()`)) as string[];
     assert.deepEqual(problems, []);
     assert.equal((await page.getByTestId('file-genres').textContent())?.trim(), LONG_GENRE);
     await shot('review', true);
@@ -152,9 +152,10 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
   it('shows the cover in the track view and small ones in the table, and the spectrogram with Hz and time axes', async () => {
     const big = page.locator('[data-testid="track-cover"]');
     await big.waitFor();
-    assert.ok(await big.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 240), 'the whole embedded picture');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.cover-cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= 2);
-    const thumbs = await page.$$eval('.cover-cell img', (imgs) => (imgs as HTMLImageElement[]).map((i) => i.naturalWidth));
+    await page.waitForFunction(`(() => { const i = document.querySelector('[data-testid="track-cover"]'); return i.complete && i.naturalWidth > 0; })()`);
+    assert.equal(await big.evaluate((img) => img.naturalWidth), 240, 'the whole embedded picture');
+    await page.waitForFunction(`[...document.querySelectorAll('.cover-cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= 2`);
+    const thumbs = await page.$$eval('.cover-cell img', (imgs) => imgs.map((i) => i.naturalWidth));
     assert.deepEqual(thumbs, [64, 64], 'two files have covers; thumbnails, not the whole pictures');
     const hz = await page.$$eval('[data-testid="frequency-axis"] .ftick', (els) => els.map((e) => e.textContent));
     assert.deepEqual(hz, ['250', '500', '1k', '2k', '4k', '8k']);
@@ -166,25 +167,17 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     const audio = page.locator('[data-testid="track-view"] audio');
     await page.locator('[data-row="0"]').click();
     await page.keyboard.press(' ');
-    await page.waitForFunction(() => {
-      const a = document.querySelector<HTMLAudioElement>('[data-testid="track-view"] audio');
-      return a != null && !a.paused && a.currentTime > 0.3;
-    }, null, { timeout: 15_000 });
-    assert.equal(await audio.evaluate((a: HTMLAudioElement) => a.error), null);
-    assert.ok(Math.abs((await audio.evaluate((a: HTMLAudioElement) => a.duration)) - 12) < 0.05, 'the whole 12 s, seekable');
-    const t0 = await audio.evaluate((a: HTMLAudioElement) => a.currentTime);
+    const player = `document.querySelector('[data-testid="track-view"] audio')`;
+    await page.waitForFunction(`(() => { const a = ${player}; return a != null && !a.paused && a.currentTime > 0.3; })()`, null, { timeout: 15_000 });
+    assert.equal(await audio.evaluate((a) => a.error), null);
+    assert.ok(Math.abs((await audio.evaluate((a) => a.duration)) - 12) < 0.05, 'the whole 12 s, seekable');
+    const t0 = (await audio.evaluate((a) => a.currentTime)) as number;
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((t) => {
-      const a = document.querySelector<HTMLAudioElement>('[data-testid="track-view"] audio')!;
-      return a.currentTime >= t + 4.9 && a.readyState >= 2 && !a.seeking;
-    }, t0, { timeout: 10_000 });
-    const t1 = await audio.evaluate((a: HTMLAudioElement) => a.currentTime);
+    await page.waitForFunction(`(() => { const a = ${player}; return a.currentTime >= ${t0 + 4.9} && a.readyState >= 2 && !a.seeking; })()`, null, { timeout: 10_000 });
+    const t1 = (await audio.evaluate((a) => a.currentTime)) as number;
     await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction((t) => {
-      const a = document.querySelector<HTMLAudioElement>('[data-testid="track-view"] audio')!;
-      return a.currentTime <= t - 4 && !a.seeking;
-    }, t1, { timeout: 10_000 });
-    assert.equal(await audio.evaluate((a: HTMLAudioElement) => a.error), null);
+    await page.waitForFunction(`(() => { const a = ${player}; return a.currentTime <= ${t1 - 4} && !a.seeking; })()`, null, { timeout: 10_000 });
+    assert.equal(await audio.evaluate((a) => a.error), null);
     await page.keyboard.press(' ');
   });
 
@@ -220,14 +213,14 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
 
   it('closes every dialog with Escape and gives the focus back to where it was', async () => {
     await page.locator('[data-row="1"]').click();
-    const focusedIs = (selector: string) => page.evaluate((s) => document.activeElement === document.querySelector(s), selector);
+    const focusedIs = async (selector: string) => (await page.evaluate(`document.activeElement === document.querySelector('${selector.replaceAll("'", "\\'")}')`)) as boolean;
     for (const [open, name] of [['b', 'Bulk accept'], ['m', 'More like this'], ['c', 'Correct: the genre is…'], ['?', 'Keyboard shortcuts']] as const) {
       await page.locator('[data-row="1"]').click();
       assert.ok(await focusedIs('[data-row="1"]'));
       await page.keyboard.press(open);
       const dialog = page.getByRole('dialog', { name });
       await dialog.waitFor();
-      assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), `${name}: the focus moves into the dialog`);
+      assert.ok(await dialog.evaluate((d) => d.contains(d.ownerDocument.activeElement)), `${name}: the focus moves into the dialog`);
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       assert.ok(await focusedIs('[data-row="1"]'), `${name}: the focus is back on the row`);
@@ -238,7 +231,7 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
       await page.getByRole('dialog', { name }).waitFor();
       await page.keyboard.press('Escape');
       await page.getByRole('dialog', { name }).waitFor({ state: 'detached' });
-      assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent?.trim() || document.activeElement?.getAttribute('aria-label')), button);
+      assert.equal(await page.evaluate(`document.activeElement.getAttribute('aria-label') || document.activeElement.textContent.trim()`), button);
     }
   });
 
@@ -251,11 +244,12 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     assert.equal(await currentId(), second);
     await page.keyboard.press('r');
     await page.getByTestId('row-count').filter({ hasText: '5 tracks' }).waitFor();
-    await page.waitForFunction((id) => document.querySelector('[data-testid="current-row-id"]')?.textContent === String(id), third);
+    const cursorOn = (id: number) => page.waitForFunction(`document.querySelector('[data-testid="current-row-id"]').textContent === '${id}'`);
+    await cursorOn(third);
     assert.equal(await rowId(1), third, 'the rejected track left the list; the next one moved up under the cursor');
     await page.keyboard.press('u');
     await page.getByTestId('row-count').filter({ hasText: '6 tracks' }).waitFor();
-    await page.waitForFunction((id) => document.querySelector('[data-testid="current-row-id"]')?.textContent === String(id), second);
+    await cursorOn(second);
     assert.equal(await rowId(1), second, 'back on the undone track, in its place');
     assert.equal(await page.locator('[data-row="1"][aria-selected="true"]').count(), 1);
   });

@@ -8,7 +8,7 @@ import { wavPreviewSize, wavPreviewStream, type WavPreviewFormat } from './previ
 
 /** What to send: a file as it is, or a file turned into WAV as it is played. */
 export type MediaSource =
-  | { kind: 'file'; path: string; cache: string }
+  | { kind: 'file'; path: string; cache: string; /** default: by the file's extension */ type?: string }
   | { kind: 'wav-preview'; path: string; format: WavPreviewFormat; cache: string };
 
 export interface MediaAnswer {
@@ -20,7 +20,7 @@ export interface MediaAnswer {
 
 export function mediaAnswer(source: MediaSource, method: string, rangeHeader: string | null | undefined, ffmpeg: string): MediaAnswer {
   const size = source.kind === 'file' ? statSync(source.path).size : wavPreviewSize(source.format);
-  const type = source.kind === 'file' ? mediaMimeType(source.path) : 'audio/wav';
+  const type = source.kind === 'file' ? (source.type ?? mediaMimeType(source.path)) : 'audio/wav';
   const headers: Record<string, string> = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': source.cache, 'x-content-type-options': 'nosniff' };
   const range = parseRange(rangeHeader, size);
   if (range === 'invalid') return { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` }, body: null };

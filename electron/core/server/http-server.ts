@@ -3,20 +3,22 @@
 // library needs the random token printed at start (constant-time compare; never logged). Requests are
 // answered by a route table (ROUTES): a new endpoint is one more entry, with its methods and who may call it.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MediaRefSchema, type MediaRef, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
+import { MEDIA_KINDS, MediaRefSchema, SpectagApiError, type MediaRef, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
 import { dispatchCall } from '../service/dispatch.js';
-import { isInside, mediaMimeType, MediaRefusedError, parseRange } from '../service/media.js';
+import { isInside, MediaRefusedError } from '../service/media.js';
+import { mediaAnswer, type MediaAnswer, type MediaSource } from '../media/serve.js';
+import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import { EVENTS_PROTOCOL, tokenFromProtocols } from '../../shared/web-auth.js';
 
 /** What the server needs from the engine: the API, its events and the media files. */
 export interface ServedEngine extends SpectagApi {
   subscribe(listener: ApiEventListener): () => void;
-  mediaPath(ref: MediaRef): string;
+  mediaSource(ref: MediaRef): Promise<MediaSource>;
 }
 
 export interface ServerOptions {
@@ -215,40 +217,32 @@ async function callApi({ req, res, server }: RouteContext, method: string): Prom
   else send(res, STATUS_BY_CODE[outcome.error.code], outcome);
 }
 
-/** A file, whole or one byte range (audio elements seek with ranges). */
-function streamFile(req: IncomingMessage, res: ServerResponse, path: string, type: string, cache: string): void {
-  const size = statSync(path).size;
-  const range = parseRange(req.headers.range, size);
-  const headers: Record<string, string> = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': cache, 'x-content-type-options': 'nosniff' };
-  if (range === 'invalid') {
-    res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` });
-    res.end();
-    return;
-  }
-  if (range) {
-    res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(path, { start: range.start, end: range.end }).pipe(res);
-    return;
-  }
-  res.writeHead(200, { ...headers, 'content-length': String(size) });
-  if (req.method === 'HEAD') return void res.end();
-  createReadStream(path).pipe(res);
+/**
+ * Send an answer of mediaAnswer (a file or a WAV preview, whole or one byte range: audio elements seek with
+ * ranges). When the listener goes away (a seek, another track) the body stops, and a preview's ffmpeg with it.
+ */
+function sendAnswer(res: ServerResponse, answer: MediaAnswer): void {
+  res.writeHead(answer.status, answer.headers);
+  if (!answer.body) return void res.end();
+  res.on('close', () => answer.body?.destroy());
+  answer.body.on('error', () => res.destroy());
+  answer.body.pipe(res);
 }
 
-/** /media/<kind>/<id>: a track's audio or spectrogram, as the engine confines it. */
-function serveMedia({ req, res, rest, server }: RouteContext): void {
+/** /media/<kind>/<id>: a track's audio (or ffmpeg's WAV of it), spectrogram or cover, as the engine confines it. */
+async function serveMedia({ req, res, rest, server }: RouteContext): Promise<void> {
   const [kind, id] = rest;
   const ref = MediaRefSchema.safeParse({ kind, id: Number(id) });
-  if (rest.length !== 2 || !ref.success || !/^\d+$/.test(id ?? '')) return fail(res, 'invalid-input', 'media URL: /media/audio/<id> or /media/spectrogram/<id>');
-  let path: string;
+  if (rest.length !== 2 || !ref.success || !/^\d+$/.test(id ?? '')) return fail(res, 'invalid-input', `media URL: /media/<${MEDIA_KINDS.join('|')}>/<id>`);
+  let source: MediaSource;
   try {
-    path = server.opts.engine.mediaPath(ref.data);
+    source = await server.opts.engine.mediaSource(ref.data);
   } catch (err) {
     if (err instanceof MediaRefusedError) return fail(res, err.status === 403 ? 'forbidden' : 'not-found', err.message);
+    if (err instanceof SpectagApiError) return fail(res, err.code, err.message);
     return fail(res, 'not-found', (err as Error).message);
   }
-  streamFile(req, res, path, mediaMimeType(path), ref.data.kind === 'spectrogram' ? 'private, max-age=60' : 'private, no-cache');
+  sendAnswer(res, mediaAnswer(source, req.method ?? 'GET', req.headers.range, findFfmpeg().path));
 }
 
 /** The built window: its files, and index.html for any other path without an extension (the app's routes). */
@@ -280,7 +274,7 @@ function serveWindow({ req, res, url, server }: RouteContext): void {
   res.setHeader('content-security-policy', contentSecurityPolicy(server.port));
   res.setHeader('referrer-policy', 'no-referrer');
   res.setHeader('x-frame-options', 'DENY');
-  streamFile(req, res, file, type, isIndex ? 'no-cache' : 'public, max-age=31536000, immutable');
+  sendAnswer(res, mediaAnswer({ kind: 'file', path: file, type, cache: isIndex ? 'no-cache' : 'public, max-age=31536000, immutable' }, req.method ?? 'GET', req.headers.range, ''));
 }
 
 const allowedHosts = (port: number) => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);

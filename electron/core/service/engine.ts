@@ -16,6 +16,7 @@ import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import { openDatabase, SCHEMA_VERSION, type Db } from '../db/open.js';
 import { EngineContext } from './context.js';
 import { wireServices, type ServiceOptions, type Services } from './services.js';
+import type { MediaSource } from '../media/serve.js';
 
 export const APP_VERSION = '0.1.0';
 
@@ -80,9 +81,12 @@ export class EngineService implements SpectagApi {
     return this.services.library.track(id);
   }
 
-  /** The file behind a media URL, confined to the library roots (audio) or the cache (pictures). */
-  mediaPath(ref: MediaRef): string {
-    return this.services.library.mediaPath(ref);
+  /**
+   * What a media URL serves, confined to the library roots (audio) or the cache (pictures): the file as it
+   * is, or the WAV ffmpeg makes of a file the browser engine cannot play. Throws MediaRefusedError or SpectagApiError.
+   */
+  async mediaSource(ref: MediaRef): Promise<MediaSource> {
+    return this.services.library.mediaSource(ref);
   }
 
   /** Folders media may come from (the desktop shell checks again on its side). */

@@ -15,7 +15,11 @@ import { PredictionStore } from '../db/predictions.js';
 import { scanLibrary } from '../library/scan.js';
 import type { AnalysisService } from './analysis.js';
 import type { EngineContext } from './context.js';
-import { confineMediaPath } from './media.js';
+import { confineMediaPath, MediaRefusedError } from './media.js';
+import { browserPlays, wavPreviewFormat } from '../media/preview.js';
+import { CoverCache, NoCoverError } from '../media/cover.js';
+import type { MediaSource } from '../media/serve.js';
+import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import type { PersonalService } from './personal.js';
 import type { VocabularyService } from './vocabulary.js';
 import { RootWatcher } from './watch.js';
@@ -170,16 +174,38 @@ export class LibraryService {
     return this.parts.vocabulary.showPrediction({ ...rest, genres: Object.keys(stored.probabilities) });
   }
 
-  /** The file behind a media URL, confined to the library roots (audio) or the cache (pictures). */
-  mediaPath(ref: MediaRef): string {
-    if (ref.kind === 'audio') {
-      const file = this.view.fileById(ref.id);
-      if (!file) throw new SpectagApiError('not-found', 'no such file');
-      return confineMediaPath(file.path, this.files.rootPaths());
+  private coverCache: CoverCache | null = null;
+
+  /**
+   * What a media URL serves, confined to the library roots (audio) or the cache (pictures): the file as it
+   * is, or the WAV ffmpeg makes of a file the browser engine cannot play. Covers are read from the file on
+   * first request, never while a scan reads the disk. Throws MediaRefusedError or SpectagApiError.
+   */
+  async mediaSource(ref: MediaRef): Promise<MediaSource> {
+    if (ref.kind === 'spectrogram') {
+      const a = this.view.analysis(ref.id);
+      if (!a?.imagePath) throw new SpectagApiError('not-found', 'no spectrogram for this file');
+      return { kind: 'file', path: confineMediaPath(a.imagePath, [this.ctx.cacheDir]), cache: 'private, max-age=60' };
     }
-    const a = this.view.analysis(ref.id);
-    if (!a?.imagePath) throw new SpectagApiError('not-found', 'no spectrogram for this file');
-    return confineMediaPath(a.imagePath, [this.ctx.cacheDir]);
+    const file = this.view.fileById(ref.id);
+    if (!file) throw new SpectagApiError('not-found', 'no such file');
+    const path = confineMediaPath(file.path, this.files.rootPaths());
+    if (ref.kind === 'audio' || ref.kind === 'audio-wav') {
+      if (ref.kind === 'audio' && browserPlays(file.container, file.codec)) return { kind: 'file', path, cache: 'private, no-cache' };
+      const format = wavPreviewFormat(file);
+      if (!format) throw new SpectagApiError('not-found', `${file.path}: its length is unknown, so it cannot be previewed`);
+      return { kind: 'wav-preview', path, format, cache: 'private, no-cache' };
+    }
+    if (this.ctx.jobs.running('scan')) throw new SpectagApiError('conflict', 'covers are read once the scan is done');
+    if (!file.hasCover) throw new SpectagApiError('not-found', `${file.path}: no embedded cover`);
+    this.coverCache ??= new CoverCache(this.ctx.cacheDir, findFfmpeg().path);
+    try {
+      const picture = await this.coverCache.path(ref.id, { path, size: file.size, mtimeMs: file.mtimeMs }, ref.kind);
+      return { kind: 'file', path: confineMediaPath(picture, [this.ctx.cacheDir]), cache: 'private, max-age=300' };
+    } catch (err) {
+      if (err instanceof NoCoverError || err instanceof MediaRefusedError) throw new SpectagApiError('not-found', err.message);
+      throw err;
+    }
   }
 
   /** Folders media may come from (the desktop shell checks again on its side). */
