@@ -118,7 +118,8 @@ export const MoreLikeThisSchema = z.strictObject({
   /** the genre the chosen tracks will get */
   genre: genreName,
   limit: z.number().int().min(1).max(500).optional(),
-  minScore: z.number().min(-1).max(1).optional(),
+  /** the least similarity listed (default, and the least allowed: the engine's threshold for a real neighbour) */
+  minScore: z.number().min(0).max(1).optional(),
 });
 export const MoreLikeThisApplySchema = z.strictObject({ fileIds: z.array(id).min(1).max(5000), genre: genreName });
 

@@ -232,6 +232,8 @@ export interface MoreLikeThisPreview {
   genre: string;
   /** untagged, undecided tracks nearest to the seed track, best first, with their similarity */
   candidates: SimilarTrack[];
+  /** the least similarity listed: tracks less alike than this are not neighbours */
+  minScore: number;
 }
 
 /** Stable model id of personal suggestions (the version is the personal model version). */

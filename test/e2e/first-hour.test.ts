@@ -53,10 +53,20 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
   const ids: Record<string, number> = {};
   const paths: Record<string, string> = {};
 
+  /** A screenshot in test-output/ (first-hour-<name>.png); SPECTAG_DOCS_SCREENSHOTS=1 also makes it the README's renderer/docs/<name>.png. */
   const shot = async (name: string, docs = false) => {
     mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, `${name}.png`) });
-    if (docs && process.env.SPECTAG_DOCS_SCREENSHOTS === '1') copyFileSync(join(OUT, `${name}.png`), join(DOCS, `${name}.png`));
+    const file = join(OUT, `first-hour-${name}.png`);
+    await page.screenshot({ path: file });
+    if (docs && process.env.SPECTAG_DOCS_SCREENSHOTS === '1') copyFileSync(file, join(DOCS, `${name}.png`));
+  };
+  /** Wait until a JavaScript expression is true in the page (polled: the window's CSP forbids eval, which waitForFunction needs). */
+  const until = async (expr: string, timeoutMs = 10_000) => {
+    const end = Date.now() + timeoutMs;
+    while (!(await page.evaluate(expr))) {
+      if (Date.now() > end) throw new Error(`timed out waiting for: ${expr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   };
   const currentId = async () => Number(await page.getByTestId('current-row-id').textContent());
   const rowId = (i: number) => page.locator(`[data-row="${i}"]`).getAttribute('data-id').then(Number);
@@ -107,6 +117,7 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(serve.url);
     await page.getByTestId('row-count').filter({ hasText: '7 tracks' }).waitFor({ timeout: 20_000 });
@@ -144,17 +155,17 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
       if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways');
       return out;
     })()`)) as string[];
+    await shot('review', true);
     assert.deepEqual(problems, []);
     assert.equal((await page.getByTestId('file-genres').textContent())?.trim(), LONG_GENRE);
-    await shot('review', true);
   });
 
   it('shows the cover in the track view and small ones in the table, and the spectrogram with Hz and time axes', async () => {
     const big = page.locator('[data-testid="track-cover"]');
     await big.waitFor();
-    await page.waitForFunction(`(() => { const i = document.querySelector('[data-testid="track-cover"]'); return i.complete && i.naturalWidth > 0; })()`);
+    await until(`(() => { const i = document.querySelector('[data-testid="track-cover"]'); return i.complete && i.naturalWidth > 0; })()`);
     assert.equal(await big.evaluate((img) => img.naturalWidth), 240, 'the whole embedded picture');
-    await page.waitForFunction(`[...document.querySelectorAll('.cover-cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= 2`);
+    await until(`[...document.querySelectorAll('.cover-cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= 2`);
     const thumbs = await page.$$eval('.cover-cell img', (imgs) => imgs.map((i) => i.naturalWidth));
     assert.deepEqual(thumbs, [64, 64], 'two files have covers; thumbnails, not the whole pictures');
     const hz = await page.$$eval('[data-testid="frequency-axis"] .ftick', (els) => els.map((e) => e.textContent));
@@ -168,15 +179,15 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     await page.locator('[data-row="0"]').click();
     await page.keyboard.press(' ');
     const player = `document.querySelector('[data-testid="track-view"] audio')`;
-    await page.waitForFunction(`(() => { const a = ${player}; return a != null && !a.paused && a.currentTime > 0.3; })()`, null, { timeout: 15_000 });
+    await until(`(() => { const a = ${player}; return a != null && !a.paused && a.currentTime > 0.3; })()`, 15_000);
     assert.equal(await audio.evaluate((a) => a.error), null);
     assert.ok(Math.abs((await audio.evaluate((a) => a.duration)) - 12) < 0.05, 'the whole 12 s, seekable');
     const t0 = (await audio.evaluate((a) => a.currentTime)) as number;
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(`(() => { const a = ${player}; return a.currentTime >= ${t0 + 4.9} && a.readyState >= 2 && !a.seeking; })()`, null, { timeout: 10_000 });
+    await until(`(() => { const a = ${player}; return a.currentTime >= ${t0 + 4.9} && a.readyState >= 2 && !a.seeking; })()`, 10_000);
     const t1 = (await audio.evaluate((a) => a.currentTime)) as number;
     await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction(`(() => { const a = ${player}; return a.currentTime <= ${t1 - 4} && !a.seeking; })()`, null, { timeout: 10_000 });
+    await until(`(() => { const a = ${player}; return a.currentTime <= ${t1 - 4} && !a.seeking; })()`, 10_000);
     assert.equal(await audio.evaluate((a) => a.error), null);
     await page.keyboard.press(' ');
   });
@@ -244,7 +255,7 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     assert.equal(await currentId(), second);
     await page.keyboard.press('r');
     await page.getByTestId('row-count').filter({ hasText: '5 tracks' }).waitFor();
-    const cursorOn = (id: number) => page.waitForFunction(`document.querySelector('[data-testid="current-row-id"]').textContent === '${id}'`);
+    const cursorOn = (id: number) => until(`document.querySelector('[data-testid="current-row-id"]').textContent === '${id}'`);
     await cursorOn(third);
     assert.equal(await rowId(1), third, 'the rejected track left the list; the next one moved up under the cursor');
     await page.keyboard.press('u');

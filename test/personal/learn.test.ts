@@ -22,6 +22,7 @@ import { EngineContext } from '../../electron/core/service/context.js';
 import { wireServices, type Services } from '../../electron/core/service/services.js';
 import { personalPredictor } from '../../electron/core/personal/predict.js';
 import { buildSyntheticLibrary, type SyntheticTrack } from './synthetic-library.js';
+import { MIN_SIMILARITY } from '../../electron/core/personal/similar.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spectag-personal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -190,6 +191,27 @@ describe('personal model on a synthetic library', () => {
     const again = services.personal.moreLikeThis({ fileId: seed.fileId, genre: 'Shoegaze', limit: 100 });
     assert.ok(!again.candidates.some((c) => c.fileId === preview.candidates[0]!.fileId), 'decided tracks are no longer candidates');
     assert.throws(() => services.review.applyGenre([999_999], 'Shoegaze'), /not readable library files/);
+  });
+
+  it('"more like this" offers only real neighbours: never below the threshold, never a track the person rejected', () => {
+    const seed = tracks.find((t) => t.tagged && t.genre === 1)!;
+    const byId = new Map(tracks.map((t) => [t.fileId, t]));
+    // however many are asked for, and even when asked for less alike ones: only the seed's own sound
+    const all = moreLikeThisPreview(db, { fileId: seed.fileId, genre: 'Dub', limit: 500, minScore: 0 });
+    assert.equal(all.minScore, MIN_SIMILARITY);
+    assert.ok(all.candidates.length >= 1);
+    for (const c of all.candidates) {
+      assert.ok(c.score >= MIN_SIMILARITY, `${c.path}: ${c.score}`);
+      assert.equal(byId.get(c.fileId)?.genre, 1, `${c.path} (score ${c.score}) is not of the seed's sound`);
+    }
+    const untaggedOfOthers = tracks.filter((t) => !t.tagged && t.genre !== 1).length;
+    assert.ok(untaggedOfOthers > 0, 'there were other untagged tracks to leave out');
+    // the person rejects the nearest one ("leave the file as it is"): it is not offered again
+    const nearest = all.candidates[0]!.fileId;
+    new DecisionStore(db).record(nearest, [], 'rejected');
+    const after = moreLikeThisPreview(db, { fileId: seed.fileId, genre: 'Dub', limit: 500 });
+    assert.ok(!after.candidates.some((c) => c.fileId === nearest), 'the rejected track is not offered');
+    assert.equal(after.candidates.length, all.candidates.length - 1);
   });
 });
 

@@ -15,7 +15,7 @@ import type { VocabularyStore } from '../db/vocabulary.js';
 import type { BackendName } from '../model/backend.js';
 import { dominantEmbedding, labelTracks, loadLibrary } from '../personal/dataset.js';
 import type { LearnOptions } from '../personal/learn.js';
-import { NoEmbeddingError, similarTracks } from '../personal/similar.js';
+import { MIN_SIMILARITY, NoEmbeddingError, similarTracks } from '../personal/similar.js';
 import { refreshPersonalPredictions, retrainState } from '../personal/suggestions.js';
 import type { EngineContext } from './context.js';
 
@@ -215,7 +215,9 @@ export class PersonalService {
     if (!new FileStore(this.ctx.db).getById(q.fileId)) throw new SpectagApiError('not-found', `no file with id ${q.fileId}`);
     if (!genreKey(q.genre)) throw new SpectagApiError('invalid-input', `"${q.genre}" is not a genre name`);
     try {
-      return { genre: q.genre.trim(), candidates: similarTracks(this.ctx.db, q.fileId, { untaggedOnly: true, limit: q.limit ?? 50, minScore: q.minScore }) };
+      // a caller may ask for closer neighbours, never for ones below the threshold
+      const minScore = Math.max(MIN_SIMILARITY, q.minScore ?? MIN_SIMILARITY);
+      return { genre: q.genre.trim(), minScore, candidates: similarTracks(this.ctx.db, q.fileId, { untaggedOnly: true, limit: q.limit ?? 50, minScore }) };
     } catch (err) {
       if (err instanceof NoEmbeddingError) throw new SpectagApiError('conflict', `${err.message}; analyse it first`);
       throw err;

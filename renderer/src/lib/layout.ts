@@ -19,16 +19,17 @@ export interface ColumnDef {
 
 export const COLUMNS: readonly ColumnDef[] = [
   { id: 'cover', label: 'Cover', sort: null, min: 28, grow: null },
+  // the minimums fit each header's label, with room for the sort arrow where it can sort
   { id: 'status', label: 'Status', sort: 'status', min: 84, grow: null },
   { id: 'title', label: 'Title', sort: 'title', min: 110, grow: 2 },
-  { id: 'artist', label: 'Artist', sort: 'artist', min: 70, grow: 1.3 },
-  { id: 'album', label: 'Album', sort: 'album', min: 70, grow: 1.3 },
-  { id: 'genre', label: 'In file', sort: 'genre', min: 70, grow: 1 },
-  { id: 'suggested', label: 'Suggested', sort: 'suggested', min: 70, grow: 1 },
-  { id: 'yours', label: 'Yours', sort: null, min: 60, grow: 0.9 },
-  { id: 'confidence', label: 'Confidence', sort: 'confidence', min: 84, grow: null },
-  { id: 'decided', label: 'Decided', sort: null, min: 70, grow: 1 },
-  { id: 'time', label: 'Time', sort: 'durationSec', min: 52, grow: null },
+  { id: 'artist', label: 'Artist', sort: 'artist', min: 80, grow: 1.3 },
+  { id: 'album', label: 'Album', sort: 'album', min: 80, grow: 1.3 },
+  { id: 'genre', label: 'In file', sort: 'genre', min: 76, grow: 1 },
+  { id: 'suggested', label: 'Suggested', sort: 'suggested', min: 92, grow: 1 },
+  { id: 'yours', label: 'Yours', sort: null, min: 64, grow: 0.9 },
+  { id: 'confidence', label: 'Confidence', sort: 'confidence', min: 98, grow: null },
+  { id: 'decided', label: 'Decided', sort: null, min: 76, grow: 1 },
+  { id: 'time', label: 'Time', sort: 'durationSec', min: 56, grow: null },
 ];
 
 export interface ReviewLayout {
@@ -38,7 +39,7 @@ export interface ReviewLayout {
 }
 
 export const LAYOUT_KEY = 'spectag-layout';
-export const TRACK_PANE = { default: 420, min: 300, minTable: 360 } as const;
+export const TRACK_PANE = { default: 400, min: 300, minTable: 360 } as const;
 
 export function emptyLayout(): ReviewLayout {
   return { trackPane: null, columns: {} };
