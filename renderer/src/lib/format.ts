@@ -37,6 +37,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "1 file", "2 files": a count with its noun (regular plurals only). */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /** Sizes: decimal SI units, the same text the command line prints. */
 export { formatBytes, SIZE_UNITS_NOTE } from '../../../electron/shared/units.js';
 
