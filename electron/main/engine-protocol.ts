@@ -1,9 +1,7 @@
 // Messages between the main process and the engine's utility process (electron/main/engine-host.ts).
 // Plain data: they cross a process boundary as structured clones.
 import { SpectagApiError, type ApiEvent, type CallOutcome, type MediaRef } from '../shared/api.js';
-import type { WavPreviewFormat } from '../core/media/preview.js';
-import type { MediaSource } from '../core/media/serve.js';
-import { MediaRefusedError } from '../core/service/media.js';
+import { MediaRefusedError, type MediaSource, type WavPreviewFormat } from '../core/service/media.js';
 
 /**
  * The engine's answer to a media request: the file to serve (main checks again that it lies in allowedDirs)

@@ -4,9 +4,7 @@
 // making ffmpeg's WAV of it as it goes where the engine says the window cannot play the file itself.
 import { Readable } from 'node:stream';
 import { MediaRefSchema, type MediaRef } from '../shared/api.js';
-import { confineMediaPath, MediaRefusedError } from '../core/service/media.js';
-import { mediaAnswer } from '../core/media/serve.js';
-import { findFfmpeg } from '../core/audio/ffmpeg-binary.js';
+import { confineMediaPath, mediaAnswer, MediaRefusedError } from '../core/service/media.js';
 import type { MediaReply } from './engine-protocol.js';
 
 export const MEDIA_SCHEME = 'spectag-media';
@@ -50,7 +48,7 @@ export function createMediaHandler(resolver: MediaResolver): (request: Request) 
     }
     const cache = answer.cache ?? 'no-cache';
     const reply = mediaAnswer(answer.preview ? { kind: 'wav-preview', path, format: answer.preview, cache } : { kind: 'file', path, cache },
-      request.method, request.headers.get('range'), findFfmpeg().path);
+      request.method, request.headers.get('range'));
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });
   };

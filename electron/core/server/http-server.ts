@@ -10,9 +10,7 @@ import { extname, join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MEDIA_KINDS, MediaRefSchema, SpectagApiError, type MediaRef, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
 import { dispatchCall } from '../service/dispatch.js';
-import { isInside, MediaRefusedError } from '../service/media.js';
-import { mediaAnswer, type MediaAnswer, type MediaSource } from '../media/serve.js';
-import { findFfmpeg } from '../audio/ffmpeg-binary.js';
+import { isInside, mediaAnswer, MediaRefusedError, type MediaAnswer, type MediaSource } from '../service/media.js';
 import { EVENTS_PROTOCOL, tokenFromProtocols } from '../../shared/web-auth.js';
 
 /** What the server needs from the engine: the API, its events and the media files. */
@@ -242,7 +240,7 @@ async function serveMedia({ req, res, rest, server }: RouteContext): Promise<voi
     if (err instanceof SpectagApiError) return fail(res, err.code, err.message);
     return fail(res, 'not-found', (err as Error).message);
   }
-  sendAnswer(res, mediaAnswer(source, req.method ?? 'GET', req.headers.range, findFfmpeg().path));
+  sendAnswer(res, mediaAnswer(source, req.method ?? 'GET', req.headers.range));
 }
 
 /** The built window: its files, and index.html for any other path without an extension (the app's routes). */
@@ -274,7 +272,7 @@ function serveWindow({ req, res, url, server }: RouteContext): void {
   res.setHeader('content-security-policy', contentSecurityPolicy(server.port));
   res.setHeader('referrer-policy', 'no-referrer');
   res.setHeader('x-frame-options', 'DENY');
-  sendAnswer(res, mediaAnswer({ kind: 'file', path: file, type, cache: isIndex ? 'no-cache' : 'public, max-age=31536000, immutable' }, req.method ?? 'GET', req.headers.range, ''));
+  sendAnswer(res, mediaAnswer({ kind: 'file', path: file, type, cache: isIndex ? 'no-cache' : 'public, max-age=31536000, immutable' }, req.method ?? 'GET', req.headers.range));
 }
 
 const allowedHosts = (port: number) => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);

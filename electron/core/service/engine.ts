@@ -16,7 +16,7 @@ import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import { openDatabase, SCHEMA_VERSION, type Db } from '../db/open.js';
 import { EngineContext } from './context.js';
 import { wireServices, type ServiceOptions, type Services } from './services.js';
-import type { MediaSource } from '../media/serve.js';
+import type { MediaSource } from './media.js';
 
 export const APP_VERSION = '0.1.0';
 

@@ -1,7 +1,14 @@
-// Confinement of media served to the window (audio previews, spectrogram pictures): a path is served only
-// when it lies inside one of the allowed folders (library roots, the analysis cache) and is a regular file.
-import { statSync } from 'node:fs';
+// Media served to the window (audio, ffmpeg's WAV of what the browser cannot play, spectrogram pictures,
+// covers), for both transports (web mode's HTTP server and the desktop app's spectag-media: protocol): a path
+// is served only when it lies inside one of the allowed folders (library roots, the analysis cache) and is a
+// regular file, and one answer (status, headers, body for a byte range) is made for either transport.
+import { createReadStream, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { findFfmpeg } from '../audio/ffmpeg-binary.js';
+import { wavPreviewSize, wavPreviewStream, type WavPreviewFormat } from '../media/preview.js';
+
+export type { WavPreviewFormat };
 
 /** True when `child` is strictly inside `parent` after normalisation ("..", ".", duplicate separators). */
 export function isInside(child: string, parent: string): boolean {
@@ -69,4 +76,34 @@ export function parseRange(header: string | undefined | null, size: number): { s
   }
   if (start > end || start >= size) return 'invalid';
   return { start, end };
+}
+
+/** What to send: a file as it is, or a file turned into WAV as it is played. */
+export type MediaSource =
+  | { kind: 'file'; path: string; cache: string; /** default: by the file's extension */ type?: string }
+  | { kind: 'wav-preview'; path: string; format: WavPreviewFormat; cache: string };
+
+export interface MediaAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** null for HEAD, an empty file, or a refused range */
+  body: Readable | null;
+}
+
+/** ffmpeg: the binary for a WAV preview (default: the one Spectag uses everywhere, see audio/ffmpeg-binary.ts). */
+export function mediaAnswer(source: MediaSource, method: string, rangeHeader: string | null | undefined, ffmpeg?: string): MediaAnswer {
+  const size = source.kind === 'file' ? statSync(source.path).size : wavPreviewSize(source.format);
+  const type = source.kind === 'file' ? (source.type ?? mediaMimeType(source.path)) : 'audio/wav';
+  const headers: Record<string, string> = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': source.cache, 'x-content-type-options': 'nosniff' };
+  const range = parseRange(rangeHeader, size);
+  if (range === 'invalid') return { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` }, body: null };
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  headers['content-length'] = String(size === 0 ? 0 : end - start + 1);
+  if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  let body: Readable | null = null;
+  if (method !== 'HEAD' && size > 0) {
+    body = source.kind === 'file' ? createReadStream(source.path, { start, end }) : wavPreviewStream(ffmpeg ?? findFfmpeg().path, source.path, source.format, start, end);
+  }
+  return { status: range ? 206 : 200, headers, body };
 }
