@@ -97,7 +97,7 @@ describe('main process: IPC bridge and media protocol over a real engine', () =>
     const bridge = exposed.spectag as SpectagBridge;
     assert.deepEqual(Object.keys(bridge).sort(), ['call', 'onEvent']);
     const page = await bridge.call('queryLibrary', { limit: 2 });
-    assert.equal(page.ok && page.result.total, 3);
+    assert.equal(page.ok && page.result.total, 4, 'three bulk tracks and the AIFF');
     const unknown = await bridge.call('dropTables' as 'status');
     assert.equal(unknown.ok ? 'ok' : unknown.error.code, 'invalid-input');
     const seen: ApiEvent[] = [];
