@@ -197,7 +197,7 @@ describe('personal model on a synthetic library', () => {
     const seed = tracks.find((t) => t.tagged && t.genre === 1)!;
     const byId = new Map(tracks.map((t) => [t.fileId, t]));
     // however many are asked for, and even when asked for less alike ones: only the seed's own sound
-    const all = moreLikeThisPreview(db, { fileId: seed.fileId, genre: 'Dub', limit: 500, minScore: 0 });
+    const all = services.personal.moreLikeThis({ fileId: seed.fileId, genre: 'Dub', limit: 500, minScore: 0 });
     assert.equal(all.minScore, MIN_SIMILARITY);
     assert.ok(all.candidates.length >= 1);
     for (const c of all.candidates) {
@@ -209,7 +209,7 @@ describe('personal model on a synthetic library', () => {
     // the person rejects the nearest one ("leave the file as it is"): it is not offered again
     const nearest = all.candidates[0]!.fileId;
     new DecisionStore(db).record(nearest, [], 'rejected');
-    const after = moreLikeThisPreview(db, { fileId: seed.fileId, genre: 'Dub', limit: 500 });
+    const after = services.personal.moreLikeThis({ fileId: seed.fileId, genre: 'Dub', limit: 500 });
     assert.ok(!after.candidates.some((c) => c.fileId === nearest), 'the rejected track is not offered');
     assert.equal(after.candidates.length, all.candidates.length - 1);
   });
