@@ -127,7 +127,7 @@ export function* walkRoot(root: string, state: WalkState = newWalkState()): Gene
       } catch {
         continue; // dangling link
       }
-      if (st.isDirectory()) state.issues.push({ path, message: `folder not scanned: ${NOT_UTF8}` });
+      if (st.isDirectory()) state.issues.push({ path, message: NOT_UTF8 });
       else if (st.isFile() && isAudioCandidate(shown)) yield { path, size: st.size, mtimeMs: st.mtimeMs, fileKey: fileKeyOf(st), nameError: NOT_UTF8 };
     }
     const subdirs: string[] = [];
