@@ -1,13 +1,16 @@
-// npm run bench:analyze [-- --tracks N] [--workers N] [--per-worker N] [--fresh] [--no-model] [--backend B]:
+// npm run bench:analyze [-- --tracks N] [--workers N] [--per-worker N] [--fresh] [--no-model] [--backend B]
+//   [--inference-workers N[,N...]] [--threads N[,N...]] [--no-wasm]:
 // `spectag analyze` speed on a generated library of realistic-length tracks (3–5 min, MP3 / FLAC / AAC /
 // Ogg Vorbis / Opus / WAV, 44.1 or 48 kHz stereo). The library is made once with ffmpeg and kept in the temp
 // folder (its generation time is not counted). First listening only (decode + spectrogram): tracks/s, time
 // split into decode and spectrogram work, CPU used by node and by the ffmpeg children, peak memory (node
 // process and ffmpeg children). Then end to end with the default genre model, on the backend the chain picks
-// (or --backend) and on TF.js wasm side by side: tracks/s, where the time goes, peak memory of node + ffmpeg
-// children (targets: >= 10 tracks/s on 2 cores, < 400 MB). `npm run bench:model` has the forward pass per backend.
+// (or --backend; each listed inference worker count × ORT thread count in turn, to compare them in one run) and on
+// TF.js wasm (musicnn alone: it has no EfficientAT) side by side: tracks/s, where the time goes, peak memory of node
+// + ffmpeg children (targets: >= 10 tracks/s on 2 cores, < 400 MB), and the load average around each run (the
+// machine may be shared). `npm run bench:model` has the forward pass per backend.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ffmpeg } from '../helpers/ffmpeg.js';
@@ -15,16 +18,21 @@ import { openDatabase } from '../../electron/core/db/open.js';
 import { scanLibrary } from '../../electron/core/library/scan.js';
 import { analyzeLibrary } from '../../electron/core/jobs/analyzer.js';
 import { defaultAnalysisWorkers } from '../../electron/core/jobs/analysis-pool.js';
-import { startGenreStep } from '../../electron/core/model/genre-step.js';
+import { genreModelStep } from '../../electron/core/model/genre-step.js';
+import { GenrePredictor } from '../../electron/core/model/predictor.js';
+import { describeInference } from '../../electron/core/model/inference.js';
 import { inferenceBackendOption } from '../../electron/core/cli/options.js';
 
 const { values } = parseArgs({
   options: {
     tracks: { type: 'string' }, workers: { type: 'string' }, 'per-worker': { type: 'string' }, fresh: { type: 'boolean' },
-    'no-model': { type: 'boolean' }, backend: { type: 'string' },
+    'no-model': { type: 'boolean' }, backend: { type: 'string' }, 'inference-workers': { type: 'string' }, threads: { type: 'string' },
+    'no-wasm': { type: 'boolean' },
   },
 });
 const count = Number(values.tracks ?? 120);
+/** the 1, 5 and 15 min load averages: the machine may be shared */
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 const workers = values.workers ? Number(values.workers) : defaultAnalysisWorkers();
 const perWorker = values['per-worker'] ? Number(values['per-worker']) : 2;
 
@@ -179,7 +187,7 @@ rmSync(dbDir, { recursive: true, force: true });
 
 console.log(`library: ${root}: ${count} tracks, ${(totalSec / 60).toFixed(0)} min of audio (${(totalSec / count / 60).toFixed(1)} min/track); ` +
   Object.entries(byExt).map(([k, n]) => `${k} ${n}`).join(', '));
-console.log(`machine: ${availableParallelism()} cores; analysis threads ${workers}, ${perWorker} tracks each in flight`);
+console.log(`machine: ${availableParallelism()} cores, load average ${load()}; analysis threads ${workers}, ${perWorker} tracks each in flight`);
 console.log(`analysed ${report.analysed} tracks (${report.ok} ok, ${report.silent} silent, ${report.errors} failed), ` +
   `${(report.audioSec / report.analysed).toFixed(1)} s of audio each, ${pictures} pictures`);
 console.log(`listening alone (decode + spectrogram + picture): ${secs.toFixed(2)} s wall = ${(report.analysed / secs).toFixed(1)} tracks/s`);
@@ -194,17 +202,22 @@ console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(pro
 
 // ---- end to end with the genre model, as `spectag analyze` runs it (a fresh database: every track again), on the
 // backend the chain picks (or --backend) and, side by side in the same run, on TF.js wasm
-async function endToEnd(backend: string | undefined): Promise<void> {
+async function endToEnd(backend: string | undefined, inferenceWorkers: number | undefined, threads: number | undefined): Promise<void> {
   const modelDir = mkdtempSync(join(tmpdir(), 'spectag-bench-analyze-model-'));
   const mdb = openDatabase(join(modelDir, 'library.sqlite'));
   try {
     await scanLibrary(mdb, [root]);
     const rss0 = process.memoryUsage.rss();
-    const genre = await startGenreStep(inferenceBackendOption(backend), { write: (line: string) => process.stdout.write(`model: ${line}`) });
-    if (!genre) {
-      console.log('end to end with the model: skipped (the model could not start, see above)');
+    let predictor: GenrePredictor;
+    try {
+      predictor = await GenrePredictor.create({ backend: inferenceBackendOption(backend), workers: inferenceWorkers, threads });
+    } catch (err) {
+      console.log(`end to end with the model on ${backend ?? 'the default backend'}: skipped (${(err as Error).message})`);
       return;
     }
+    const label = `${backend ?? 'the default backend'}, ${inferenceWorkers ?? 'default'} inference workers × ${threads ?? 1} thread(s)`;
+    console.log(`model: ${predictor.modelId} ${predictor.modelVersion}, inference ${describeInference(await predictor.backend)}; load average before ${load()}`);
+    const genre = { step: genreModelStep(predictor), close: () => predictor.close() };
     let modelMs = 0;
     const step = {
       ...genre.step,
@@ -228,13 +241,13 @@ async function endToEnd(backend: string | undefined): Promise<void> {
     const predicted = (mdb.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
     const wall = r.durationMs / 1000;
     const n = Math.max(1, r.analysed);
-    console.log(`end to end with the genre model on ${backend ?? 'the default backend'}: ${r.analysed} tracks (${r.ok} ok, ${r.errors} failed), ` +
+    console.log(`end to end with the genre model on ${label}: ${r.analysed} tracks (${r.ok} ok, ${r.errors} failed), ` +
       `${predicted} predictions in ${wall.toFixed(1)} s = ${(r.analysed / wall).toFixed(2)} tracks/s (target >= 10)`);
     console.log(`  per track: decode ${(r.decodeMs / n).toFixed(1)} ms + spectrogram ${(r.spectrogramMs / n).toFixed(1)} ms (listening threads), ` +
       `model ${(modelMs / n).toFixed(0)} ms in flight; CPU per track: node ${((used.user + used.system) / 1e3 / n).toFixed(0)} ms` +
       (kid0 != null && kid1 != null ? ` + ffmpeg ${(((kid1 - kid0) * 1e3) / n).toFixed(0)} ms` : ''));
     console.log(`  peak RSS: node ${(peak / 1048576).toFixed(0)} MB (${(rss0 / 1048576).toFixed(0)} MB before the model loaded) + ffmpeg children ` +
-      `${(peakKids / 1048576).toFixed(0)} MB PSS = ${((peak + peakKids) / 1048576).toFixed(0)} MB (target < 400 MB)`);
+      `${(peakKids / 1048576).toFixed(0)} MB PSS = ${((peak + peakKids) / 1048576).toFixed(0)} MB (target < 400 MB); load average after ${load()}`);
   } finally {
     mdb.close();
     rmSync(modelDir, { recursive: true, force: true });
@@ -242,6 +255,9 @@ async function endToEnd(backend: string | undefined): Promise<void> {
 }
 
 if (!values['no-model']) {
-  const backends = values.backend ? [values.backend] : [undefined, 'tfjs-wasm'];
-  for (const b of backends) await endToEnd(b);
+  const list = (v: string | undefined) => (v ? v.split(',').map(Number) : [undefined]);
+  for (const w of list(values['inference-workers'])) {
+    for (const t of list(values.threads)) await endToEnd(values.backend, w, t);
+  }
+  if (!values.backend && !values['no-wasm']) await endToEnd('tfjs-wasm', undefined, undefined);
 }

@@ -20,10 +20,12 @@ const TRACK_SEC = 180;
 const BATCH = 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-async function forwardPasses(): Promise<void> {
-  const backbone = await loadBackbone(NATIVE_MODELS_DIR, 'musicnn-msd');
+/** `id`'s forward pass per backend that has it (TF.js has musicnn only), batches of `batch` full-size items. */
+async function forwardPasses(id: string, batch: number, unit: string): Promise<void> {
+  const backbone = await loadBackbone(NATIVE_MODELS_DIR, id);
   const runners: { label: string; name: InferenceBackend; runner: BackboneRunner }[] = [];
   for (const name of INFERENCE_BACKENDS) {
+    if (name.startsWith('tfjs') && !backbone.tfjsDir) continue;
     for (const threads of name === 'cpu' ? [1, 2] : [1]) {
       try {
         const { runners: [runner], report } = await openInference([backbone], { forced: name, threads });
@@ -33,7 +35,7 @@ async function forwardPasses(): Promise<void> {
       }
     }
   }
-  const shape = [BATCH, ...backbone.typicalShape];
+  const shape = [batch, ...backbone.typicalShape];
   const x = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => 1.5 + Math.sin(i / 97) + ((i * 7919) % 101) / 200);
   const times = new Map<string, number[]>(runners.map((r) => [r.label, []]));
   for (const r of runners) await r.runner.run(x, shape); // warm-up
@@ -41,17 +43,17 @@ async function forwardPasses(): Promise<void> {
     for (const r of runners) {
       const t0 = performance.now();
       await r.runner.run(x, shape);
-      times.get(r.label)!.push((performance.now() - t0) / BATCH);
+      times.get(r.label)!.push((performance.now() - t0) / batch);
     }
   }
   const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
   const wasm = runners.find((r) => r.name === 'tfjs-wasm');
   const wasmMs = wasm ? median(times.get(wasm.label)!) : null;
-  console.log(`forward pass, musicnn-msd, batch ${BATCH}, median of ${ROUNDS} alternating rounds (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores):`);
+  console.log(`forward pass, ${id}, batch ${batch}, median of ${ROUNDS} alternating rounds (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores):`);
   for (const r of runners) {
     const ms = median(times.get(r.label)!);
     const ratio = wasmMs != null && r !== wasm ? `, ${(wasmMs / ms).toFixed(1)}× faster than tfjs-wasm${r.name === 'cpu' ? ' (target >= 5×)' : ''}` : '';
-    console.log(`  ${r.label}: ${ms.toFixed(1)} ms per patch [${times.get(r.label)!.map((t) => t.toFixed(0)).join(', ')}]${ratio}`);
+    console.log(`  ${r.label}: ${ms.toFixed(1)} ms per ${unit} [${times.get(r.label)!.map((t) => t.toFixed(0)).join(', ')}]${ratio}`);
   }
   for (const r of runners) await r.runner.release();
 }
@@ -73,7 +75,9 @@ async function endToEnd(files: string[], backend: InferenceBackend | undefined):
 
 async function main(): Promise<void> {
   console.log(`cores: ${availableParallelism()}`);
-  await forwardPasses();
+  await forwardPasses('musicnn-msd', BATCH, 'patch');
+  // EfficientAT: one ~10 s window (1000 frames) at a time, as the analysis runs it on the CPU
+  await forwardPasses('efficientat-mn04', 1, '10 s window');
   const dir = mkdtempSync(join(tmpdir(), 'spectag-bench-model-'));
   try {
     // music-like material (pink noise + a tone, different per track), 3-minute MP3s
