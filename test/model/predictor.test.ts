@@ -125,3 +125,17 @@ test('the TF.js fallback predicts what ONNX Runtime predicts (musicnn alone: it 
   assert.deepEqual(later.map((m) => m.numTensors), before.map((m) => m.numTensors));
   assert.deepEqual(later.map((m) => m.numBytes), before.map((m) => m.numBytes));
 });
+
+test('closing the predictor while tracks are in flight settles every request and does not take the process down', async () => {
+  // ending a worker thread inside an ONNX Runtime forward pass aborts the whole process: close() must wait for it
+  const p = await GenrePredictor.create({ workers: 1 });
+  await p.backend;
+  const pending = Array.from({ length: 4 }, () => p.predictFile(files.noise).then(() => 'done', (err: Error) => err.message));
+  // the first track is decoded and in the model when close() comes
+  await new Promise((r) => setTimeout(r, 1500));
+  await p.close();
+  const outcomes = await Promise.all(pending);
+  assert.equal(outcomes.length, 4);
+  for (const o of outcomes) assert.ok(o === 'done' || /inference pool (is )?closed/.test(o), o);
+  await assert.rejects(p.predictFile(files.noise), /closed/);
+});

@@ -39,9 +39,13 @@ let runners: BackboneRunner[] = [];
 let runtime: 'onnxruntime' | 'tfjs' = 'onnxruntime';
 let maxBatch = 1;
 const queue: Work[] = [];
-let running = false;
+/** the pump's loop while it runs */
+let pumping: Promise<void> | null = null;
+let closing = false;
 
 const wanted = (r: BackboneRunner): string[] => init.outputs?.[r.backbone.id] ?? Object.keys(r.backbone.outputs);
+
+const started = start();
 
 async function start(): Promise<void> {
   try {
@@ -139,39 +143,59 @@ async function runBatch(batch: Work[]): Promise<void> {
 }
 
 /** Runs forward passes while work is waiting. */
-async function pump(): Promise<void> {
-  if (running) return;
-  running = true;
-  try {
-    while (queue.length > 0) {
-      const batch = takeBatch();
-      try {
-        await runBatch(batch);
-      } catch (err) {
-        // a failed forward pass fails the tracks it carried, not the worker
-        const message = `model inference failed: ${err instanceof Error ? err.message : String(err)}`;
-        const failed = new Set(batch.map((w) => w.p));
-        for (let i = queue.length - 1; i >= 0; i--) if (failed.has(queue[i]!.p)) queue.splice(i, 1);
-        for (const p of failed) {
-          p.left = -1;
-          send({ type: 'failed', id: p.id, kind: 'model-failed', message });
-        }
-        continue;
+function pump(): Promise<void> {
+  pumping ??= drain().finally(() => {
+    pumping = null;
+  });
+  return pumping;
+}
+
+async function drain(): Promise<void> {
+  while (queue.length > 0 && !closing) {
+    const batch = takeBatch();
+    try {
+      await runBatch(batch);
+    } catch (err) {
+      // a failed forward pass fails the tracks it carried, not the worker
+      const message = `model inference failed: ${err instanceof Error ? err.message : String(err)}`;
+      const failed = new Set(batch.map((w) => w.p));
+      for (let i = queue.length - 1; i >= 0; i--) if (failed.has(queue[i]!.p)) queue.splice(i, 1);
+      for (const p of failed) {
+        p.left = -1;
+        send({ type: 'failed', id: p.id, kind: 'model-failed', message });
       }
-      for (const w of batch) {
-        w.p.left -= w.n;
-        if (w.p.left === 0) finish(w.p);
-      }
-      // let tracks that arrived meanwhile add their items before the next pass
-      await new Promise((r) => setImmediate(r));
+      continue;
     }
-  } finally {
-    running = false;
+    for (const w of batch) {
+      w.p.left -= w.n;
+      if (w.p.left === 0) finish(w.p);
+    }
+    // let tracks that arrived meanwhile add their items before the next pass
+    await new Promise((r) => setImmediate(r));
   }
 }
 
+/**
+ * Ending the thread while ONNX Runtime computes in it aborts the whole process (a native error thrown where nothing
+ * can catch it), so the pool asks first: the pass in flight finishes, the sessions are released, then the pool may
+ * end the thread.
+ */
+async function close(): Promise<void> {
+  closing = true;
+  queue.length = 0;
+  await started;
+  await pumping;
+  await Promise.all(runners.map((r) => r.release()));
+  runners = [];
+  send({ type: 'closed' });
+}
+
 port.on('message', (msg: WorkerRequest) => {
-  if (msg.type === 'memory') {
+  if (msg.type === 'close') {
+    void close();
+  } else if (closing) {
+    // the pool has already failed everything it sent
+  } else if (msg.type === 'memory') {
     if (runtime === 'tfjs') {
       void import('./tfjs-runner.js').then(({ tfjsMemory }) => send({ type: 'memory', id: msg.id, ...tfjsMemory() }));
     } else {
@@ -182,4 +206,4 @@ port.on('message', (msg: WorkerRequest) => {
   }
 });
 
-await start();
+await started;

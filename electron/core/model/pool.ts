@@ -5,8 +5,11 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
-import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import type { BackboneOutputs, WorkerInit, WorkerJob, WorkerRequest, WorkerResponse } from './protocol.js';
 import { inputBuffers, type TrackInputs } from './track-inputs.js';
+
+/** How long close() waits for a worker to finish its forward pass in flight (a musicnn patch: ~50 ms). */
+const CLOSE_WAIT_MS = 30_000;
 
 export interface PoolOptions {
   workers?: number;
@@ -37,7 +40,7 @@ export class TrackAnalysisError extends Error {
 }
 
 interface Job {
-  request: WorkerRequest;
+  request: WorkerJob;
   transfer: ArrayBuffer[];
   resolve(r: TrackOutputs | { numTensors: number; numBytes: number }): void;
   reject(e: Error): void;
@@ -114,6 +117,7 @@ export class InferencePool {
         this.failAll(err);
         return;
       }
+      if (msg.type === 'closed') return;
       const job = this.active.get(msg.id);
       if (!job) return;
       this.active.delete(msg.id);
@@ -158,7 +162,7 @@ export class InferencePool {
     }
   }
 
-  private submit<T>(make: (id: number) => WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+  private submit<T>(make: (id: number) => WorkerJob, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('inference pool is closed'));
     const request = make(this.nextId++);
     return new Promise<T>((resolve, reject) => {
@@ -195,7 +199,25 @@ export class InferencePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.failAll(new Error('inference pool closed'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    const err = new Error('inference pool closed');
+    this.failAll(err);
+    // what the workers hold is dropped unanswered
+    for (const job of this.active.values()) job.reject(err);
+    this.active.clear();
+    // each worker finishes its forward pass in flight and releases its sessions first (ending a thread inside
+    // ONNX Runtime aborts the process); one that does not answer within CLOSE_WAIT_MS is ended anyway
+    await Promise.all(this.slots.map(async (s) => {
+      await new Promise<void>((done) => {
+        const timer = setTimeout(done, CLOSE_WAIT_MS);
+        const finish = (): void => {
+          clearTimeout(timer);
+          done();
+        };
+        s.worker.on('message', (msg: WorkerResponse) => msg.type === 'closed' && finish());
+        s.worker.once('exit', finish);
+        s.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+      });
+      await s.worker.terminate();
+    }));
   }
 }

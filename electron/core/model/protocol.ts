@@ -24,14 +24,21 @@ export interface WorkerInit {
   threads: number;
 }
 
-export type WorkerRequest =
+/** A request that is answered (by 'result', 'failed' or 'memory' with the same id). */
+export type WorkerJob =
   | { type: 'track'; id: number; inputs: TrackInputs }
   | { type: 'memory'; id: number };
+
+export type WorkerRequest =
+  | WorkerJob
+  /** finish the forward pass in flight, drop the rest, release the sessions, then answer 'closed' */
+  | { type: 'close' };
 
 export type WorkerResponse =
   | { type: 'ready'; backend: InferenceReport }
   | { type: 'init-failed'; message: string }
   | { type: 'result'; id: number; outputs: BackboneOutputs }
   | { type: 'failed'; id: number; kind: string; message: string }
+  | { type: 'closed' }
   /** live TF.js tensors (0 on ONNX Runtime, which holds no JS-side tensors between runs) */
   | { type: 'memory'; id: number; numTensors: number; numBytes: number };
