@@ -12,7 +12,7 @@ import type { FrontEndName } from './backbone.js';
 
 /** Seconds of audio one musicnn patch covers (187 hops of 256 samples at 16 kHz = 2.992 s). */
 export const PATCH_SEC = (MEL.patchFrames * MEL.hop) / MEL.sampleRate;
-export const PATCH_SIZE = MEL.patchFrames * MEL.nMels;
+const PATCH_SIZE = MEL.patchFrames * MEL.nMels;
 /** EfficientAT was trained on 10 s clips: an excerpt is cut into windows of about this length. */
 export const EFFICIENTAT_WINDOW_SEC = 10;
 /** The rate tracks are decoded at: EfficientAT's; musicnn's 16 kHz is this halved. */
@@ -44,11 +44,6 @@ export interface InputRequest {
 /** Every buffer of the inputs (to transfer them to another thread without copying). */
 export function inputBuffers(inputs: TrackInputs): ArrayBuffer[] {
   return Object.values(inputs).flatMap((i) => i!.groups.map((g) => g.data.buffer as ArrayBuffer));
-}
-
-/** Items of all groups. */
-export function inputCount(input: FrontEndInput | undefined): number {
-  return input ? input.groups.reduce((n, g) => n + g.count, 0) : 0;
 }
 
 /**
