@@ -55,7 +55,8 @@ export function encodeIndexedPng(width: number, height: number, pixels: Uint8Arr
     Buffer.from(SIGNATURE),
     chunk('IHDR', ihdr),
     chunk('PLTE', palette),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    // level 1: a spectrogram's noise-like rows gain ~2 % from level 9 for twice the CPU per picture
+    chunk('IDAT', deflateSync(raw, { level: 1 })),
     chunk('IEND', new Uint8Array(0)),
   ]);
 }
