@@ -121,6 +121,16 @@ function childCpuSec(): number | null {
   }
 }
 
+/** PSS of a process, bytes (Linux), or null. */
+function pss(pid: number | 'self'): number | null {
+  try {
+    const m = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Summed memory (PSS) of this process's children (the ffmpeg runs) right now, bytes (Linux: /proc/self/task/x/children). */
 function childrenRss(): number {
   let sum = 0;
@@ -143,12 +153,18 @@ function childrenRss(): number {
   return sum;
 }
 
-/** Samples the peak RSS of node and the PSS of its ffmpeg children every 25 ms until stopped. */
-function peakMemory(): { stop(): { node: number; children: number } } {
-  const peak = { node: 0, children: 0 };
+/**
+ * Samples every 25 ms until stopped: the peak RSS of node, the peak PSS of its children, and the peak of node's PSS +
+ * its children's PSS taken at the same instant: the memory the analysis really holds. (Adding node's RSS to the
+ * children's PSS counts twice what a child just forked from node still shares with it, before it becomes ffmpeg.)
+ */
+function peakMemory(): { stop(): { node: number; children: number; total: number } } {
+  const peak = { node: 0, children: 0, total: 0 };
   const timer = setInterval(() => {
     peak.node = Math.max(peak.node, process.memoryUsage.rss());
-    peak.children = Math.max(peak.children, childrenRss());
+    const kids = childrenRss();
+    peak.children = Math.max(peak.children, kids);
+    peak.total = Math.max(peak.total, (pss('self') ?? process.memoryUsage.rss()) + kids);
   }, 25);
   return {
     stop() {
@@ -165,7 +181,7 @@ const child0 = childCpuSec();
 const report = await analyzeLibrary(db, { workers, tracksPerWorker: perWorker, images: true });
 const cpu = process.cpuUsage(cpu0);
 const child1 = childCpuSec();
-const { node: peakRss, children: peakChildren } = sampler.stop();
+const { node: peakRss, children: peakChildren, total: peakTotal } = sampler.stop();
 const pictures = (db.prepare('SELECT count(*) AS n FROM analysis WHERE image_path IS NOT NULL').get() as { n: number }).n;
 db.close();
 
@@ -198,7 +214,7 @@ console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
   ` (${((cpu.user + cpu.system) / 1e3 / report.analysed).toFixed(0)} + ${child0 != null && child1 != null ? (((child1 - child0) * 1e3) / report.analysed).toFixed(0) : '?'} ms per track)`);
 console.log(`  pictures: ${pngs} PNGs, ${(pngBytes / Math.max(1, pngs) / 1024).toFixed(1)} KB each on average`);
 console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max; ` +
-  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak`);
+  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak; node + children ${(peakTotal / 1048576).toFixed(0)} MB PSS at peak`);
 
 // ---- end to end with the genre model, as `spectag analyze` runs it (a fresh database: every track again), on the
 // backend the chain picks (or --backend) and, side by side in the same run, on TF.js wasm
@@ -236,7 +252,7 @@ async function endToEnd(backend: string | undefined, inferenceWorkers: number | 
     const r = await analyzeLibrary(mdb, { workers, tracksPerWorker: perWorker, images: true, modelStep: step });
     const used = process.cpuUsage(cpuM);
     const kid1 = childCpuSec();
-    const { node: peak, children: peakKids } = sample.stop();
+    const { node: peak, children: peakKids, total } = sample.stop();
     await genre.close();
     const predicted = (mdb.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
     const wall = r.durationMs / 1000;
@@ -246,8 +262,9 @@ async function endToEnd(backend: string | undefined, inferenceWorkers: number | 
     console.log(`  per track: decode ${(r.decodeMs / n).toFixed(1)} ms + spectrogram ${(r.spectrogramMs / n).toFixed(1)} ms (listening threads), ` +
       `model ${(modelMs / n).toFixed(0)} ms in flight; CPU per track: node ${((used.user + used.system) / 1e3 / n).toFixed(0)} ms` +
       (kid0 != null && kid1 != null ? ` + ffmpeg ${(((kid1 - kid0) * 1e3) / n).toFixed(0)} ms` : ''));
-    console.log(`  peak RSS: node ${(peak / 1048576).toFixed(0)} MB (${(rss0 / 1048576).toFixed(0)} MB before the model loaded) + ffmpeg children ` +
-      `${(peakKids / 1048576).toFixed(0)} MB PSS = ${((peak + peakKids) / 1048576).toFixed(0)} MB (target < 400 MB); load average after ${load()}`);
+    console.log(`  peak memory: node + children ${(total / 1048576).toFixed(0)} MB PSS at one instant (target < 400 MB); node RSS ` +
+      `${(peak / 1048576).toFixed(0)} MB (${(rss0 / 1048576).toFixed(0)} MB before the model loaded), children ${(peakKids / 1048576).toFixed(0)} MB PSS at ` +
+      `their peak; load average after ${load()}`);
   } finally {
     mdb.close();
     rmSync(modelDir, { recursive: true, force: true });
