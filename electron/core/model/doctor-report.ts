@@ -5,6 +5,7 @@ import { loadGenreHead } from './genre-head.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
 import { loadBackbone } from './backbone.js';
 import { openInference } from './inference.js';
+import { analysisBackbones } from './predictor.js';
 import type { InferenceReport } from '../../shared/genres-model.js';
 
 export interface ModelDoctorReport {
@@ -21,9 +22,11 @@ export async function modelDoctorReport(modelsDir = NATIVE_MODELS_DIR): Promise<
   const report: ModelDoctorReport = { modelsDir };
   try {
     const head = await loadGenreHead(modelsDir);
-    Object.assign(report, { modelId: head.id, headVersion: head.version, genres: head.genres, backbones: head.backbones });
+    // every backbone an analysis runs (the head's and those whose outputs are stored for the heads to come)
+    const { backbones, optional } = analysisBackbones(head);
+    Object.assign(report, { modelId: head.id, headVersion: head.version, genres: head.genres, backbones });
     // the same selection the analysis workers make, self-tests included
-    const { runners, report: inference } = await openInference(await Promise.all(head.backbones.map((b) => loadBackbone(modelsDir, b))));
+    const { runners, report: inference } = await openInference(await Promise.all(backbones.map((b) => loadBackbone(modelsDir, b))), { optional });
     await Promise.all(runners.map((r) => r.release()));
     report.inference = inference;
   } catch (err) {

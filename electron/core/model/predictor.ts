@@ -25,6 +25,12 @@ import type { TrackOutput } from '../db/predictions.js';
  */
 export const ANALYSIS_BACKBONES = ['musicnn-msd', 'efficientat-mn04'] as const;
 
+/** The backbones an analysis with this head runs; those the head does not read are optional (TF.js has no EfficientAT). */
+export function analysisBackbones(head: Pick<GenreHead, 'backbones'>): { backbones: string[]; optional: string[] } {
+  const backbones = [...new Set([...head.backbones, ...ANALYSIS_BACKBONES])];
+  return { backbones, optional: backbones.filter((b) => !head.backbones.includes(b)) };
+}
+
 /**
  * Per-track means of backbone outputs kept beside the embeddings: all 527 of EfficientAT's AudioSet logits (mean over
  * the track's ~10 s windows, before the sigmoid). All of them, not only the ~60 the genre vocabulary reads today
@@ -93,7 +99,7 @@ export class GenrePredictor {
     const modelsDir = opts.modelsDir ?? NATIVE_MODELS_DIR;
     const head = await loadGenreHead(modelsDir);
     const patchesPerTrack = opts.patchesPerTrack ?? head.patchesPerTrack;
-    const backbones = opts.backbones ?? [...new Set([...head.backbones, ...ANALYSIS_BACKBONES])];
+    const backbones = opts.backbones ?? analysisBackbones(head).backbones;
     const loaded = await Promise.all(backbones.map((b) => loadBackbone(modelsDir, b)));
     // the patch count and every backbone that runs change what is stored, so they are part of the version
     const version = `${head.version}+${await modelFingerprint(modelsDir, loaded, patchesPerTrack)}`;
