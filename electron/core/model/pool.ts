@@ -53,8 +53,14 @@ interface Slot {
   ready: boolean;
 }
 
-export function defaultInferenceWorkers(): number {
-  return Math.max(1, availableParallelism());
+/**
+ * One inference worker per two cores. The forward passes are about a third of a track's CPU (bench:stages: ~230 of
+ * ~650 ms with both backbones), the rest is decoding and the front ends in the analysis threads; each worker holds
+ * its own ONNX Runtime sessions and their activation memory. On 2 loaded cores (bench:analyze, same run) 1 worker
+ * analysed as fast as 2 (0.31 tracks/s both) with ~75 MB less at peak.
+ */
+function defaultInferenceWorkers(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
 export class InferencePool {
