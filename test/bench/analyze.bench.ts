@@ -1,11 +1,12 @@
 // npm run bench:analyze [-- --tracks N] [--workers N] [--per-worker N] [--fresh] [--no-model] [--backend B]
-//   [--inference-workers N[,N...]] [--threads N[,N...]] [--no-wasm]:
+//   [--inference-workers N[,N...]] [--threads N[,N...]] [--no-wasm] [--model-only]:
 // `spectag analyze` speed on a generated library of realistic-length tracks (3–5 min, MP3 / FLAC / AAC /
 // Ogg Vorbis / Opus / WAV, 44.1 or 48 kHz stereo). The library is made once with ffmpeg and kept in the temp
 // folder (its generation time is not counted). First listening only (decode + spectrogram): tracks/s, time
 // split into decode and spectrogram work, CPU used by node and by the ffmpeg children, peak memory (node
 // process and ffmpeg children). Then end to end with the default genre model, on the backend the chain picks
-// (or --backend; each listed inference worker count × ORT thread count in turn, to compare them in one run) and on
+// (or --backend; --model-only skips the listening-alone run, so that the process's memory is that of one
+// `spectag analyze`; each listed inference worker count × ORT thread count in turn, to compare them in one run) and on
 // TF.js wasm (musicnn alone: it has no EfficientAT) side by side: tracks/s, where the time goes, peak memory of node
 // + ffmpeg children (targets: >= 10 tracks/s on 2 cores, < 400 MB), and the load average around each run (the
 // machine may be shared). `npm run bench:model` has the forward pass per backend.
@@ -27,7 +28,7 @@ const { values } = parseArgs({
   options: {
     tracks: { type: 'string' }, workers: { type: 'string' }, 'per-worker': { type: 'string' }, fresh: { type: 'boolean' },
     'no-model': { type: 'boolean' }, backend: { type: 'string' }, 'inference-workers': { type: 'string' }, threads: { type: 'string' },
-    'no-wasm': { type: 'boolean' },
+    'no-wasm': { type: 'boolean' }, 'model-only': { type: 'boolean' },
   },
 });
 const count = Number(values.tracks ?? 120);
@@ -175,46 +176,56 @@ function peakMemory(): { stop(): { node: number; children: number; total: number
   };
 }
 
-const sampler = peakMemory();
-const cpu0 = process.cpuUsage();
-const child0 = childCpuSec();
-const report = await analyzeLibrary(db, { workers, tracksPerWorker: perWorker, images: true });
-const cpu = process.cpuUsage(cpu0);
-const child1 = childCpuSec();
-const { node: peakRss, children: peakChildren, total: peakTotal } = sampler.stop();
-const pictures = (db.prepare('SELECT count(*) AS n FROM analysis WHERE image_path IS NOT NULL').get() as { n: number }).n;
-db.close();
+/** The first listening alone (no model): decode + spectrograms + levels + picture. */
+async function listeningAlone(): Promise<void> {
+  const sampler = peakMemory();
+  const cpu0 = process.cpuUsage();
+  const child0 = childCpuSec();
+  const report = await analyzeLibrary(db, { workers, tracksPerWorker: perWorker, images: true });
+  const cpu = process.cpuUsage(cpu0);
+  const child1 = childCpuSec();
+  const { node: peakRss, children: peakChildren, total: peakTotal } = sampler.stop();
+  const pictures = (db.prepare('SELECT count(*) AS n FROM analysis WHERE image_path IS NOT NULL').get() as { n: number }).n;
+  db.close();
 
-const secs = report.durationMs / 1000;
-const perTrack = (ms: number) => (ms / Math.max(1, report.analysed)).toFixed(1);
-let pngBytes = 0;
-let pngs = 0;
-(function walk(d: string) {
-  if (!existsSync(d)) return;
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    if (e.isDirectory()) walk(join(d, e.name));
-    else if (e.name.endsWith('.png')) {
-      pngBytes += readFileSync(join(d, e.name)).length;
-      pngs++;
+  const secs = report.durationMs / 1000;
+  const perTrack = (ms: number) => (ms / Math.max(1, report.analysed)).toFixed(1);
+  let pngBytes = 0;
+  let pngs = 0;
+  (function walk(d: string) {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.png')) {
+        pngBytes += readFileSync(join(d, e.name)).length;
+        pngs++;
+      }
     }
-  }
-})(join(dbDir, 'library-cache'));
-rmSync(dbDir, { recursive: true, force: true });
+  })(join(dbDir, 'library-cache'));
+  rmSync(dbDir, { recursive: true, force: true });
+
+  console.log(`analysed ${report.analysed} tracks (${report.ok} ok, ${report.silent} silent, ${report.errors} failed), ` +
+    `${(report.audioSec / report.analysed).toFixed(1)} s of audio each, ${pictures} pictures`);
+  console.log(`listening alone (decode + spectrogram + picture): ${secs.toFixed(2)} s wall = ${(report.analysed / secs).toFixed(1)} tracks/s`);
+  console.log(`  per track, summed over threads: decode ${perTrack(report.decodeMs)} ms (ffmpeg runs, wall), ` +
+    `spectrogram + levels + picture ${perTrack(report.spectrogramMs)} ms`);
+  console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
+    (child0 != null && child1 != null ? `, ffmpeg children ${(child1 - child0).toFixed(1)} s` : '') +
+    ` (${((cpu.user + cpu.system) / 1e3 / report.analysed).toFixed(0)} + ${child0 != null && child1 != null ? (((child1 - child0) * 1e3) / report.analysed).toFixed(0) : '?'} ms per track)`);
+  console.log(`  pictures: ${pngs} PNGs, ${(pngBytes / Math.max(1, pngs) / 1024).toFixed(1)} KB each on average`);
+  console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max; ` +
+    `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak; node + children ${(peakTotal / 1048576).toFixed(0)} MB PSS at peak`);
+}
 
 console.log(`library: ${root}: ${count} tracks, ${(totalSec / 60).toFixed(0)} min of audio (${(totalSec / count / 60).toFixed(1)} min/track); ` +
   Object.entries(byExt).map(([k, n]) => `${k} ${n}`).join(', '));
 console.log(`machine: ${availableParallelism()} cores, load average ${load()}; analysis threads ${workers}, ${perWorker} tracks each in flight`);
-console.log(`analysed ${report.analysed} tracks (${report.ok} ok, ${report.silent} silent, ${report.errors} failed), ` +
-  `${(report.audioSec / report.analysed).toFixed(1)} s of audio each, ${pictures} pictures`);
-console.log(`listening alone (decode + spectrogram + picture): ${secs.toFixed(2)} s wall = ${(report.analysed / secs).toFixed(1)} tracks/s`);
-console.log(`  per track, summed over threads: decode ${perTrack(report.decodeMs)} ms (ffmpeg runs, wall), ` +
-  `spectrogram + levels + picture ${perTrack(report.spectrogramMs)} ms`);
-console.log(`  CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
-  (child0 != null && child1 != null ? `, ffmpeg children ${(child1 - child0).toFixed(1)} s` : '') +
-  ` (${((cpu.user + cpu.system) / 1e3 / report.analysed).toFixed(0)} + ${child0 != null && child1 != null ? (((child1 - child0) * 1e3) / report.analysed).toFixed(0) : '?'} ms per track)`);
-console.log(`  pictures: ${pngs} PNGs, ${(pngBytes / Math.max(1, pngs) / 1024).toFixed(1)} KB each on average`);
-console.log(`peak RSS: node ${(peakRss / 1048576).toFixed(0)} MB sampled, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB max; ` +
-  `ffmpeg children together ${(peakChildren / 1048576).toFixed(0)} MB PSS at peak; node + children ${(peakTotal / 1048576).toFixed(0)} MB PSS at peak`);
+if (values['model-only']) {
+  db.close();
+  rmSync(dbDir, { recursive: true, force: true });
+} else {
+  await listeningAlone();
+}
 
 // ---- end to end with the genre model, as `spectag analyze` runs it (a fresh database: every track again), on the
 // backend the chain picks (or --backend) and, side by side in the same run, on TF.js wasm
