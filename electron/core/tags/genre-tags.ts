@@ -31,6 +31,7 @@ import {
   MpegAudioFileSettings, TagTypes, WaveFileSettings, XiphComment, type Tag,
 } from 'node-taglib-sharp';
 import type { Container } from '../../shared/library.js';
+import { frameForTag, Id3v2FormatError, parseId3v2, readRawId3v2, renderId3v2, replaceFrames, writeRawId3v2, type RawId3v2Tag } from './id3v2-raw.js';
 
 // Open files without inventing tags (the defaults create ID3v1 + ID3v2 in every MP3); we create only what we need.
 MpegAudioFileSettings.defaultTagTypes = TagTypes.None;
@@ -141,21 +142,22 @@ function tconFrames(tag: Id3v2Tag) {
 }
 
 /**
- * A TCON frame built byte by byte, so the library does not reinterpret it (it would escape "(" as "((" in
+ * A TCON frame body built byte by byte, so the library does not reinterpret it (it would escape "(" as "((" in
  * v2.3 and map names to ID3v1 numbers). v2.4: UTF-8, values NUL-separated (a native list). v2.3: one string,
  * Latin-1 when possible, else UTF-16 with BOM (v2.3 has no UTF-8).
  */
+function tconBody(version: number, values: readonly string[], join: string): Buffer {
+  if (version >= 4) return Buffer.concat([Buffer.from([3]), Buffer.from(values.join('\0'), 'utf8')]);
+  const text = values.join(join);
+  const latin1 = [...text].every((c) => c.codePointAt(0)! <= 0xff);
+  return latin1
+    ? Buffer.concat([Buffer.from([0]), Buffer.from(text, 'latin1')])
+    : Buffer.concat([Buffer.from([1, 0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}
+
+/** A complete TCON frame (header + body) for a tag of this version that taglib renders (a new tag, or a converted one). */
 export function tconFrameBytes(version: number, values: readonly string[], join: string): Buffer {
-  let body: Buffer;
-  if (version >= 4) {
-    body = Buffer.concat([Buffer.from([3]), Buffer.from(values.join('\0'), 'utf8')]);
-  } else {
-    const text = values.join(join);
-    const latin1 = [...text].every((c) => c.codePointAt(0)! <= 0xff);
-    body = latin1
-      ? Buffer.concat([Buffer.from([0]), Buffer.from(text, 'latin1')])
-      : Buffer.concat([Buffer.from([1, 0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-  }
+  const body = tconBody(version, values, join);
   const header = Buffer.alloc(10);
   header.write('TCON', 0, 'latin1');
   const n = body.length;
@@ -242,14 +244,39 @@ function snapshotTag(kind: RawGenreTag['kind'], tag: Tag, existed: boolean): Raw
   }
 }
 
+/** The file's ID3v2 tag, when Spectag edits it byte by byte: a v2.3/2.4 tag whose frames parse exactly. */
+function rawId3v2Of(path: string, container: Container): { tag: RawId3v2Tag; room: number } | null {
+  if (container !== 'mp3' && container !== 'wav' && container !== 'aiff' && container !== 'flac') return null;
+  const raw = readRawId3v2(path, container);
+  if (!raw) return null;
+  try {
+    const tag = parseId3v2(raw.bytes);
+    return tag ? { tag, room: raw.roomInFile } : null;
+  } catch (err) {
+    // frames that cannot be told apart exactly: node-taglib-sharp's reading, and the verification, decide
+    if (err instanceof Id3v2FormatError) return null;
+    throw err;
+  }
+}
+
+const rawTconSnapshot = (t: RawId3v2Tag): RawGenreTag => ({
+  kind: 'id3v2', version: t.version, frames: t.frames.filter((f) => f.id === 'TCON').map((f) => f.bytes.toString('base64')), existed: true,
+});
+
 /** The exact genre values of every tag in a file, without changing anything. */
 export function readGenreSnapshot(path: string, container: Container): GenreSnapshot {
+  const raw = rawId3v2Of(path, container);
   const file = openTagFile(path, container);
   try {
     // a tag the file does not have yet is recorded as empty; an ID3v2 tag that a write would create is
     // recorded as absent, so that undo removes it again
-    const tags = genreTags(file, container, false).map((t) => (t.kind === 'id3v2' && !t.existed ? NO_ID3V2 : snapshotTag(t.kind, t.tag, t.existed)));
-    if ((container === 'mp3' || container === 'wav' || container === 'aiff') && !tags.some((t) => t.kind === 'id3v2')) tags.unshift(NO_ID3V2);
+    const tags = genreTags(file, container, false).map((t) => {
+      if (t.kind !== 'id3v2') return snapshotTag(t.kind, t.tag, t.existed);
+      return raw ? rawTconSnapshot(raw.tag) : t.existed ? snapshotTag(t.kind, t.tag, t.existed) : NO_ID3V2;
+    });
+    if ((container === 'mp3' || container === 'wav' || container === 'aiff') && !tags.some((t) => t.kind === 'id3v2')) {
+      tags.unshift(raw ? rawTconSnapshot(raw.tag) : NO_ID3V2);
+    }
     if (container === 'mp3') {
       const byte = id3v1GenreByte(path);
       if (byte != null) tags.push({ kind: 'id3v1', genreByte: byte });
@@ -289,22 +316,47 @@ function save(file: File, path: string, container: Container): void {
 }
 
 /**
+ * Change the genre fields of a file: `id3` gives the new TCON frames for the file's byte-edited ID3v2 tag (when it
+ * has one: see rawId3v2Of), `edit` changes the tags node-taglib-sharp handles and says whether anything is to be
+ * saved. The ID3v2 tag is put in last, so that node-taglib-sharp's re-rendering of it (on saving another tag of
+ * the file) is replaced by the original tag with only its genre frames changed.
+ */
+function changeGenreTags(path: string, container: Container, raw: { tag: RawId3v2Tag; room: number } | null,
+  id3: ((tag: RawId3v2Tag) => Buffer[]) | null, edit: (file: File) => boolean): void {
+  const file = openTagFile(path, container);
+  try {
+    if (edit(file)) {
+      // FLAC: node-taglib-sharp would copy an ID3v2 picture into a FLAC picture block; the tag goes back in below
+      if (raw && id3 && container === 'flac') file.removeTags(TagTypes.Id3v2);
+      save(file, path, container);
+    }
+  } finally {
+    file.dispose();
+  }
+  if (raw && id3) writeRawId3v2(path, container, renderId3v2(replaceFrames(raw.tag, 'TCON', id3(raw.tag)), raw.room));
+}
+
+/**
  * Put these genres into every genre-capable tag of the file at `path` (the temp copy), creating the
- * file's usual tag if it has none. Returns the snapshot taken just before the change and what each tag
- * must now hold.
+ * file's usual tag if it has none. Returns what each tag must now hold.
  */
 export function writeGenreTags(path: string, container: Container, genres: readonly string[], opts: GenreWriteOptions): {
-  before: GenreSnapshot;
   expected: ExpectedGenreTag[];
 } {
-  const file = openTagFile(path, container);
-  const before: GenreSnapshot = { container, tags: [] };
   const expected: ExpectedGenreTag[] = [];
   const joined = genres.join('; ');
-  try {
-    const tags = genreTags(file, container, true);
-    for (const { kind, tag, existed } of tags) {
-      before.tags.push(existed || kind !== 'id3v2' ? snapshotTag(kind, tag, existed) : NO_ID3V2);
+  const found = rawId3v2Of(path, container);
+  // a requested version change converts frames (TYER → TDRC...): node-taglib-sharp's job
+  const raw = found && (opts.id3v2Version ?? found.tag.version) === found.tag.version ? found : null;
+  const v1 = container === 'mp3' ? id3v1GenreByte(path) : null;
+  changeGenreTags(path, container, raw, (tag) => {
+    expected.push({ kind: 'id3v2', version: tag.version, values: id3v2Values(tag.version, genres, opts.id3v23Join) });
+    return genres.length ? [frameForTag(tag, 'TCON', tconBody(tag.version, genres, opts.id3v23Join))] : [];
+  }, (file) => {
+    let changed = false;
+    for (const { kind, tag, existed } of genreTags(file, container, !raw)) {
+      if (kind === 'id3v2' && raw) continue;
+      changed = true;
       switch (kind) {
         case 'id3v2': {
           const t = tag as Id3v2Tag;
@@ -313,7 +365,7 @@ export function writeGenreTags(path: string, container: Container, genres: reado
           if (t.version !== version) t.version = version < 3 ? 3 : version;
           t.removeFrames(TCON);
           if (genres.length) t.addFrame(frameFrom(tconFrameBytes(t.version, genres, opts.id3v23Join), t.version));
-          expected.push({ kind, version: t.version, values: t.version >= 4 ? [...genres] : genres.length ? [genres.join(opts.id3v23Join)] : [] });
+          expected.push({ kind, version: t.version, values: id3v2Values(t.version, genres, opts.id3v23Join) });
           break;
         }
         case 'xiph':
@@ -345,19 +397,19 @@ export function writeGenreTags(path: string, container: Container, genres: reado
           break;
       }
     }
-    const v1 = container === 'mp3' ? id3v1GenreByte(path) : null;
-    if (v1 != null) before.tags.push({ kind: 'id3v1', genreByte: v1 });
-    save(file, path, container);
-    if (v1 != null) {
-      const byte = id3v1GenreFor(genres);
-      setId3v1GenreByte(path, byte);
-      expected.push({ kind: 'id3v1', values: byte === 255 ? [] : [Genres.indexToAudio(byte, false) ?? ''] });
-    }
-    return { before, expected };
-  } finally {
-    file.dispose();
+    return changed;
+  });
+  if (v1 != null) {
+    const byte = id3v1GenreFor(genres);
+    setId3v1GenreByte(path, byte);
+    expected.push({ kind: 'id3v1', values: byte === 255 ? [] : [Genres.indexToAudio(byte, false) ?? ''] });
   }
+  return { expected };
 }
+
+/** The TCON values a reader lists for these genres: a native list in v2.4, one joined string before. */
+const id3v2Values = (version: number, genres: readonly string[], join: string): string[] =>
+  version >= 4 ? [...genres] : genres.length ? [genres.join(join)] : [];
 
 /**
  * Put a snapshot's exact genre values back into the file at `path` (the temp copy): raw TCON frames, fields,
@@ -365,49 +417,55 @@ export function writeGenreTags(path: string, container: Container, genres: reado
  */
 export function restoreGenreTags(path: string, snapshot: GenreSnapshot): void {
   const container = snapshot.container;
-  const file = openTagFile(path, container);
-  try {
+  const found = rawId3v2Of(path, container);
+  const id3 = snapshot.tags.find((t): t is Extract<RawGenreTag, { kind: 'id3v2' }> => t.kind === 'id3v2');
+  // the journaled frames go back into the tag as it is, byte for byte, unless the write changed its version
+  const raw = found && id3?.existed && id3.version === found.tag.version ? found : null;
+  let v1: number | null = null;
+  changeGenreTags(path, container, raw, () => id3!.frames.map((f) => Buffer.from(f, 'base64')), (file) => {
     const present = new Map(genreTags(file, container, false).map((t) => [t.kind, t.tag]));
-    let v1: number | null = null;
-    for (const raw of snapshot.tags) {
-      if (raw.kind === 'id3v1') {
-        v1 = raw.genreByte;
+    let changed = false;
+    for (const r of snapshot.tags) {
+      if (r.kind === 'id3v1') {
+        v1 = r.genreByte;
         continue;
       }
-      if (raw.kind === 'id3v2' && !raw.existed) {
+      if (r.kind === 'id3v2' && raw) continue;
+      changed = true;
+      if (r.kind === 'id3v2' && !r.existed) {
         file.removeTags(TagTypes.Id3v2);
         continue;
       }
-      const tag = present.get(raw.kind) ?? (raw.kind === 'id3v2' ? file.getTag(TagTypes.Id3v2, true) : undefined);
-      if (!tag) throw new Error(`the ${raw.kind} tag to restore is no longer in the file`);
-      switch (raw.kind) {
+      const tag = present.get(r.kind) ?? (r.kind === 'id3v2' ? file.getTag(TagTypes.Id3v2, true) : undefined);
+      if (!tag) throw new Error(`the ${r.kind} tag to restore is no longer in the file`);
+      switch (r.kind) {
         case 'id3v2': {
           const t = tag as Id3v2Tag;
-          if (t.version !== raw.version) t.version = raw.version;
+          if (t.version !== r.version) t.version = r.version;
           t.removeFrames(TCON);
-          for (const f of raw.frames) t.addFrame(frameFrom(Buffer.from(f, 'base64'), raw.version));
+          for (const f of r.frames) t.addFrame(frameFrom(Buffer.from(f, 'base64'), r.version));
           break;
         }
         case 'xiph':
-          (tag as XiphComment).setFieldAsStrings('GENRE', ...raw.values);
+          (tag as XiphComment).setFieldAsStrings('GENRE', ...r.values);
           break;
         case 'ape':
-          if (raw.values.length) (tag as ApeTag).setStringValues('Genre', raw.values);
+          if (r.values.length) (tag as ApeTag).setStringValues('Genre', r.values);
           else (tag as ApeTag).removeItem('Genre');
           break;
         case 'apple': {
           const t = tag as AppleTag;
-          t.setQuickTimeData(Mpeg4BoxType.GEN, raw.gen.length ? raw.gen.map(fromB64) : NONE, APPLE_TEXT);
-          t.setQuickTimeData(Mpeg4BoxType.GNRE, raw.gnre.length ? raw.gnre.map(fromB64) : NONE, APPLE_DATA);
+          t.setQuickTimeData(Mpeg4BoxType.GEN, r.gen.length ? r.gen.map(fromB64) : NONE, APPLE_TEXT);
+          t.setQuickTimeData(Mpeg4BoxType.GNRE, r.gnre.length ? r.gnre.map(fromB64) : NONE, APPLE_DATA);
           break;
         }
         case 'riff-info':
-          (tag as InfoTag).setValues('IGNR', raw.values.map(fromB64));
+          (tag as InfoTag).setValues('IGNR', r.values.map(fromB64));
           break;
         case 'asf': {
           const t = tag as AsfTag;
           for (const name of ASF_GENRE_NAMES) t.removeDescriptors(name);
-          for (const d of raw.descriptors) {
+          for (const d of r.descriptors) {
             t.addDescriptor(d.type === 'string'
               ? new AsfContentDescriptor(d.name, AsfObjectDataType.Unicode, String(d.value))
               : new AsfContentDescriptor(d.name, AsfObjectDataType.DWord, Number(d.value)));
@@ -416,9 +474,7 @@ export function restoreGenreTags(path: string, snapshot: GenreSnapshot): void {
         }
       }
     }
-    save(file, path, container);
-    if (v1 != null) setId3v1GenreByte(path, v1);
-  } finally {
-    file.dispose();
-  }
+    return changed;
+  });
+  if (v1 != null) setId3v1GenreByte(path, v1);
 }
