@@ -71,6 +71,8 @@ export interface WritePlan {
 export const WRITE_ERROR_KINDS = [
   'changed-on-disk', 'missing', 'read-only', 'disk-full', 'locked', 'unsupported', 'unreadable', 'verify-failed',
   'io', 'cancelled',
+  // the library database could not be written: before the file was touched (it was not), or after (see message)
+  'database',
 ] as const;
 export type WriteErrorKind = (typeof WRITE_ERROR_KINDS)[number];
 
@@ -102,6 +104,11 @@ export interface WriteReport {
   unchanged: number;
   skipped: number;
   failed: number;
+  /**
+   * files written whose record the library database could not complete (counted in `written` too): their
+   * journal entries stay pending, and undo restores them by the values it finds in each file
+   */
+  unrecorded: number;
   cancelled: boolean;
   durationMs: number;
   files: FileWriteResult[];
@@ -147,6 +154,8 @@ export function batchSummary(b: Pick<WriteBatchInfo, 'kind' | 'counts' | 'undone
   }
   if (b.counts.failed) parts.push(`${b.counts.failed} failed`);
   if (b.counts.skipped) parts.push(`${b.counts.skipped} skipped`);
-  if (b.counts.pending) parts.push(`${b.counts.pending} not reached`);
+  // journaled before the file was replaced, never confirmed (the process stopped, or the database failed after
+  // the rename): the file may hold either value; undo looks at each
+  if (b.counts.pending) parts.push(`${b.counts.pending} not confirmed (undo checks those files)`);
   return parts.join(', ');
 }

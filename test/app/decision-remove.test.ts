@@ -36,7 +36,8 @@ test('remove takes back unwritten decisions and refuses written ones', () => {
     // a decision written into its file: refused, and nothing of the batch is removed
     const journal = new JournalStore(db);
     const batch = journal.createBatch('write', { mode: 'replace', id3v23Join: '; ', preserveMtime: false, id3v2Version: null }, null);
-    const entry = journal.addEntry({ batchId: batch, fileId: b, path: '/m/b.mp3', decisionId: other, oldGenres: [], oldRaw: '{}', newGenres: ['Rock'], before: { size: 1, mtimeMs: 1, contentId: null } });
+    const entry = journal.addEntry({ batchId: batch, fileId: b, path: '/m/b.mp3', decisionId: other, oldGenres: [], oldRaw: '{}', newGenres: ['Rock'], newRaw: '{}',
+      before: { size: 1, mtimeMs: 1, contentId: null }, after: { size: 2, mtimeMs: 2, contentId: null } });
     journal.markWritten(entry, { size: 2, mtimeMs: 2, contentId: null });
     assert.throws(() => store.remove([first, other]), (e: unknown) => e instanceof DecisionWrittenError && e.decisionId === other);
     assert.equal(store.latest(a)?.id, first, 'all or nothing');

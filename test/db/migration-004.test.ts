@@ -42,25 +42,24 @@ describe('migration 004 (decisions, write journal)', () => {
     assert.deepEqual(decisions.history(f.id).map((d) => d.source), ['accepted', 'corrected']);
     assert.throws(() => db.prepare("INSERT INTO decisions(file_id, genres, source, decided_at) VALUES (?, '[]', 'guess', 0)").run(f.id), /CHECK/);
 
-    // the journal keeps exact previous values per file of a batch
-    const journal = new JournalStore(db);
-    const batch = journal.createBatch('write', DEFAULT_WRITE_OPTIONS, null);
-    const entry = journal.addEntry({
-      batchId: batch, fileId: f.id, path: f.path, decisionId: null, oldGenres: ['Trip Hop'], oldRaw: '{"container":"mp3","tags":[]}',
-      newGenres: ['Trip Hop', 'Downtempo'], before: { size: 1000, mtimeMs: 5, contentId: 'c-1' },
-    });
-    journal.markWritten(entry, { size: 1010, mtimeMs: 6, contentId: 'c-2' });
-    journal.finishBatch(batch, 'done');
-    const e = journal.entries(batch)[0]!;
-    assert.equal(e.status, 'written');
-    assert.deepEqual(e.after, { size: 1010, mtimeMs: 6, contentId: 'c-2' });
-    assert.deepEqual(journal.batch(batch)?.options, DEFAULT_WRITE_OPTIONS);
+    // the journal keeps exact previous values per file of a batch (the schema as version 4 made it)
+    const batch = Number(db.prepare("INSERT INTO write_batches(kind, options, created_at) VALUES ('write', ?, 1)").run(JSON.stringify(DEFAULT_WRITE_OPTIONS)).lastInsertRowid);
+    db.prepare(`INSERT INTO write_journal(batch_id, file_id, path, old_genres, old_raw, new_genres, old_size, old_mtime_ms, old_content_id,
+        new_size, new_mtime_ms, new_content_id, status, updated_at) VALUES (?, ?, ?, '["Trip Hop"]', '{"container":"mp3","tags":[]}',
+        '["Trip Hop","Downtempo"]', 1000, 5, 'c-1', 1010, 6, 'c-2', 'written', 2)`).run(batch, f.id, f.path);
+    assert.throws(() => db.prepare("INSERT INTO write_journal(batch_id, path, old_genres, old_raw, new_genres, updated_at) VALUES (?, ?, '[]', '{}', '[]', 3)")
+      .run(batch, f.path), /UNIQUE/, 'one entry per file and batch');
+    const journal = {
+      entries: () => db.prepare('SELECT file_id AS fileId, path, status, new_size AS size FROM write_journal WHERE batch_id = ?').all(batch) as
+        { fileId: number | null; path: string; status: string; size: number }[],
+    };
+    assert.deepEqual(journal.entries(), [{ fileId: f.id, path: f.path, status: 'written', size: 1010 }]);
 
     // a file removed from the library takes its decisions along; the journal keeps its record (path, values)
     db.prepare('DELETE FROM files WHERE id = ?').run(f.id);
     assert.equal((db.prepare('SELECT count(*) AS n FROM decisions').get() as { n: number }).n, 0);
-    assert.equal(journal.entries(batch)[0]!.fileId, null);
-    assert.equal(journal.entries(batch)[0]!.path, '/music/teardrop.mp3');
+    assert.equal(journal.entries()[0]!.fileId, null);
+    assert.equal(journal.entries()[0]!.path, '/music/teardrop.mp3');
     db.close();
   });
 

@@ -28,7 +28,7 @@ test('010 keeps version-9 search results and indexes files added one by one or i
   files.saveRead(root, stat('old one'), read('Nocturne', 'Chopin'), null);
   db.close();
 
-  db = openDatabase(path);
+  db = openDatabase(path, { targetVersion: 10 });
   assert.equal(db.pragma('user_version', { simple: true }), 10);
   files = new FileStore(db);
   const titles = (text: string) => files.query({ text }).files.map((f) => f.title).sort();

@@ -163,7 +163,7 @@ describe('faults at every step leave the original intact', () => {
       assert.equal(temps(lib.dir).length, 1, 'the dead process left its temp file');
       const db = openDatabase(join(lib.dir, 'lib.sqlite'));
       const journal = new JournalStore(db);
-      assert.equal(journal.batches()[0]!.status, 'running');
+      assert.equal(journal.batches()[0]!.status, 'interrupted', 'its process is gone: the batch no longer shows running');
       const report = await applyWrite(db, planWrite(db, {}, 'replace'));
       assert.deepEqual(temps(lib.dir), [], 'the next run removed the stale temp file');
       assert.equal(journal.batches()[1]!.status, 'interrupted', 'the killed batch is marked interrupted');

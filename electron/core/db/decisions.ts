@@ -1,5 +1,6 @@
 // Genre decisions per file and the write journal: the database side of writing genres into files.
 import type { Db } from './open.js';
+import { currentLease } from './write-lease.js';
 import type {
   BatchStatus, Decision, DecisionSource, WriteBatchInfo, WriteErrorKind, WriteOptions,
 } from '../../shared/tags.js';
@@ -85,6 +86,8 @@ export interface JournalEntry {
   /** JSON of the exact previous tag values (see tags/genre-tags.ts GenreSnapshot) */
   oldRaw: string;
   newGenres: string[];
+  /** JSON of the exact tag values the write put in (null in entries from before schema 9, and for refusals) */
+  newRaw: string | null;
   before: FileState | null;
   after: FileState | null;
   status: JournalStatus;
@@ -94,14 +97,14 @@ export interface JournalEntry {
 
 interface JournalRow {
   id: number; batch_id: number; file_id: number | null; path: string; decision_id: number | null; old_genres: string;
-  old_raw: string; new_genres: string; old_size: number | null; old_mtime_ms: number | null; old_content_id: string | null;
+  old_raw: string; new_genres: string; new_raw: string | null; old_size: number | null; old_mtime_ms: number | null; old_content_id: string | null;
   new_size: number | null; new_mtime_ms: number | null; new_content_id: string | null; status: JournalStatus;
   error_kind: WriteErrorKind | null; error: string | null;
 }
 
 const toEntry = (r: JournalRow): JournalEntry => ({
   id: r.id, batchId: r.batch_id, fileId: r.file_id, path: r.path, decisionId: r.decision_id,
-  oldGenres: JSON.parse(r.old_genres) as string[], oldRaw: r.old_raw, newGenres: JSON.parse(r.new_genres) as string[],
+  oldGenres: JSON.parse(r.old_genres) as string[], oldRaw: r.old_raw, newGenres: JSON.parse(r.new_genres) as string[], newRaw: r.new_raw,
   before: r.old_size == null ? null : { size: r.old_size, mtimeMs: r.old_mtime_ms ?? 0, contentId: r.old_content_id },
   after: r.new_size == null ? null : { size: r.new_size, mtimeMs: r.new_mtime_ms ?? 0, contentId: r.new_content_id },
   status: r.status, errorKind: r.error_kind, error: r.error,
@@ -115,7 +118,7 @@ interface BatchRow {
 export class JournalStore {
   constructor(readonly db: Db) {}
 
-  /** Batches left 'running' by a process that died: nothing is running now, so they were interrupted. */
+  /** Batches left 'running' by a process that died. Call while holding the write lease: nothing else runs then. */
   markInterrupted(now = Date.now()): number {
     return this.db.prepare("UPDATE write_batches SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now).changes;
   }
@@ -131,16 +134,21 @@ export class JournalStore {
     this.db.prepare('UPDATE write_batches SET status = ?, finished_at = ? WHERE id = ?').run(status, now, id);
   }
 
-  /** Journal a file before it is touched: its previous genre values, exactly. */
+  /**
+   * Journal a file just before it is replaced (status pending): its previous genre values and the ones the
+   * verified copy holds, exactly, and the file as it is and as it will be. Committed before the rename, so an
+   * interrupted write can always be undone.
+   */
   addEntry(e: {
     batchId: number; fileId: number | null; path: string; decisionId: number | null; oldGenres: readonly string[];
-    oldRaw: string; newGenres: readonly string[]; before: FileState;
+    oldRaw: string; newGenres: readonly string[]; newRaw: string; before: FileState; after: FileState;
   }, now = Date.now()): number {
     return Number(
-      this.db.prepare(`INSERT INTO write_journal(batch_id, file_id, path, decision_id, old_genres, old_raw, new_genres,
-          old_size, old_mtime_ms, old_content_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(e.batchId, e.fileId, e.path, e.decisionId, JSON.stringify(e.oldGenres), e.oldRaw, JSON.stringify(e.newGenres),
-          e.before.size, e.before.mtimeMs, e.before.contentId, now).lastInsertRowid,
+      this.db.prepare(`INSERT INTO write_journal(batch_id, file_id, path, decision_id, old_genres, old_raw, new_genres, new_raw,
+          old_size, old_mtime_ms, old_content_id, new_size, new_mtime_ms, new_content_id, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(e.batchId, e.fileId, e.path, e.decisionId, JSON.stringify(e.oldGenres), e.oldRaw, JSON.stringify(e.newGenres), e.newRaw,
+          e.before.size, e.before.mtimeMs, e.before.contentId, e.after.size, e.after.mtimeMs, e.after.contentId, now).lastInsertRowid,
     );
   }
 
@@ -180,9 +188,12 @@ export class JournalStore {
     const undoneBy = this.db
       .prepare("SELECT id FROM write_batches WHERE undoes_batch_id = ? AND status = 'done' ORDER BY id DESC LIMIT 1")
       .get(id) as { id: number } | undefined;
+    // a batch 'running' without a live lease for it was interrupted (its process died), whether or not
+    // anything has marked it so yet
+    const status = r.status === 'running' && currentLease(this.db)?.batchId !== r.id ? 'interrupted' : r.status;
     return {
       id: r.id, kind: r.kind, undoesBatchId: r.undoes_batch_id, undoneByBatchId: undoneBy?.id ?? null,
-      options: r.options ? (JSON.parse(r.options) as WriteOptions) : null, status: r.status, createdAt: r.created_at,
+      options: r.options ? (JSON.parse(r.options) as WriteOptions) : null, status, createdAt: r.created_at,
       finishedAt: r.finished_at, counts,
     };
   }

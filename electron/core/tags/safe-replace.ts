@@ -6,26 +6,42 @@ import { copyFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { WriteErrorKind } from '../../shared/tags.js';
+import { processAlive } from '../db/write-lease.js';
 
-/** `.<name>.<pid>-<random>.spectag-tmp`: hidden (the scanner skips it), tied to the process that made it. */
+/** `.<name>.<pid>-<random>.spectag-tmp`: hidden (the scanner skips it), tied to the process that made it; the name may be cut. */
 const TEMP_RE = /^\..+\.(\d+)-[0-9a-f]{8}\.spectag-tmp$/;
 
+/** Longest file name (bytes) every file system Spectag writes to accepts, and the floor for a temp name's budget. */
+const NAME_MAX = 255;
+const MIN_NAME_BUDGET = 64;
+
+/** The first `max` bytes of a name as UTF-8, cut at a character boundary. */
+function utf8Prefix(name: string, max: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of name) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > max) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
+/**
+ * A temp name no longer than the original's (or 64 bytes, whichever is more), so it fits wherever the original
+ * fits: a 254-byte name plus the ~30-byte suffix would exceed the 255-byte limit of ext4, APFS, NTFS... The
+ * original's name is cut to make room (the suffix is what identifies a temp file).
+ */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.spectag-tmp`);
+  const name = basename(path);
+  const suffix = `.${process.pid}-${randomBytes(4).toString('hex')}.spectag-tmp`;
+  const budget = Math.min(NAME_MAX, Math.max(Buffer.byteLength(name), MIN_NAME_BUDGET)) - Buffer.byteLength(suffix) - 1;
+  return join(dirname(path), `.${utf8Prefix(name, budget)}${suffix}`);
 }
 
 export function isSpectagTemp(name: string): boolean {
   return TEMP_RE.test(name);
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -107,6 +123,11 @@ export interface ReplaceOptions {
   verify(tempPath: string): string[] | Promise<string[]>;
   /** called after each step; throwing aborts the replacement (tests inject faults here) */
   onStep?(step: ReplaceStep, tempPath: string): void | Promise<void>;
+  /**
+   * The last thing before the rename, given the verified copy's stat (what the file will be): a journal entry is
+   * committed here. Throwing leaves the original untouched.
+   */
+  beforeRename?(tempPath: string, temp: Stats): void | Promise<void>;
 }
 
 function sameFile(a: Stats, b: { size: number; mtimeMs: number }): boolean {
@@ -130,6 +151,25 @@ function checkWritable(path: string, st: Stats): void {
     closeSync(openSync(path, 'r+'));
   } catch (err) {
     throw classifyFsError(err, path);
+  }
+}
+
+/**
+ * Give the copy the original's owner and group where permitted. Only root may give a file away; anyone may give
+ * a file of theirs to a group they belong to: so when the owner cannot be kept, the group still is (a write by
+ * another member of a shared music group keeps the file in that group). Before chmod, which chown may reset.
+ */
+function keepOwner(temp: string, st: Stats): void {
+  try {
+    chownSync(temp, st.uid, st.gid);
+    return;
+  } catch {
+    // not root: keep the group at least
+  }
+  try {
+    chownSync(temp, -1, st.gid);
+  } catch {
+    // not a member of the file's group: the copy keeps ours, as with any editor
   }
 }
 
@@ -163,12 +203,8 @@ export async function replaceFileSafely(path: string, opts: ReplaceOptions): Pro
     await opts.modify(temp);
     await step('modified');
     // permissions (and owner, where allowed) as the original's, before the copy can take its place
+    keepOwner(temp, st);
     chmodSync(temp, st.mode & 0o7777);
-    try {
-      chownSync(temp, st.uid, st.gid);
-    } catch {
-      // only root may give a file away; a file we own keeps our ownership, as with any editor
-    }
     if (opts.preserveMtime) utimesSync(temp, st.atime, st.mtime);
     fsyncPath(temp, 'r+');
     await step('synced');
@@ -182,6 +218,7 @@ export async function replaceFileSafely(path: string, opts: ReplaceOptions): Pro
     if (!sameFile(now, st)) {
       throw new SafeReplaceError('changed-on-disk', `${path} was changed by another program while Spectag was writing it; it was not written`);
     }
+    await opts.beforeRename?.(temp, statSync(temp));
     await step('before-rename');
     await rename(temp, path);
     renamed = true;

@@ -6,6 +6,7 @@ import type { IAudioMetadata } from 'music-metadata';
 import type { Db } from '../db/open.js';
 import { FileStore } from '../db/files.js';
 import { DecisionStore, JournalStore, type FileState, type JournalEntry } from '../db/decisions.js';
+import { LeaseLostError, LibraryBusyError, WriteLease } from '../db/write-lease.js';
 import { readAudioFile } from '../library/read-file.js';
 import { fileKeyOf } from '../library/walk.js';
 import { splitGenres } from '../../shared/genres.js';
@@ -127,15 +128,17 @@ export function planWrite(db: Db, selection: WriteSelection, mode: WriteMode, op
 }
 
 function emptyReport(kind: 'write' | 'undo', dryRun: boolean): WriteReport {
-  return { batchId: null, kind, dryRun, written: 0, unchanged: 0, skipped: 0, failed: 0, cancelled: false, durationMs: 0, files: [] };
+  return { batchId: null, kind, dryRun, written: 0, unchanged: 0, skipped: 0, failed: 0, unrecorded: 0, cancelled: false, durationMs: 0, files: [] };
 }
 
-function count(report: WriteReport, r: FileWriteResult): void {
-  report.files.push(r);
+function count(report: WriteReport, r: FileWriteResult & { unrecorded?: boolean }): void {
+  const { unrecorded, ...file } = r;
+  report.files.push(file);
   if (r.status === 'written') report.written++;
   else if (r.status === 'unchanged') report.unchanged++;
   else if (r.status === 'skipped') report.skipped++;
   else report.failed++;
+  if (unrecorded) report.unrecorded++;
 }
 
 /** Re-read a file into the library after Spectag changed it (or found it changed): same row, new state. */
@@ -161,6 +164,18 @@ function genresAsRead(expected: ExpectedGenreTag[], genres: readonly string[]): 
   return splitGenres(v23 ? expected.find((e) => e.kind === 'id3v2')!.values : genres, { slashJoins: v23 });
 }
 
+/** The library database failed: before a file was touched (it was not), or after (the file was changed). */
+const dbMessage = (err: unknown) => (err as Error)?.message ?? String(err);
+
+/** Run a database step whose failure must not change what the report says (the report is then the record). */
+function bestEffort(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // the database is failing; the per-file result already says what happened to the file
+  }
+}
+
 interface OneFile {
   fileId: number;
   path: string;
@@ -173,18 +188,31 @@ interface OneFile {
   modify(temp: string): { expected: ExpectedGenreTag[]; genres: string[]; snapshot?: GenreSnapshot };
 }
 
-/** One file through journal → temp copy → change → verify → rename → database. Never throws. */
-async function processFile(db: Db, journal: JournalStore, batchId: number, f: OneFile, options: { preserveMtime: boolean },
-  job: WriteJobOptions): Promise<FileWriteResult> {
-  const result: FileWriteResult = {
+type FileOutcome = FileWriteResult & {
+  /** the file was replaced but the database could not record it (its entry stays pending) */
+  unrecorded?: boolean;
+  /** the database could not be written: the batch stops */
+  databaseFailed?: boolean;
+};
+
+/**
+ * One file through temp copy → change → verify → journal entry (committed) → rename → database. The file is
+ * replaced only once its journal entry, with the old and the new genre values, is committed; a database failure
+ * before that leaves it untouched, one after it is reported as such (the file was written). Never throws.
+ */
+async function processFile(db: Db, journal: JournalStore, batchId: number, lease: WriteLease, f: OneFile, options: { preserveMtime: boolean },
+  job: WriteJobOptions): Promise<FileOutcome> {
+  const result: FileOutcome = {
     fileId: f.fileId, path: f.path, status: 'failed', oldGenres: f.oldGenres, newGenres: f.newGenres, errorKind: null, message: null,
   };
   let entryId: number | null = null;
   try {
     let metaBefore: IAudioMetadata | null = null;
     let audioBefore = '';
+    let oldRaw = '';
+    let newRaw = '';
     let intended: { expected: ExpectedGenreTag[]; genres: string[]; snapshot?: GenreSnapshot } | null = null;
-    const st = await replaceFileSafely(f.path, {
+    await replaceFileSafely(f.path, {
       expected: f.expected,
       preserveMtime: options.preserveMtime,
       signal: job.signal,
@@ -193,14 +221,9 @@ async function processFile(db: Db, journal: JournalStore, batchId: number, f: On
         // the copy is byte-identical to the original: read the "before" state from it
         audioBefore = await audioStreamHash(temp, job.signal);
         metaBefore = await readMetadata(temp, f.container);
-        const snapshot = readGenreSnapshot(temp, f.container);
-        // journal first: from here on the database knows exactly what to restore
-        entryId = journal.addEntry({
-          batchId, fileId: f.fileId, path: f.path, decisionId: f.decisionId, oldGenres: f.oldGenres,
-          oldRaw: JSON.stringify(snapshot), newGenres: f.newGenres,
-          before: { size: f.expected.size, mtimeMs: f.expected.mtimeMs, contentId: contentIdOf(db, f.fileId) },
-        });
+        oldRaw = JSON.stringify(readGenreSnapshot(temp, f.container));
         intended = f.modify(temp);
+        newRaw = JSON.stringify(readGenreSnapshot(temp, f.container));
       },
       verify: async (temp) => {
         const metaAfter = await readMetadata(temp, f.container);
@@ -208,29 +231,59 @@ async function processFile(db: Db, journal: JournalStore, batchId: number, f: On
         const problems = verifyRewrite({
           before: metaBefore!, after: metaAfter, expected: intended!.expected, genres: intended!.genres, audioBefore, audioAfter,
         });
-        if (intended!.snapshot) {
-          // an undo must give back the exact previous values
-          const now = readGenreSnapshot(temp, f.container);
-          if (JSON.stringify(now) !== JSON.stringify(intended!.snapshot)) problems.push('the restored genre values differ from the journaled ones');
-        }
+        // an undo must give back the exact previous values
+        if (intended!.snapshot && newRaw !== JSON.stringify(intended!.snapshot)) problems.push('the restored genre values differ from the journaled ones');
         return problems;
       },
+      beforeRename: (_temp, temp) => {
+        try {
+          // still ours? (a process that stood still past the lease's expiry may have been replaced meanwhile)
+          lease.renew();
+        } catch (err) {
+          if (err instanceof LeaseLostError) throw new SafeReplaceError('cancelled', `${f.path} was not changed: ${err.message}`);
+          result.databaseFailed = true;
+          throw new SafeReplaceError('database', `${f.path} was not changed: the library database could not be written (${dbMessage(err)})`);
+        }
+        try {
+          entryId = journal.addEntry({
+            batchId, fileId: f.fileId, path: f.path, decisionId: f.decisionId, oldGenres: f.oldGenres, oldRaw, newGenres: f.newGenres, newRaw,
+            before: { size: f.expected.size, mtimeMs: f.expected.mtimeMs, contentId: contentIdOf(db, f.fileId) },
+            after: { size: temp.size, mtimeMs: temp.mtimeMs, contentId: null },
+          });
+        } catch (err) {
+          result.databaseFailed = true;
+          throw new SafeReplaceError('database', `${f.path} was not changed: the library database could not record the write first (${dbMessage(err)})`);
+        }
+      },
     });
-    const after = (await refreshFileRow(db, f.fileId)) ?? { size: st.size, mtimeMs: st.mtimeMs, contentId: null };
-    if (entryId != null) journal.markWritten(entryId, after);
-    result.status = 'written';
-    return result;
   } catch (err) {
     const e = err instanceof SafeReplaceError ? err : new SafeReplaceError('io', `${f.path} was not changed: ${(err as Error).message ?? String(err)}`);
     result.errorKind = e.kind;
     result.message = e.message;
     if (e.kind === 'cancelled') result.status = 'skipped';
-    if (entryId != null) journal.markFailed(entryId, e.kind, e.message);
-    else journal.addFailure(batchId, f.fileId, f.path, f.oldGenres, f.newGenres, result.status === 'skipped' ? 'skipped' : 'failed', e.kind, e.message);
+    const id = entryId;
+    bestEffort(() => {
+      if (id != null) journal.markFailed(id, e.kind, e.message);
+      else journal.addFailure(batchId, f.fileId, f.path, f.oldGenres, f.newGenres, result.status === 'skipped' ? 'skipped' : 'failed', e.kind, e.message);
+    });
     // a file changed behind our back: read it again, so the library shows what is really there
     if (e.kind === 'changed-on-disk') await refreshFileRow(db, f.fileId).catch(() => null);
     return result;
   }
+  // the file holds the new values now: whatever the database does from here, the report says it was written
+  result.status = 'written';
+  try {
+    const after = await refreshFileRow(db, f.fileId);
+    if (after) journal.markWritten(entryId!, after);
+    else journal.markWritten(entryId!, { size: f.expected.size, mtimeMs: f.expected.mtimeMs, contentId: null });
+  } catch (err) {
+    result.unrecorded = true;
+    result.databaseFailed = true;
+    result.errorKind = 'database';
+    result.message = `${f.path} was written, but the library database could not record it (${dbMessage(err)}); ` +
+      `its journal entry, made before the file was replaced, stays pending: \`spectag undo ${batchId}\` restores the file by the values it finds in it`;
+  }
+  return result;
 }
 
 function progressEmitter(total: number, onProgress?: (p: WriteProgress) => void) {
@@ -248,49 +301,128 @@ function progressEmitter(total: number, onProgress?: (p: WriteProgress) => void)
   };
 }
 
+/** The library database could not start a write or undo: nothing was changed. */
+export class WriteDatabaseError extends Error {}
+
+/**
+ * Hold the library (one write or undo at a time, across processes), mark batches a dead process left running as
+ * interrupted, and create this batch; a database failure here means no file was touched.
+ */
+function startBatch(db: Db, journal: JournalStore, kind: 'write' | 'undo', create: () => number): { lease: WriteLease; batchId: number } {
+  let lease: WriteLease;
+  try {
+    lease = WriteLease.acquire(db, kind);
+  } catch (err) {
+    if (err instanceof LibraryBusyError) throw err;
+    throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
+  }
+  try {
+    journal.markInterrupted();
+    const batchId = create();
+    lease.setBatch(batchId);
+    return { lease, batchId };
+  } catch (err) {
+    lease.release();
+    throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
+  }
+}
+
+/** Between files: the lease must still be ours (else another process writes now) and the database writable. */
+function stopReason(lease: WriteLease, databaseFailed: boolean): string | null {
+  if (databaseFailed) return 'not attempted: the library database cannot be written (see above); free space or repair it, then write again';
+  try {
+    lease.renew();
+    return null;
+  } catch (err) {
+    return err instanceof LeaseLostError ? `not attempted: ${err.message}` : `not attempted: the library database cannot be written (${dbMessage(err)})`;
+  }
+}
+
+/** The library now knows the file changed since the plan, and it holds the planned genres already. */
+function writtenSincePlan(db: Db, p: PlannedFile): boolean {
+  const row = new FileStore(db).getByPath(p.path);
+  return !!row && (row.size !== p.expectedSize || row.mtimeMs !== p.expectedMtimeMs) && sameList(row.genres, p.newGenres);
+}
+
 /** Write a plan: one journal batch; every file atomic and verified; errors recorded per file. */
 export async function applyWrite(db: Db, plan: WritePlan, job: WriteJobOptions = {}): Promise<WriteReport> {
   const started = Date.now();
   const report = emptyReport('write', false);
   const journal = new JournalStore(db);
-  journal.markInterrupted();
-  cleanStaleTemps(plan.files.map((f) => dirname(f.path)));
   const toWrite = plan.files.filter((f) => f.action === 'write');
   const progress = progressEmitter(plan.files.length, job.onProgress);
-  const batchId = toWrite.length ? journal.createBatch('write', plan.options, null) : null;
+  const batch = toWrite.length ? startBatch(db, journal, 'write', () => journal.createBatch('write', plan.options, null)) : null;
+  const batchId = batch?.batchId ?? null;
   report.batchId = batchId;
-  const opts = { id3v23Join: plan.options.id3v23Join, id3v2Version: plan.options.id3v2Version };
-  for (const p of plan.files) {
-    const base = { fileId: p.fileId, path: p.path, oldGenres: p.oldGenres, newGenres: p.newGenres };
-    if (p.action !== 'write' || batchId == null) {
+  try {
+    cleanStaleTemps(plan.files.map((f) => dirname(f.path)));
+    const opts = { id3v23Join: plan.options.id3v23Join, id3v2Version: plan.options.id3v2Version };
+    let databaseFailed = false;
+    for (const p of plan.files) {
+      const base = { fileId: p.fileId, path: p.path, oldGenres: p.oldGenres, newGenres: p.newGenres };
+      if (p.action !== 'write' || !batch) {
+        progress.start(p.path);
+        count(report, { ...base, status: p.action === 'unchanged' ? 'unchanged' : 'skipped', errorKind: null, message: p.reason });
+        progress.finish(false);
+        continue;
+      }
+      if (job.signal?.aborted) {
+        count(report, { ...base, status: 'skipped', errorKind: 'cancelled', message: 'cancelled before this file' });
+        continue;
+      }
+      const stop = stopReason(batch.lease, databaseFailed);
+      if (stop) {
+        count(report, { ...base, status: 'skipped', errorKind: databaseFailed ? 'database' : 'cancelled', message: stop });
+        continue;
+      }
+      if (writtenSincePlan(db, p)) {
+        // another write (waited for by the lease) put these genres in since this plan was made
+        count(report, { ...base, status: 'unchanged', errorKind: null, message: 'the file already has these genres (written since this plan was made)' });
+        continue;
+      }
       progress.start(p.path);
-      count(report, { ...base, status: p.action === 'unchanged' ? 'unchanged' : 'skipped', errorKind: null, message: p.reason });
-      progress.finish(false);
-      continue;
+      const r = await processFile(db, journal, batch.batchId, batch.lease, {
+        fileId: p.fileId, path: p.path, container: p.container as Container, expected: { size: p.expectedSize, mtimeMs: p.expectedMtimeMs },
+        oldGenres: p.oldGenres, newGenres: p.newGenres, decisionId: p.decisionId,
+        modify: (temp) => {
+          const { expected } = writeGenreTags(temp, p.container as Container, p.newGenres, opts);
+          return { expected, genres: genresAsRead(expected, p.newGenres) };
+        },
+      }, plan.options, job);
+      databaseFailed ||= !!r.databaseFailed;
+      const { databaseFailed: _d, ...file } = r;
+      count(report, file);
+      progress.finish(r.status === 'failed');
     }
-    if (job.signal?.aborted) {
-      count(report, { ...base, status: 'skipped', errorKind: 'cancelled', message: 'cancelled before this file' });
-      continue;
+    report.cancelled = !!job.signal?.aborted;
+  } finally {
+    if (batch) {
+      bestEffort(() => journal.finishBatch(batch.batchId, report.cancelled ? 'cancelled' : 'done'));
+      batch.lease.release();
     }
-    progress.start(p.path);
-    const r = await processFile(db, journal, batchId, {
-      fileId: p.fileId, path: p.path, container: p.container as Container, expected: { size: p.expectedSize, mtimeMs: p.expectedMtimeMs },
-      oldGenres: p.oldGenres, newGenres: p.newGenres, decisionId: p.decisionId,
-      modify: (temp) => {
-        const { expected } = writeGenreTags(temp, p.container as Container, p.newGenres, opts);
-        return { expected, genres: genresAsRead(expected, p.newGenres) };
-      },
-    }, plan.options, job);
-    count(report, r);
-    progress.finish(r.status === 'failed');
   }
-  report.cancelled = !!job.signal?.aborted;
-  if (batchId != null) journal.finishBatch(batchId, report.cancelled ? 'cancelled' : 'done');
   report.durationMs = Date.now() - started;
   return report;
 }
 
 export class UndoError extends Error {}
+
+/**
+ * The journal entries of a batch that undo restores: those written, and those whose write the database could not
+ * confirm (pending, or failed after the rename) when the file shows exactly the values the write put in.
+ */
+function entriesToUndo(journal: JournalStore, batchId: number): JournalEntry[] {
+  return journal.entries(batchId).filter((e) => {
+    if (e.status === 'written') return true;
+    if ((e.status !== 'pending' && e.status !== 'failed') || !e.newRaw) return false;
+    try {
+      const snapshot = JSON.parse(e.oldRaw) as GenreSnapshot;
+      return JSON.stringify(readGenreSnapshot(e.path, snapshot.container)) === e.newRaw;
+    } catch {
+      return false; // gone or unreadable: nothing of ours to restore
+    }
+  }).reverse();
+}
 
 /**
  * Undo a batch: put back, in every file it wrote, the exact genre values journaled before the write. The
@@ -299,42 +431,69 @@ export class UndoError extends Error {}
 export async function undoWrite(db: Db, batchId: number, job: WriteJobOptions = {}): Promise<WriteReport> {
   const started = Date.now();
   const journal = new JournalStore(db);
-  journal.markInterrupted();
-  const batch = journal.batch(batchId);
-  if (!batch) throw new UndoError(`there is no write batch ${batchId} (spectag undo lists the recent ones)`);
-  if (batch.undoneByBatchId != null) throw new UndoError(`batch ${batchId} was already undone by batch ${batch.undoneByBatchId}`);
-  const entries = journal.entries(batchId).filter((e) => e.status === 'written').reverse();
   const report = emptyReport('undo', false);
-  if (!entries.length) {
-    report.durationMs = Date.now() - started;
-    return report;
+  // the lease first: a second undo of the same batch waits for nothing and finds it undone, or is refused
+  let lease: WriteLease;
+  try {
+    lease = WriteLease.acquire(db, 'undo');
+  } catch (err) {
+    if (err instanceof LibraryBusyError) throw err;
+    throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
   }
-  cleanStaleTemps(entries.map((e) => dirname(e.path)));
-  const undoId = journal.createBatch('undo', null, batchId);
-  report.batchId = undoId;
-  const progress = progressEmitter(entries.length, job.onProgress);
-  for (const e of entries) {
-    const r = await undoOne(db, journal, undoId, e, batch.options?.preserveMtime ?? false, job, progress);
-    if (r) count(report, r);
+  let undoId: number | null = null;
+  try {
+    const batch = journal.batch(batchId);
+    if (!batch) throw new UndoError(`there is no write batch ${batchId} (spectag undo lists the recent ones)`);
+    if (batch.undoneByBatchId != null) throw new UndoError(`batch ${batchId} was already undone by batch ${batch.undoneByBatchId}`);
+    const entries = entriesToUndo(journal, batchId);
+    if (!entries.length) {
+      report.durationMs = Date.now() - started;
+      return report;
+    }
+    try {
+      journal.markInterrupted();
+      undoId = journal.createBatch('undo', null, batchId);
+      lease.setBatch(undoId);
+    } catch (err) {
+      throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
+    }
+    report.batchId = undoId;
+    cleanStaleTemps(entries.map((e) => dirname(e.path)));
+    const progress = progressEmitter(entries.length, job.onProgress);
+    let databaseFailed = false;
+    for (const e of entries) {
+      const stop = stopReason(lease, databaseFailed);
+      if (stop) {
+        count(report, { fileId: e.fileId ?? 0, path: e.path, oldGenres: e.newGenres, newGenres: e.oldGenres, status: 'skipped',
+          errorKind: databaseFailed ? 'database' : 'cancelled', message: stop });
+        continue;
+      }
+      const r = await undoOne(db, journal, undoId, lease, e, batch.options?.preserveMtime ?? false, job, progress);
+      databaseFailed ||= !!r.databaseFailed;
+      const { databaseFailed: _d, ...file } = r;
+      count(report, file);
+    }
+    report.cancelled = !!job.signal?.aborted;
+  } finally {
+    const id = undoId;
+    if (id != null) bestEffort(() => journal.finishBatch(id, report.cancelled ? 'cancelled' : 'done'));
+    lease.release();
   }
-  report.cancelled = !!job.signal?.aborted;
-  journal.finishBatch(undoId, report.cancelled ? 'cancelled' : 'done');
   report.durationMs = Date.now() - started;
   return report;
 }
 
-async function undoOne(db: Db, journal: JournalStore, undoId: number, e: JournalEntry, preserveMtime: boolean, job: WriteJobOptions,
-  progress: ReturnType<typeof progressEmitter>): Promise<FileWriteResult | null> {
+async function undoOne(db: Db, journal: JournalStore, undoId: number, lease: WriteLease, e: JournalEntry, preserveMtime: boolean, job: WriteJobOptions,
+  progress: ReturnType<typeof progressEmitter>): Promise<FileOutcome> {
   const base = { fileId: e.fileId ?? 0, path: e.path, oldGenres: e.newGenres, newGenres: e.oldGenres };
   if (job.signal?.aborted) return { ...base, status: 'skipped', errorKind: 'cancelled', message: 'cancelled before this file' };
   progress.start(e.path);
   const snapshot = JSON.parse(e.oldRaw) as GenreSnapshot;
   if (!e.after || e.fileId == null) {
-    const r: FileWriteResult = { ...base, status: 'failed', errorKind: 'io', message: `${e.path}: the journal has no record of the written file` };
     progress.finish(true);
-    return r;
+    return { ...base, status: 'failed', errorKind: 'io', message: `${e.path}: the journal has no record of the written file` };
   }
-  const r = await processFile(db, journal, undoId, {
+  const r = await processFile(db, journal, undoId, lease, {
     fileId: e.fileId, path: e.path, container: snapshot.container, expected: { size: e.after.size, mtimeMs: e.after.mtimeMs },
     oldGenres: e.newGenres, newGenres: e.oldGenres, decisionId: null,
     modify: (temp) => {
@@ -342,7 +501,16 @@ async function undoOne(db: Db, journal: JournalStore, undoId: number, e: Journal
       return { expected: [], genres: e.oldGenres, snapshot };
     },
   }, { preserveMtime }, job);
-  if (r.status === 'written') journal.markUndone(e.id);
+  if (r.status === 'written') {
+    try {
+      journal.markUndone(e.id);
+    } catch (err) {
+      r.unrecorded = true;
+      r.databaseFailed = true;
+      r.errorKind = 'database';
+      r.message = `${e.path} was restored, but the library database could not record it (${dbMessage(err)})`;
+    }
+  }
   if (r.errorKind === 'changed-on-disk') r.message = `${e.path} changed on disk after Spectag wrote it; its genres were not restored (${r.message})`;
   progress.finish(r.status === 'failed');
   return r;

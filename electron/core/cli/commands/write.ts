@@ -18,9 +18,17 @@ function printPlan(plan: WritePlan, io: CliIo): void {
 
 function printReport(report: WriteReport, io: CliIo, verb: string): void {
   for (const f of report.files) {
-    if (f.status === 'written') io.stdout.write(`${verb}\t${f.path}\t${list(f.oldGenres)} → ${list(f.newGenres)}\n`);
+    if (f.status === 'written') {
+      io.stdout.write(`${verb}\t${f.path}\t${list(f.oldGenres)} → ${list(f.newGenres)}\n`);
+      // written, but the database could not record it: that must not pass unseen
+      if (f.errorKind) io.stderr.write(`NOT RECORDED\t${f.path}\t${f.errorKind}: ${f.message}\n`);
+    }
     else if (f.status === 'failed') io.stderr.write(`FAILED\t${f.path}\t${f.errorKind}: ${f.message}\n`);
     else if (f.status === 'skipped' && f.message) io.stdout.write(`skip\t${f.path}\t${f.message}\n`);
+  }
+  if (report.unrecorded) {
+    io.stderr.write(`${report.unrecorded} file${report.unrecorded === 1 ? ' was' : 's were'} ${verb} but the library database could not record it; ` +
+      `free space (or repair the database), then \`spectag undo ${report.batchId}\` can still restore ${report.unrecorded === 1 ? 'it' : 'them'}.\n`);
   }
   io.stdout.write(
     `${report.cancelled ? 'Interrupted: ' : ''}${writeReportSummary(report)} in ${(report.durationMs / 1000).toFixed(1)} s.` +
@@ -34,7 +42,9 @@ function finishBatch(report: WriteReport, json: boolean, io: CliIo, verb: string
   else printReport(report, io, verb);
   if (report.cancelled) return EXIT.CANCELLED;
   if (report.failed && !report.written) return EXIT.FAILED;
-  return report.failed ? EXIT.PARTIAL : EXIT.OK;
+  // skipped for a failing database: not done, though nothing failed on its own
+  const notDone = report.files.some((f) => f.status === 'skipped' && f.errorKind === 'database');
+  return report.failed || report.unrecorded || notDone ? EXIT.PARTIAL : EXIT.OK;
 }
 
 export const writeCommand: Command = {
