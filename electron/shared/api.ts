@@ -11,6 +11,7 @@ import type {
 } from './personal.js';
 import { WRITE_MODES } from './tags.js';
 import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
+import { genreNameProblem } from './genres.js';
 import {
   REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, type ReviewStatus,
 } from './api-names.js';
@@ -25,7 +26,11 @@ export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind } from '
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const genreName = z.string().trim().min(1).max(200).refine((s) => !/[\0;]/.test(s), 'a genre name may not contain ";" or NUL');
+const genreName = z.string().trim().min(1).max(200).refine((s) => !/[\0;]/.test(s), 'a genre name may not contain ";" or NUL')
+  .superRefine((s, ctx) => {
+    const problem = genreNameProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const absPath = z.string().min(1).max(4096).refine((s) => !s.includes('\0'), 'NUL in path');
 
 export const LibraryQuerySchema = z.strictObject({

@@ -22,3 +22,21 @@ export function splitGenres(values: readonly string[], opts: { slashJoins?: bool
   }
   return out;
 }
+
+/**
+ * Why a genre name cannot be decided, or null when it can. A bare number ("17") or a name that starts with a
+ * number in parentheses ("(17)", "(17)Rock", and "(RX)", "(CR)") is how ID3 tags (MP3, WAV, AIFF) refer to a
+ * genre of the ID3v1 list: every tag reader shows that list's name instead ("Rock"), so such a genre could never
+ * be read back as written. Refused rather than rewritten: the person may mean the name, or something else.
+ * `nameOf` gives the ID3v1 list's name of a number, where the caller has the list.
+ */
+export function genreNameProblem(name: string, nameOf?: (n: number) => string | undefined): string | null {
+  const g = name.trim();
+  const m = /^(\d+)$/.exec(g) ?? /^\((\d+|RX|CR)\)/i.exec(g);
+  if (!m) return null;
+  const code = m[1]!.toUpperCase();
+  const meaning = code === 'RX' ? 'Remix' : code === 'CR' ? 'Cover' : nameOf?.(Number(code));
+  const what = code === 'RX' || code === 'CR' ? `the ID3 code ${code}` : `genre number ${Number(code)} of the ID3v1 list`;
+  return `"${g}" is how ID3 tags (MP3, WAV, AIFF) write ${what}: every tag reader would show ` +
+    `${meaning ? `"${meaning}"` : 'that genre\'s name'} instead; give the genre's name`;
+}

@@ -5,7 +5,8 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './command.js';
-import { DatabaseTooNewError } from '../db/open.js';
+import { DatabaseTooNewError, damagedDatabaseMessage, isDatabaseDamaged } from '../db/open.js';
+import { resolveDbPath } from '../db/paths.js';
 import { SpectagApiError } from '../../shared/api-errors.js';
 
 async function help(): Promise<string> {
@@ -57,6 +58,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof UsageError || (err instanceof SpectagApiError && err.code === 'invalid-input')) {
       io.stderr.write(`spectag ${name}: ${err.message}\n${cmd.usage}\n`);
       return EXIT.USAGE;
+    }
+    if (isDatabaseDamaged(err)) {
+      const db = parsed.values.db;
+      io.stderr.write(`spectag ${name}: ${damagedDatabaseMessage(resolveDbPath(typeof db === 'string' ? db : undefined, io.env), err)}\n`);
+      return EXIT.FAILED;
     }
     if (err instanceof DatabaseTooNewError) {
       io.stderr.write(`spectag ${name}: ${err.message}\n`);

@@ -1,6 +1,8 @@
 // Genre decisions per file and the write journal: the database side of writing genres into files.
 import type { Db } from './open.js';
 import { currentLease } from './write-lease.js';
+import { Genres } from 'node-taglib-sharp';
+import { genreNameProblem } from '../../shared/genres.js';
 import type {
   BatchStatus, Decision, DecisionSource, WriteBatchInfo, WriteErrorKind, WriteOptions,
 } from '../../shared/tags.js';
@@ -18,10 +20,21 @@ export class DecisionWrittenError extends Error {
   }
 }
 
+/** A genre that can never be written as it reads (see genreNameProblem). */
+export class InvalidGenreError extends Error {}
+
+/** The reason a decided genre cannot be written, with the ID3v1 list's name for a genre number. */
+export const decidedGenreProblem = (genre: string) => genreNameProblem(genre, (n) => Genres.indexToAudio(n, false) ?? undefined);
+
 export class DecisionStore {
   constructor(readonly db: Db) {}
 
+  /** Record a decision; throws InvalidGenreError for a genre no tag could read back as written. */
   record(fileId: number, genres: readonly string[], source: DecisionSource, now = Date.now()): number {
+    for (const g of genres) {
+      const problem = decidedGenreProblem(g);
+      if (problem) throw new InvalidGenreError(problem);
+    }
     return Number(
       this.db.prepare('INSERT INTO decisions(file_id, genres, source, decided_at) VALUES (?, ?, ?, ?)')
         .run(fileId, JSON.stringify(genres), source, now).lastInsertRowid,

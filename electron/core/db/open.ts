@@ -2,7 +2,7 @@
 // and refusal of a database written by a newer Spectag.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -15,6 +15,31 @@ export class DatabaseTooNewError extends Error {
     );
     this.name = 'DatabaseTooNewError';
   }
+}
+
+/** SQLite says the file is damaged (or not a database at all), here or in an error's causes. */
+export function isDatabaseDamaged(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && (e.code.startsWith('SQLITE_CORRUPT') || e.code === 'SQLITE_NOTADB')) return true;
+  }
+  return false;
+}
+
+/**
+ * What to tell a person whose library database is damaged: which file, that nothing was changed (a damaged
+ * database is detected on reading, before anything is written), and the ways back.
+ */
+export function damagedDatabaseMessage(file: string, err: unknown): string {
+  const path = resolve(file);
+  return [
+    `${path}: the library database is damaged (${(err as Error)?.message ?? String(err)}).`,
+    'Nothing was changed: no music file was written, and the database file was left as it is.',
+    'To recover:',
+    `  - restore ${basename(path)} from a backup (with its -wal file next to it, if there is one), or`,
+    `  - see what is damaged: spectag doctor --db ${path} (an integrity check), or`,
+    '  - start a new library with --db FILE (or SPECTAG_DB) and scan your folders again: the genres Spectag',
+    '    wrote are in your files; decisions not yet written are lost with the damaged file.',
+  ].join('\n');
 }
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

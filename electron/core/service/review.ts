@@ -8,7 +8,7 @@ import { CONFIDENCE_THRESHOLDS } from '../../shared/api-names.js';
 import type { BulkAcceptInput, BulkAcceptPreview, DecideInput, ReviewResult } from '../../shared/api.js';
 import { splitGenres } from '../../shared/genres.js';
 import type { DecisionSource } from '../../shared/tags.js';
-import { DecisionStore, DecisionWrittenError } from '../db/decisions.js';
+import { DecisionStore, DecisionWrittenError, InvalidGenreError } from '../db/decisions.js';
 import { FileStore } from '../db/files.js';
 import type { LibraryView } from '../db/library-view.js';
 import { PersonalStore } from '../db/personal.js';
@@ -46,9 +46,16 @@ export class ReviewService {
     rows: 'named' | 'all' = 'named',
   ): number[] {
     const now = Date.now();
-    const ids = this.ctx.db.transaction(() =>
-      fileIds.map((id) => this.decisions.record(id, splitGenres(typeof genres === 'function' ? genres(id) : genres), source, now)),
-    )();
+    let ids: number[];
+    try {
+      ids = this.ctx.db.transaction(() =>
+        fileIds.map((id) => this.decisions.record(id, splitGenres(typeof genres === 'function' ? genres(id) : genres), source, now)),
+      )();
+    } catch (err) {
+      // a genre no tag could read back as written ("17", "(17)Rock"): the caller's input, named with the reason
+      if (err instanceof InvalidGenreError) throw new SpectagApiError('invalid-input', err.message);
+      throw err;
+    }
     this.ctx.events.changed('decision', rows === 'named' && fileIds.length <= NAMED_ROWS ? [...fileIds] : null);
     this.parts.personal.scheduleRetrain();
     return ids;

@@ -31,6 +31,7 @@ import {
   MpegAudioFileSettings, TagTypes, WaveFileSettings, XiphComment, type Tag,
 } from 'node-taglib-sharp';
 import type { Container } from '../../shared/library.js';
+import { findChunk, readAt } from './riff-chunks.js';
 import { frameForTag, Id3v2FormatError, parseId3v2, readRawId3v2, renderId3v2, replaceFrames, writeRawId3v2, type RawId3v2Tag } from './id3v2-raw.js';
 
 // Open files without inventing tags (the defaults create ID3v1 + ID3v2 in every MP3); we create only what we need.
@@ -126,6 +127,55 @@ function setId3v1GenreByte(path: string, value: number): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The code page a WAV's CSET chunk declares for its RIFF INFO text, or null when it has none. */
+function riffCodePage(path: string): number | null {
+  const fd = openSync(path, 'r');
+  try {
+    const cset = findChunk(fd, 'wav', (id) => id === 'CSET');
+    return cset && cset.length >= 2 ? readAt(fd, cset.start, 2).readUInt16LE(0) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let cp1252: Map<string, number> | null = null;
+/** Windows-1252 encoding (Node has only the decoder): character → byte. */
+function windows1252(): Map<string, number> {
+  if (!cp1252) {
+    const dec = new TextDecoder('windows-1252');
+    cp1252 = new Map(Array.from({ length: 256 }, (_, b) => [dec.decode(Uint8Array.of(b)), b] as [string, number]));
+  }
+  return cp1252;
+}
+
+/**
+ * RIFF INFO text as the RIFF specification (and music-metadata) reads it: Latin-1 unless a CSET chunk names the
+ * code page (1252: Windows-1252, 65001: UTF-8), NUL-terminated. Null when the text cannot be written in it.
+ * Written as UTF-8 without a CSET chunk, "Électronique" read back as "Ãlectronique".
+ */
+export function infoText(text: string, codePage: number | null): Buffer | null {
+  let body: Buffer | null;
+  switch (codePage) {
+    case null:
+    case 0:
+    case 28591:
+      body = [...text].every((c) => c.codePointAt(0)! <= 0xff) ? Buffer.from(text, 'latin1') : null;
+      break;
+    case 1252: {
+      const map = windows1252();
+      const bytes = [...text].map((c) => map.get(c));
+      body = bytes.every((b) => b != null) ? Buffer.from(bytes as number[]) : null;
+      break;
+    }
+    case 65001:
+      body = Buffer.from(text, 'utf8');
+      break;
+    default:
+      throw new UnsupportedTagError(`its RIFF INFO text is in code page ${codePage}, which Spectag cannot write`);
+  }
+  return body && Buffer.concat([body, Buffer.from([0])]);
 }
 
 /** ID3v1 can hold one genre from its fixed list: the first decided genre that is on it, else none (255). */
@@ -384,11 +434,14 @@ export function writeGenreTags(path: string, container: Container, genres: reado
           expected.push({ kind, values: genres.length ? [joined] : [] });
           break;
         }
-        case 'riff-info':
-          // one IGNR chunk: readers take a single value
-          (tag as InfoTag).setValuesFromStrings('IGNR', genres.length ? [joined] : []);
-          expected.push({ kind, values: genres.length ? [joined] : [] });
+        case 'riff-info': {
+          // one IGNR chunk: readers take a single value. In the file's code page; a genre it cannot hold is left
+          // out (the ID3v2 chunk Spectag always writes into a WAV holds any text), never stored mangled
+          const bytes = genres.length ? infoText(joined, riffCodePage(path)) : null;
+          (tag as InfoTag).setValues('IGNR', bytes ? [ByteVector.fromByteArray(bytes)] : []);
+          expected.push({ kind, values: bytes ? [joined] : [] });
           break;
+        }
         case 'asf':
           (tag as AsfTag).setDescriptorStrings(genres.length ? [joined] : [], ...ASF_GENRE_NAMES);
           expected.push({ kind, values: genres.length ? [joined] : [] });

@@ -3,8 +3,9 @@
 // it cannot render in the tag's version: v2.4 frames that taggers put into v2.3 tags (TDRC, TDRL, TDEN, TDTG,
 // TMCL; TIPL becomes IPLS, TDOR becomes TORY), frames flagged "discard when the tag is altered", the extended
 // header. Those files then failed verification and could not be tagged at all; this module leaves them alone.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { Container } from '../../shared/library.js';
+import { findChunk, readAt } from './riff-chunks.js';
 
 export class Id3v2FormatError extends Error {}
 
@@ -167,27 +168,10 @@ interface Location {
   chunk?: { header: number; littleEndian: boolean };
 }
 
-function readAt(fd: number, pos: number, len: number): Buffer {
-  const b = Buffer.alloc(len);
-  const n = readSync(fd, b, 0, len, pos);
-  return b.subarray(0, n);
-}
-
-/** The chunk holding an ID3v2 tag in RIFF/WAVE (`id3 ` or `ID3 `, little-endian sizes) or AIFF (`ID3 `, big-endian). */
+/** The chunk holding an ID3v2 tag in RIFF/WAVE (`id3 ` or `ID3 `) or AIFF (`ID3 `). */
 function findId3Chunk(fd: number, container: 'wav' | 'aiff'): Location | null {
-  const size = fstatSync(fd).size;
-  const le = container === 'wav';
-  for (let pos = 12; pos + 8 <= size; ) {
-    const h = readAt(fd, pos, 8);
-    if (h.length < 8) break;
-    const id = h.toString('latin1', 0, 4);
-    const len = le ? h.readUInt32LE(4) : h.readUInt32BE(4);
-    if ((id === 'id3 ' || id === 'ID3 ') && readAt(fd, pos + 8, 3).toString('latin1') === 'ID3') {
-      return { start: pos + 8, length: Math.min(len, size - pos - 8), chunk: { header: pos, littleEndian: le } };
-    }
-    pos += 8 + len + (len & 1);
-  }
-  return null;
+  const c = findChunk(fd, container, (id, start) => (id === 'id3 ' || id === 'ID3 ') && readAt(fd, start, 3).toString('latin1') === 'ID3');
+  return c && { start: c.start, length: c.length, chunk: { header: c.header, littleEndian: container === 'wav' } };
 }
 
 function locate(fd: number, container: Container): Location | null {

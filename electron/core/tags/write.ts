@@ -5,7 +5,7 @@ import { dirname, resolve, sep } from 'node:path';
 import type { IAudioMetadata } from 'music-metadata';
 import type { Db } from '../db/open.js';
 import { FileStore } from '../db/files.js';
-import { DecisionStore, JournalStore, type FileState, type JournalEntry } from '../db/decisions.js';
+import { DecisionStore, JournalStore, decidedGenreProblem, type FileState, type JournalEntry } from '../db/decisions.js';
 import { LeaseLostError, LibraryBusyError, WriteLease } from '../db/write-lease.js';
 import { readAudioFile } from '../library/read-file.js';
 import { fileKeyOf } from '../library/walk.js';
@@ -108,6 +108,9 @@ export function planWrite(db: Db, selection: WriteSelection, mode: WriteMode, op
     };
     if (!d) return { ...base, reason: 'no genre decided for this file (spectag decide)' };
     if (d.source === 'rejected') return { ...base, reason: 'the suggestion was rejected: nothing to write' };
+    // decided before such genres were refused: it would not read back as written
+    const problem = d.genres.map(decidedGenreProblem).find((x) => x != null);
+    if (problem) return { ...base, reason: `${problem} (decide the file again)` };
     if (f.status === 'missing') return { ...base, reason: 'the file is missing (not found at the last scan)' };
     if (f.status === 'error' || !f.container) return { ...base, reason: `the file could not be read at the last scan (${f.errorMessage ?? f.errorKind})` };
     try {
@@ -302,28 +305,31 @@ function progressEmitter(total: number, onProgress?: (p: WriteProgress) => void)
 }
 
 /** The library database could not start a write or undo: nothing was changed. */
-export class WriteDatabaseError extends Error {}
+export class WriteDatabaseError extends Error {
+  constructor(db: Db, cause: unknown) {
+    super(`${db.name}: the library database could not be written (${dbMessage(cause)}); no file was changed`, { cause });
+  }
+}
 
-/**
- * Hold the library (one write or undo at a time, across processes), mark batches a dead process left running as
- * interrupted, and create this batch; a database failure here means no file was touched.
- */
-function startBatch(db: Db, journal: JournalStore, kind: 'write' | 'undo', create: () => number): { lease: WriteLease; batchId: number } {
-  let lease: WriteLease;
+/** Hold the library: one write or undo at a time, across processes. */
+function holdLibrary(db: Db, kind: 'write' | 'undo'): WriteLease {
   try {
-    lease = WriteLease.acquire(db, kind);
+    return WriteLease.acquire(db, kind);
   } catch (err) {
     if (err instanceof LibraryBusyError) throw err;
-    throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
+    throw new WriteDatabaseError(db, err);
   }
+}
+
+/** With the library held: mark batches a dead process left running as interrupted, and create this one. */
+function beginBatch(db: Db, journal: JournalStore, lease: WriteLease, create: () => number): number {
   try {
     journal.markInterrupted();
     const batchId = create();
     lease.setBatch(batchId);
-    return { lease, batchId };
+    return batchId;
   } catch (err) {
-    lease.release();
-    throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
+    throw new WriteDatabaseError(db, err);
   }
 }
 
@@ -351,9 +357,17 @@ export async function applyWrite(db: Db, plan: WritePlan, job: WriteJobOptions =
   const journal = new JournalStore(db);
   const toWrite = plan.files.filter((f) => f.action === 'write');
   const progress = progressEmitter(plan.files.length, job.onProgress);
-  const batch = toWrite.length ? startBatch(db, journal, 'write', () => journal.createBatch('write', plan.options, null)) : null;
-  const batchId = batch?.batchId ?? null;
-  report.batchId = batchId;
+  let batch: { lease: WriteLease; batchId: number } | null = null;
+  if (toWrite.length) {
+    const lease = holdLibrary(db, 'write');
+    try {
+      batch = { lease, batchId: beginBatch(db, journal, lease, () => journal.createBatch('write', plan.options, null)) };
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+  }
+  report.batchId = batch?.batchId ?? null;
   try {
     cleanStaleTemps(plan.files.map((f) => dirname(f.path)));
     const opts = { id3v23Join: plan.options.id3v23Join, id3v2Version: plan.options.id3v2Version };
@@ -433,13 +447,7 @@ export async function undoWrite(db: Db, batchId: number, job: WriteJobOptions = 
   const journal = new JournalStore(db);
   const report = emptyReport('undo', false);
   // the lease first: a second undo of the same batch waits for nothing and finds it undone, or is refused
-  let lease: WriteLease;
-  try {
-    lease = WriteLease.acquire(db, 'undo');
-  } catch (err) {
-    if (err instanceof LibraryBusyError) throw err;
-    throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
-  }
+  const lease = holdLibrary(db, 'undo');
   let undoId: number | null = null;
   try {
     const batch = journal.batch(batchId);
@@ -450,13 +458,7 @@ export async function undoWrite(db: Db, batchId: number, job: WriteJobOptions = 
       report.durationMs = Date.now() - started;
       return report;
     }
-    try {
-      journal.markInterrupted();
-      undoId = journal.createBatch('undo', null, batchId);
-      lease.setBatch(undoId);
-    } catch (err) {
-      throw new WriteDatabaseError(`${db.name}: the library database could not be written (${dbMessage(err)}); no file was changed`);
-    }
+    undoId = beginBatch(db, journal, lease, () => journal.createBatch('undo', null, batchId));
     report.batchId = undoId;
     cleanStaleTemps(entries.map((e) => dirname(e.path)));
     const progress = progressEmitter(entries.length, job.onProgress);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { EXIT, type Command } from '../command.js';
 import { DB_OPTION } from '../db-option.js';
 import { resolveDbPath } from '../../db/paths.js';
-import { SCHEMA_VERSION, openDatabase } from '../../db/open.js';
+import { SCHEMA_VERSION, damagedDatabaseMessage, isDatabaseDamaged, openDatabase, type Db } from '../../db/open.js';
 import { AnalysisStore } from '../../db/analysis.js';
 import { findFfmpeg, probeFfmpeg, type FfmpegInfo } from '../../audio/ffmpeg-binary.js';
 import { decodeExcerpts } from '../../audio/decode.js';
@@ -16,6 +16,21 @@ import { logMelSpectrogram, melBandCentresHz } from '../../spectrogram/mel.js';
 import { analysisCacheDirFor, listeningPipelineId } from '../../jobs/pipeline.js';
 import type { AnalysisStats } from '../../../shared/analysis.js';
 import { describeModelReport, modelDoctorReport } from '../../model/doctor-report.js';
+
+interface IntegrityCheck {
+  ok: boolean;
+  ms: number;
+  /** SQLite's findings (the first 20), empty when ok */
+  problems: string[];
+}
+
+/** SQLite's own integrity check: every page, index and constraint (a damaged file often opens fine). */
+function integrityCheck(db: Db): IntegrityCheck {
+  const started = performance.now();
+  const rows = db.pragma('integrity_check(20)') as { integrity_check: string }[];
+  const problems = rows.map((r) => r.integrity_check).filter((x) => x !== 'ok');
+  return { ok: problems.length === 0, ms: performance.now() - started, problems };
+}
 
 interface SelfTest {
   ok: boolean;
@@ -66,8 +81,9 @@ export const doctorCommand: Command = {
 
 Prints which ffmpeg binary Spectag uses (SPECTAG_FFMPEG, else the one bundled in the npm package, else
 the PATH) with its version and the decoders it lacks, decodes a generated test tone the way analysis does,
-and summarises the library database (schema, analysis results by kind, queue, picture cache). Changes nothing.
-Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot decode.`,
+summarises the library database (schema, analysis results by kind, queue, picture cache) and checks its
+integrity (SQLite's integrity_check: every page and index). Changes nothing.
+Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot decode or the database is damaged.`,
   options: { ...DB_OPTION, json: { type: 'boolean' } },
   allowPositionals: false,
   async run({ values }, io) {
@@ -86,13 +102,16 @@ Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot deco
 
     const dbPath = resolveDbPath(typeof values.db === 'string' ? values.db : undefined, io.env);
     const pipeline = listeningPipelineId();
-    let database: { path: string; exists: boolean; schemaVersion?: number; appSchemaVersion: number; files?: number; analysis?: AnalysisStats; cacheDir?: string; cacheExists?: boolean; error?: string } = {
-      path: dbPath, exists: existsSync(dbPath), appSchemaVersion: SCHEMA_VERSION,
-    };
+    let database: {
+      path: string; exists: boolean; schemaVersion?: number; appSchemaVersion: number; files?: number; analysis?: AnalysisStats;
+      cacheDir?: string; cacheExists?: boolean; error?: string; integrity?: IntegrityCheck;
+    } = { path: dbPath, exists: existsSync(dbPath), appSchemaVersion: SCHEMA_VERSION };
     if (database.exists) {
       try {
         const db = openDatabase(dbPath, { readonly: true });
         try {
+          database.integrity = integrityCheck(db);
+          if (!database.integrity.ok) throw Object.assign(new Error(database.integrity.problems[0]), { code: 'SQLITE_CORRUPT' });
           const version = db.pragma('user_version', { simple: true }) as number;
           const cacheDir = analysisCacheDirFor(dbPath);
           database = {
@@ -105,12 +124,14 @@ Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot deco
         }
       } catch (err) {
         database.error = (err as Error).message;
+        if (isDatabaseDamaged(err)) database.integrity = { ok: false, ms: database.integrity?.ms ?? 0, problems: database.integrity?.problems.length ? database.integrity.problems : [database.error] };
       }
     }
+    const damaged = database.integrity?.ok === false;
 
     const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cores: availableParallelism() };
     const model = await modelDoctorReport();
-    const failed = !info || !selfTest?.ok;
+    const failed = !info || !selfTest?.ok || damaged;
     const code = failed ? EXIT.FAILED : missing.length || database.error ? EXIT.PARTIAL : EXIT.OK;
     if (values.json) {
       io.stdout.write(JSON.stringify({ ffmpeg: { ...ffmpeg, ...info, error: probeError, missing, selfTest }, database, pipeline, machine, model }, null, 2) + '\n');
@@ -126,9 +147,16 @@ Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot deco
     lines.push(`pipeline: ${pipeline}`);
     lines.push(...describeModelReport(model));
     if (!database.exists) lines.push(`database: ${dbPath} does not exist yet (run \`spectag scan <folder>\`)`);
-    else if (database.error) lines.push(`database: ${dbPath}: error: ${database.error}`);
+    else if (damaged) {
+      const problems = database.integrity!.problems;
+      lines.push(`database: ${dbPath}`, `  integrity check: FAILED (${problems.length} problem${problems.length === 1 ? '' : 's'}${problems.length === 20 ? ' or more' : ''}):`);
+      for (const p of problems.slice(0, 5)) lines.push(`    ${p}`);
+      // the ways back, less the one being taken
+      lines.push(...damagedDatabaseMessage(dbPath, database.error).split('\n').slice(2).filter((l) => !l.includes('spectag doctor')).map((l) => `  ${l}`));
+    } else if (database.error) lines.push(`database: ${dbPath}: error: ${database.error}`);
     else {
       lines.push(`database: ${dbPath} (schema ${database.schemaVersion}, this Spectag: ${SCHEMA_VERSION}), ${database.files} readable files`);
+      lines.push(`  integrity check: ok (${database.integrity!.ms.toFixed(0)} ms)`);
       const a = database.analysis;
       if (!a) lines.push('  analysis: not yet (the schema is upgraded by the next scan or analyze)');
       else {
