@@ -75,21 +75,12 @@ export const frameBody = {
   wxxx: (desc: string, url: string) => Buffer.concat([Buffer.from([0]), Buffer.from(desc + '\0', 'latin1'), Buffer.from(url, 'latin1')]),
 };
 
-/** Insert 0x00 after every 0xFF that is followed by 0x00 or a byte ≥ 0xE0 (and after a final 0xFF): ID3 unsynchronisation. */
-export function unsynchronise(b: Buffer): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < b.length; i++) {
-    out.push(b[i]!);
-    if (b[i] === 0xff && (i + 1 === b.length || b[i + 1] === 0 || b[i + 1]! >= 0xe0)) out.push(0);
-  }
-  return Buffer.from(out);
-}
-
 /**
- * A complete ID3v2.3 tag from frames, with padding (taggers leave 1–4 KiB), optionally unsynchronised (old iTunes)
- * and with an extended header (a few encoders write one, with the padding size in it).
+ * A complete ID3v2.3 tag from frames, with padding (taggers leave 1–4 KiB), optionally with an extended header
+ * (a few encoders write one, with the padding size in it). (No unsynchronised tags: music-metadata 11.16 cannot
+ * read an unsynchronised v2.3 tag, so a write to one could not be verified.)
  */
-export function id3v23Tag(frames: Buffer[], opts: { padding?: number; unsync?: boolean; extendedHeader?: boolean } = {}): Buffer {
+export function id3v23Tag(frames: Buffer[], opts: { padding?: number; extendedHeader?: boolean } = {}): Buffer {
   const padding = opts.padding ?? 1024;
   let body: Buffer = Buffer.concat(frames);
   if (opts.extendedHeader) {
@@ -98,9 +89,8 @@ export function id3v23Tag(frames: Buffer[], opts: { padding?: number; unsync?: b
     ext.writeUInt32BE(padding, 6);
     body = Buffer.concat([ext, body]);
   }
-  if (opts.unsync) body = unsynchronise(body);
   body = Buffer.concat([body, Buffer.alloc(padding)]);
-  const flags = (opts.unsync ? 0x80 : 0) | (opts.extendedHeader ? 0x40 : 0);
+  const flags = opts.extendedHeader ? 0x40 : 0;
   return Buffer.concat([Buffer.from('ID3', 'latin1'), Buffer.from([3, 0, flags]), syncsafe(body.length), body]);
 }
 
@@ -129,20 +119,15 @@ export function appendId3Chunk(path: string, tag: Buffer): void {
 }
 
 /**
- * The frames of the first ID3v2.3/2.4 tag in a buffer (at `at`), complete and resynchronised: a minimal,
- * independent reader for tests, so that a frame's bytes can be compared before and after a write.
+ * The frames of the first ID3v2.3/2.4 tag in a buffer (at `at`), complete: a minimal, independent reader for
+ * tests, so that a frame's bytes can be compared before and after a write.
  */
 export function id3Frames(buf: Buffer, at = 0): { version: number; frames: { id: string; bytes: string }[] } {
   if (buf.toString('latin1', at, at + 3) !== 'ID3') return { version: 0, frames: [] };
   const version = buf[at + 3]!;
   const ss = (o: number) => ((buf[o]! & 0x7f) << 21) | ((buf[o + 1]! & 0x7f) << 14) | ((buf[o + 2]! & 0x7f) << 7) | (buf[o + 3]! & 0x7f);
-  let body: Buffer = buf.subarray(at + 10, at + 10 + ss(at + 6));
+  const body = buf.subarray(at + 10, at + 10 + ss(at + 6));
   const flags = buf[at + 5]!;
-  if (version === 3 && flags & 0x80) {
-    const out: number[] = [];
-    for (let i = 0; i < body.length; i++) if (!(body[i] === 0 && i > 0 && body[i - 1] === 0xff)) out.push(body[i]!);
-    body = Buffer.from(out);
-  }
   let pos = 0;
   if (flags & 0x40) pos = version === 3 ? 4 + body.readUInt32BE(0) : ss(at + 10);
   const frames: { id: string; bytes: string }[] = [];
