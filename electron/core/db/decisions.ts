@@ -149,13 +149,24 @@ export class JournalStore {
 
   /**
    * Journal a file just before it is replaced (status pending): its previous genre values and the ones the
-   * verified copy holds, exactly, and the file as it is and as it will be. Committed before the rename, so an
-   * interrupted write can always be undone.
+   * verified copy holds, exactly, and the file as it is and as it will be. Committed to disk before the rename
+   * (synchronous = FULL for this commit alone: WAL's NORMAL could lose it to a power cut that the rename
+   * survives), so an interrupted write can always be undone.
    */
   addEntry(e: {
     batchId: number; fileId: number | null; path: string; decisionId: number | null; oldGenres: readonly string[];
     oldRaw: string; newGenres: readonly string[]; newRaw: string; before: FileState; after: FileState;
   }, now = Date.now()): number {
+    const sync = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.insertEntry(e, now);
+    } finally {
+      this.db.pragma(`synchronous = ${sync}`);
+    }
+  }
+
+  private insertEntry(e: Parameters<JournalStore['addEntry']>[0], now: number): number {
     return Number(
       this.db.prepare(`INSERT INTO write_journal(batch_id, file_id, path, decision_id, old_genres, old_raw, new_genres, new_raw,
           old_size, old_mtime_ms, old_content_id, new_size, new_mtime_ms, new_content_id, updated_at)

@@ -70,10 +70,7 @@ export class WriteLease {
 
   private constructor(private readonly db: Db, private readonly token: string) {}
 
-  /**
-   * Take the library for a write or undo, or throw LibraryBusyError. While held, every commit is synced to disk
-   * (synchronous = FULL): a journal entry must be durable before the file it describes is replaced.
-   */
+  /** Take the library for a write or undo, or throw LibraryBusyError. */
   static acquire(db: Db, kind: 'write' | 'undo', now = Date.now()): WriteLease {
     const token = randomBytes(12).toString('hex');
     db.transaction(() => {
@@ -83,7 +80,6 @@ export class WriteLease {
           VALUES (1, ?, ?, ?, ?, NULL, ?, ?)`).run(token, process.pid, hostname(), kind, now, now + LEASE_TTL_MS);
     }).immediate();
     const lease = new WriteLease(db, token);
-    db.pragma('synchronous = FULL');
     lease.timer = setInterval(() => {
       try {
         lease.renew();
@@ -115,11 +111,6 @@ export class WriteLease {
       this.db.prepare('DELETE FROM write_lease WHERE id = 1 AND token = ?').run(this.token);
     } catch {
       // expires by itself
-    }
-    try {
-      this.db.pragma('synchronous = NORMAL');
-    } catch {
-      // a closed or failing connection: nothing to restore
     }
   }
 }
