@@ -1,11 +1,9 @@
 // Migration 011 (write safety: the journal's new values, the write lease), from a version-10 library with data in
 // it: a real file written by a version-10 Spectag (its journal row without new values) is still undone exactly,
 // a batch a crashed version-10 process left running shows interrupted, and the lease works.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
 import { openDatabase } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore, JournalStore } from '../../electron/core/db/decisions.js';
@@ -15,16 +13,16 @@ import { readGenreSnapshot, writeGenreTags } from '../../electron/core/tags/genr
 import { undoWrite } from '../../electron/core/tags/write.js';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { mmView } from '../helpers/tag-fixtures.js';
+import { scratchFolder } from './migration-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spectag-m011-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchFolder('m011');
 
 test('011 keeps a version-10 library and its journal: an old batch is still undone exactly; a crashed one shows interrupted', async () => {
-  const music = join(dir, 'music');
+  const music = scratch.at('music');
   mkdirSync(music);
-  const song = join(music, 'song.ogg');
+  const song = `${music}/song.ogg`;
   ffmpeg([...SOUNDS.tone(0.5, 440), '-c:a', 'libvorbis', '-metadata', 'genre=Rock', '-metadata', 'title=Old', song]);
-  const path = join(dir, 'lib.sqlite');
+  const path = scratch.at('lib.sqlite');
   let db = openDatabase(path, { targetVersion: 10 });
   await scanLibrary(db, [music], { workers: 1 });
   const files = new FileStore(db);
