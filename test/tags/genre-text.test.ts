@@ -11,6 +11,7 @@ import { openDatabase, type Db } from '../../electron/core/db/open.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import { DecisionStore, InvalidGenreError, decidedGenreProblem } from '../../electron/core/db/decisions.js';
 import { scanLibrary } from '../../electron/core/library/scan.js';
+import { readAudioFile } from '../../electron/core/library/read-file.js';
 import { applyWrite, planWrite, undoWrite } from '../../electron/core/tags/write.js';
 import { readGenreSnapshot } from '../../electron/core/tags/genre-tags.js';
 import { genreNameProblem } from '../../electron/shared/genres.js';
@@ -64,7 +65,13 @@ describe('WAV RIFF INFO text', () => {
     assert.deepEqual(ignrBytes(p)!.toString('latin1').replace(/\0+$/, ''), 'Électronique; Musique concrète');
     const view = await mmView(p);
     assert.deepEqual(view.genreValues.exif, ['Électronique; Musique concrète']);
+    assert.deepEqual(view.genreValues['ID3v2.4'], ['Électronique', 'Musique concrète'], 'the id3 chunk: UTF-8, a native list');
     assert.deepEqual(view.genres, ['Électronique', 'Musique concrète']);
+    // our own reader (the library row is re-read from the file after the write) and a fresh read agree
+    assert.deepEqual(new FileStore(db).getByPath(p)!.genres, ['Électronique', 'Musique concrète']);
+    const read = await readAudioFile(p);
+    assert.ok(read.ok);
+    assert.deepEqual(read.tags.genres, ['Électronique', 'Musique concrète']);
     assert.equal((await undoWrite(db, report.batchId!)).written, 1);
     assert.equal(JSON.stringify(readGenreSnapshot(p, 'wav')), before);
     db.close();
@@ -79,6 +86,15 @@ describe('WAV RIFF INFO text', () => {
     db.close();
   });
 
+  it('a CSET chunk declaring Windows-1252 (1252) gets Windows-1252: "€" is byte 0x80', async () => {
+    const p = wav(1252);
+    const { db, report } = await writeOne(p, ['Euro € Dance']);
+    assert.equal(report.written, 1, JSON.stringify(report.files));
+    assert.deepEqual([...ignrBytes(p)!.subarray(5, 6)], [0x80]);
+    assert.deepEqual(new FileStore(db).getByPath(p)!.genres, ['Euro € Dance']);
+    db.close();
+  });
+
   it('a genre Latin-1 cannot hold: written in the ID3v2 chunk, which holds any text; no wrong text in INFO', async () => {
     const p = wav();
     const { db, report } = await writeOne(p, ['Электроника']);
@@ -87,6 +103,7 @@ describe('WAV RIFF INFO text', () => {
     const view = await mmView(p);
     assert.deepEqual(view.genres, ['Электроника']);
     assert.deepEqual(view.genreValues['ID3v2.4'], ['Электроника']);
+    assert.deepEqual(new FileStore(db).getByPath(p)!.genres, ['Электроника']);
     db.close();
   });
 });

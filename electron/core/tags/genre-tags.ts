@@ -140,12 +140,21 @@ function riffCodePage(path: string): number | null {
   }
 }
 
+/**
+ * Windows-1252's bytes 0x80-0x9F (the rest is Latin-1); five of them are unassigned. A table of our own: Node's
+ * TextDecoder('windows-1252') decoded 0x80 to "" here (Node 20.x), and Electron's Node may differ again.
+ */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const CP1252_UNASSIGNED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
 let cp1252: Map<string, number> | null = null;
-/** Windows-1252 encoding (Node has only the decoder): character → byte. */
+/** Windows-1252 encoding: character → byte. */
 function windows1252(): Map<string, number> {
   if (!cp1252) {
-    const dec = new TextDecoder('windows-1252');
-    cp1252 = new Map(Array.from({ length: 256 }, (_, b) => [dec.decode(Uint8Array.of(b)), b] as [string, number]));
+    cp1252 = new Map();
+    for (let b = 0; b < 256; b++) {
+      if (CP1252_UNASSIGNED.has(b)) continue;
+      cp1252.set(b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b), b);
+    }
   }
   return cp1252;
 }
