@@ -3,9 +3,11 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseDamagedError } from '../../electron/core/db/open.js';
+import { EngineService } from '../../electron/core/service/engine.js';
 import { spectag } from '../helpers/cli.js';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 
@@ -50,6 +52,25 @@ describe('a damaged library database', () => {
     }
     assert.deepEqual(songs.map(sha), before, 'no music file touched');
     assert.equal(sha(dbPath), dbBytes, 'the damaged database itself untouched');
+  });
+
+  it('damaged where opening it already fails: `spectag serve DB` and the window\'s engine name the file and the way out', async () => {
+    // the first page (the header) overwritten: SQLite cannot even read the schema version
+    const broken = join(base, 'header-damaged.sqlite');
+    writeFileSync(broken, Buffer.concat([Buffer.alloc(4096, 0x5a), readFileSync(dbPath).subarray(4096)]));
+    const bytes = sha(broken);
+    const r = spectag(['serve', broken, '--port', '0', '--no-model']);
+    assert.equal(r.code, 3, r.out + r.err);
+    assert.match(r.err, new RegExp(`^spectag serve: ${broken.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the library database is damaged \\(file is not a database\\)`));
+    assert.match(r.err, /Nothing was changed/);
+    assert.doesNotMatch(r.err, /^\s+at /m, 'no stack trace');
+    // what the desktop app's engine process reports to the window when it cannot start
+    assert.throws(() => new EngineService({ dbPath: broken, host: 'electron', watch: false, model: false }), (err: Error) => {
+      assert.ok(err instanceof DatabaseDamagedError);
+      assert.match(err.message, /header-damaged\.sqlite: the library database is damaged[\s\S]*restore header-damaged\.sqlite from a backup/);
+      return true;
+    });
+    assert.equal(sha(broken), bytes, 'the damaged file itself untouched');
   });
 
   it('doctor: the integrity check fails, says what is wrong and how to recover', () => {

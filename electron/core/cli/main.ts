@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './command.js';
-import { DatabaseTooNewError, damagedDatabaseMessage, isDatabaseDamaged } from '../db/open.js';
+import { DatabaseDamagedError, DatabaseTooNewError, damagedDatabaseMessage, isDatabaseDamaged } from '../db/open.js';
 import { resolveDbPath } from '../db/paths.js';
 import { SpectagApiError } from '../../shared/api-errors.js';
 
@@ -59,6 +59,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`spectag ${name}: ${err.message}\n${cmd.usage}\n`);
       return EXIT.USAGE;
     }
+    if (err instanceof DatabaseDamagedError) {
+      io.stderr.write(`spectag ${name}: ${err.message}\n`);
+      return EXIT.FAILED;
+    }
+    // damage found later, on reading a page: the file the command was given
     if (isDatabaseDamaged(err)) {
       const db = parsed.values.db;
       io.stderr.write(`spectag ${name}: ${damagedDatabaseMessage(resolveDbPath(typeof db === 'string' ? db : undefined, io.env), err)}\n`);

@@ -42,6 +42,19 @@ export function damagedDatabaseMessage(file: string, err: unknown): string {
   ].join('\n');
 }
 
+/**
+ * The library database is damaged, found on opening it: the message names the file and the ways back (every
+ * entry point shows it as it is: the command line, `spectag serve`, the desktop window). `reason` is SQLite's.
+ */
+export class DatabaseDamagedError extends Error {
+  readonly reason: string;
+  constructor(readonly path: string, cause: unknown) {
+    super(damagedDatabaseMessage(path, cause), { cause });
+    this.name = 'DatabaseDamagedError';
+    this.reason = (cause as Error)?.message ?? String(cause);
+  }
+}
+
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 export interface OpenOptions {
@@ -70,7 +83,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw isDatabaseDamaged(err) ? new DatabaseDamagedError(path, err) : err;
   }
 }
 

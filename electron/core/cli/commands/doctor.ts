@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { EXIT, type Command } from '../command.js';
 import { DB_OPTION } from '../db-option.js';
 import { resolveDbPath } from '../../db/paths.js';
-import { SCHEMA_VERSION, damagedDatabaseMessage, isDatabaseDamaged, openDatabase, type Db } from '../../db/open.js';
+import { DatabaseDamagedError, SCHEMA_VERSION, damagedDatabaseMessage, isDatabaseDamaged, openDatabase, type Db } from '../../db/open.js';
 import { AnalysisStore } from '../../db/analysis.js';
 import { findFfmpeg, probeFfmpeg, type FfmpegInfo } from '../../audio/ffmpeg-binary.js';
 import { decodeExcerpts } from '../../audio/decode.js';
@@ -123,7 +123,8 @@ Exit codes: 0 all good, 1 warnings (e.g. missing decoders), 3 ffmpeg cannot deco
           db.close();
         }
       } catch (err) {
-        database.error = (err as Error).message;
+        // SQLite's own words: the ways back are printed below
+        database.error = err instanceof DatabaseDamagedError ? err.reason : (err as Error).message;
         if (isDatabaseDamaged(err)) database.integrity = { ok: false, ms: database.integrity?.ms ?? 0, problems: database.integrity?.problems.length ? database.integrity.problems : [database.error] };
       }
     }
