@@ -99,9 +99,12 @@ export class WritePlanService {
     });
   }
 
-  /** Undo of a batch as a job: the given one, else the latest write not undone yet. */
+  /**
+   * Undo of a batch as a job: the given one, else the latest write not undone yet (one whose files were replaced
+   * but whose database could not confirm them, pending, counts too: undo checks those files).
+   */
   startUndo(batchId?: number): JobInfo {
-    const target = batchId ?? this.history(200).find((b) => b.kind === 'write' && b.undoneByBatchId == null && b.counts.written > 0)?.id;
+    const target = batchId ?? this.history(200).find((b) => b.kind === 'write' && b.undoneByBatchId == null && b.counts.written + b.counts.pending > 0)?.id;
     if (target == null) throw new SpectagApiError('not-found', 'there is no write to undo');
     return this.ctx.jobs.start({
       kind: 'undo-write',
