@@ -19,6 +19,7 @@ import { DecideSchema } from '../../electron/shared/api.js';
 import { spectag } from '../helpers/cli.js';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { mmView } from '../helpers/tag-fixtures.js';
+import { appendId3Chunk, id3Text, id3v23Frame as fr, id3v23Tag } from '../helpers/id3.js';
 
 const base = mkdtempSync(join(tmpdir(), 'spectag-genre-text-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -92,6 +93,20 @@ describe('WAV RIFF INFO text', () => {
     assert.equal(report.written, 1, JSON.stringify(report.files));
     assert.deepEqual([...ignrBytes(p)!.subarray(5, 6)], [0x80]);
     assert.deepEqual(new FileStore(db).getByPath(p)!.genres, ['Euro € Dance']);
+    db.close();
+  });
+
+  it('a WAV whose id3 chunk is an ID3v2.3 tag as taggers write it (UTF-16 text, TDRC): both tags hold the genre, read back as written', async () => {
+    const p = wav();
+    appendId3Chunk(p, id3v23Tag([fr('TIT2', id3Text('Söng', 'utf16')), fr('TCON', id3Text('Rock', 'utf16')), fr('TDRC', id3Text('2019', 'utf16'))]));
+    const { db, report } = await writeOne(p, ['Électronique', 'Musique concrète']);
+    assert.equal(report.written, 1, JSON.stringify(report.files));
+    const view = await mmView(p);
+    // v2.3 has no list: one joined value, in UTF-16 or Latin-1; the other frames as they were
+    assert.deepEqual(view.genreValues['ID3v2.3'], ['Électronique; Musique concrète']);
+    assert.deepEqual(view.genreValues.exif, ['Électronique; Musique concrète']);
+    assert.ok(view.natives['ID3v2.3']!.includes('TDRC=2019') && view.natives['ID3v2.3']!.includes('TIT2=Söng'));
+    assert.deepEqual(new FileStore(db).getByPath(p)!.genres, ['Électronique', 'Musique concrète']);
     db.close();
   });
 
