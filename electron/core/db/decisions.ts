@@ -99,7 +99,7 @@ export interface JournalEntry {
   /** JSON of the exact previous tag values (see tags/genre-tags.ts GenreSnapshot) */
   oldRaw: string;
   newGenres: string[];
-  /** JSON of the exact tag values the write put in (null in entries from before schema 10, and for refusals) */
+  /** JSON of the exact tag values the write put in (null in entries from before schema 11, and for refusals) */
   newRaw: string | null;
   before: FileState | null;
   after: FileState | null;
