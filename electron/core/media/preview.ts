@@ -2,8 +2,8 @@
 // PCM): ffmpeg turns them into 16-bit PCM WAV as they are played. The WAV's size is known from the duration
 // before anything is decoded, and any byte range of it maps to a sample position, so the audio element sees
 // an ordinary seekable file: a seek is a range request, answered by starting ffmpeg at that moment.
-import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import ffmpegCommand from 'fluent-ffmpeg';
 import type { Container } from '../../shared/library.js';
 
 /** What a WAV preview of a track looks like (from the scan's audio properties). */
@@ -87,19 +87,23 @@ export function wavPreviewStream(ffmpeg: string, path: string, f: WavPreviewForm
     const frame = Math.floor(offset / block);
     let skip = offset - frame * block;
     let remaining = last + 1 - at;
-    const child = spawn(ffmpeg, [
-      '-hide_banner', '-nostdin', '-v', 'error',
-      ...(frame > 0 ? ['-ss', (frame / f.sampleRate).toFixed(6)] : []),
-      '-i', path, '-map', '0:a:0', '-vn', '-ac', String(f.channels), '-ar', String(f.sampleRate),
-      '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1',
-    ], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const exited = new Promise<number | null>((resolve) => {
-      child.once('close', (code) => resolve(code));
-      child.once('error', () => resolve(-1));
+    // fluent-ffmpeg builds the command and owns the process; its 'error' covers both a failed decode and
+    // the kill below, so the exit status is read from it (the samples' stream ends either way)
+    const samples = new PassThrough();
+    const command = ffmpegCommand(path).setFfmpegPath(ffmpeg)
+      .inputOptions(['-hide_banner', '-nostdin', '-v', 'error', ...(frame > 0 ? ['-ss', (frame / f.sampleRate).toFixed(6)] : [])])
+      .outputOptions(['-map', '0:a:0'])
+      .noVideo().audioChannels(f.channels).audioFrequency(f.sampleRate).audioCodec('pcm_s16le').format('s16le');
+    let started = false;
+    command.once('start', () => { started = true; });
+    const exited = new Promise<boolean>((resolve) => {
+      command.once('end', () => resolve(true));
+      command.once('error', () => resolve(false));
     });
+    command.pipe(samples, { end: true });
     let produced = 0;
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      for await (const chunk of samples as AsyncIterable<Buffer>) {
         let c = chunk;
         if (skip) {
           const n = Math.min(skip, c.length);
@@ -117,7 +121,7 @@ export function wavPreviewStream(ffmpeg: string, path: string, f: WavPreviewForm
         yield c;
       }
       // nothing decoded at all: a broken file is an error, not minutes of silence
-      if (remaining > 0 && produced === 0 && (await exited) !== 0) throw new Error(`ffmpeg could not decode ${path}`);
+      if (remaining > 0 && produced === 0 && !(await exited)) throw new Error(`ffmpeg could not decode ${path}`);
       // ffmpeg ended early (a duration rounded up, a truncated file): silence up to the promised length
       const silence = Buffer.alloc(Math.min(remaining, 64 * 1024));
       while (remaining > 0) {
@@ -126,7 +130,11 @@ export function wavPreviewStream(ffmpeg: string, path: string, f: WavPreviewForm
         yield silence.subarray(0, n);
       }
     } finally {
-      if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL');
+      // a range answered before ffmpeg even started (fluent-ffmpeg checks its capabilities first) still
+      // stops it as soon as it starts
+      if (started) command.kill('SIGKILL');
+      else command.once('start', () => command.kill('SIGKILL'));
+      samples.destroy();
       await exited;
     }
   }
