@@ -12,7 +12,7 @@ import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { predictCommand, type PredictJsonFile } from '../../electron/core/cli/commands/predict.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
 import { ffmpeg } from '../helpers/ffmpeg.js';
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
 import { FLAC, MP3, OGG, makeAnalysisLibrary, music, silence, type AnalysisLibrary } from '../jobs/analysis-library.js';
 
@@ -100,6 +100,26 @@ test('spectag predict --json: every genre per file by path, model id, failures p
   assert.equal(notAudio?.error?.kind, 'not-audio');
   assert.equal(notAudio?.error?.message, `${notes}: ${scanned.ok ? '' : scanned.errorMessage}`);
   assert.doesNotMatch(notAudio?.error?.message ?? '', /ffmpeg|Invalid/);
+});
+
+test('spectag predict <folder> walks as scan does: a link to a folder above it is not followed into the library', async () => {
+  // Music/a.flac and Music/Live/c.flac; Music/Live/up -> .. (a loop back into the whole library)
+  const loop = makeAnalysisLibrary([{ rel: 'Live/c.flac', input: music(3, 3), codec: FLAC }, { rel: 'a.flac', input: music(3, 1), codec: FLAC }]);
+  try {
+    symlinkSync('..', loop.path('Live/up'));
+    let text = '';
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const code = await predictCommand.run(
+      { values: { json: true, workers: '1' }, positionals: [loop.path('Live')] },
+      { stdout: out, stderr: new PassThrough(), env: {}, signal: new AbortController().signal },
+    );
+    assert.equal(code, 0);
+    const json = JSON.parse(text) as { files: PredictJsonFile[] };
+    assert.deepEqual(json.files.map((f) => f.path), [loop.path('Live/c.flac')], 'only the folder asked for');
+  } finally {
+    loop.cleanup();
+  }
 });
 
 test('on tracks longer than 45 s, spectag predict gives exactly the prediction spectag analyze stored', async () => {

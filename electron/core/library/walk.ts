@@ -1,9 +1,9 @@
 // Walking library roots: audio candidates by extension, without following a symlink into a loop,
 // skipping hidden and system folders. Synchronous fs calls are used on purpose: they are several times
 // faster than the promise API for millions of small stat() calls, and the walk yields regularly.
-import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { extname, join } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import type { FileStat } from '../db/files.js';
 import { AUDIO_EXTENSIONS } from './sniff.js';
 
@@ -89,9 +89,10 @@ function listDir(dir: string): { entries: Dirent[]; invalid: Dirent<Buffer>[] } 
 const NOT_UTF8 = 'its name is not valid UTF-8 (the bytes shown as \\xNN), so Spectag cannot index it: rename it, e.g. with `convmv -f latin1 -t utf8`';
 
 /**
- * Yield every audio candidate below `root`. Directories are identified by (dev, ino) so a symlink to an
- * ancestor (or two links to one folder) is entered once. A file reached under several names (hard links,
- * links to files, overlapping roots) is indexed under the first and the others are listed in `state.folded`.
+ * Yield every audio candidate below `root`. A link to a folder above it (a loop) is not entered, even when
+ * that folder lies above `root` (`spectag scan` and `spectag predict` both walk this way); directories are
+ * identified by (dev, ino) so two links to one folder are entered once. A file reached under several names
+ * (hard links, links to files, overlapping roots) is indexed under the first and the others are listed in `state.folded`.
  * Folders that cannot be read are listed in `state.issues`. Names that are not valid UTF-8 are yielded with
  * `nameError` (files) or listed in `state.issues` (folders): never skipped without a word.
  */
@@ -147,6 +148,9 @@ export function* walkRoot(root: string, state: WalkState = newWalkState()): Gene
         }
         isDir = st.isDirectory();
         isFile = st.isFile();
+        // a link to a folder that contains it is a loop: entering it would walk everything above the folder
+        // asked for (the whole library, from a subfolder), not what was asked for
+        if (isDir && linksToAncestor(dir, path)) continue;
       }
       if (isDir) subdirs.push(path);
       else if (isFile && isAudioCandidate(e.name)) {
@@ -170,6 +174,17 @@ export function* walkRoot(root: string, state: WalkState = newWalkState()): Gene
     }
     // depth-first, in name order (stack: push reversed)
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
+}
+
+/** True when the folder link `link` (inside `dir`) leads to `dir` itself or a folder above it. */
+function linksToAncestor(dir: string, link: string): boolean {
+  try {
+    const here = realpathSync(dir);
+    const target = realpathSync(link);
+    return here === target || here.startsWith(target.endsWith(sep) ? target : target + sep);
+  } catch {
+    return false;
   }
 }
 
