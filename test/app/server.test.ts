@@ -11,7 +11,7 @@ import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { EngineService } from '../../electron/core/service/engine.js';
 import { startServer, tokenMatches, type RunningServer } from '../../electron/core/server/http-server.js';
 import type { ApiEvent } from '../../electron/shared/api.js';
-import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../electron/shared/web-auth.js';
+import { EVENTS_PROTOCOL, eventsTokenProtocol, signedMediaQuery } from '../../electron/shared/web-auth.js';
 import { rawRequest as raw } from '../helpers/http.js';
 
 describe('spectag serve: HTTP API, media and events', () => {
@@ -21,7 +21,9 @@ describe('spectag serve: HTTP API, media and events', () => {
   let engine: EngineService;
   let server: RunningServer;
   const logLines: string[] = [];
-  let cookie = '';
+  /** a media URL as the window makes it: signed for this one path */
+  const signed = (path: string) => `${path}?${signedMediaQuery(server.token, path.slice('/media/'.length), Date.now())}`;
+  const bearer = () => ({ authorization: `Bearer ${server.token}` });
 
   const call = async (method: string, input?: unknown, token = server.token) => {
     const res = await fetch(`${server.url}api/call/${method}`, {
@@ -121,25 +123,24 @@ describe('spectag serve: HTTP API, media and events', () => {
   it('serves audio with ranges for seeking, and only files inside the roots', async () => {
     const page = (await call('queryLibrary', { limit: 10 })).body.result as { rows: { id: number; path: string }[] };
     const first = page.rows[0]!;
-    cookie = String((await raw(server.port, '/api/session', { method: 'POST', headers: { authorization: `Bearer ${server.token}` } })).headers['set-cookie']).split(';')[0]!;
-    assert.equal((await raw(server.port, `/media/audio/${first.id}`)).status, 401, 'media needs the session cookie');
-    const whole = await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie } });
+    assert.equal((await raw(server.port, `/media/audio/${first.id}`)).status, 401, 'media needs a signed URL or the token');
+    const whole = await raw(server.port, signed(`/media/audio/${first.id}`));
     assert.equal(whole.status, 200);
     assert.ok(whole.bytes.length > 100);
-    const part = await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie, range: 'bytes=10-19' } });
+    const part = await raw(server.port, signed(`/media/audio/${first.id}`), { headers: { range: 'bytes=10-19' } });
     assert.equal(part.status, 206);
     assert.equal(part.bytes.length, 10);
     assert.deepEqual(part.bytes, whole.bytes.subarray(10, 20));
-    assert.equal((await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie, range: 'bytes=999999999-' } })).status, 416);
-    assert.equal((await raw(server.port, `/media/spectrogram/${first.id}`, { headers: { cookie } })).status, 404);
+    assert.equal((await raw(server.port, signed(`/media/audio/${first.id}`), { headers: { range: 'bytes=999999999-' } })).status, 416);
+    assert.equal((await raw(server.port, signed(`/media/spectrogram/${first.id}`))).status, 404);
     // a row whose path escapes the roots is refused, whatever the database says
     engine.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(join(musicRoot, '..', 'secret.txt'), first.id);
-    const escaped = await raw(server.port, `/media/audio/${first.id}`, { headers: { cookie } });
+    const escaped = await raw(server.port, signed(`/media/audio/${first.id}`));
     engine.db.prepare('UPDATE files SET path = ? WHERE id = ?').run(first.path, first.id);
     assert.equal(escaped.status, 403);
     assert.doesNotMatch(escaped.body, /secret/);
     for (const path of ['/media/audio/../../secret.txt', '/media/audio/1/../../../secret.txt', '/media/audio/%2e%2e%2fsecret.txt', '/media/file/1', '/media/audio/1abc']) {
-      const r = await raw(server.port, path, { headers: { cookie } });
+      const r = await raw(server.port, path, { headers: bearer() });
       assert.ok(r.status >= 400 && r.status < 500, `${path} → ${r.status}`);
       assert.doesNotMatch(r.body, /^secret/);
     }

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MEDIA_KINDS, MediaRefSchema, SpectagApiError, type MediaRef, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
 import { dispatchCall } from '../service/dispatch.js';
 import { isInside, mediaAnswer, MediaRefusedError, type MediaAnswer, type MediaSource } from '../service/media.js';
-import { EVENTS_PROTOCOL, tokenFromProtocols } from '../../shared/web-auth.js';
+import { EVENTS_PROTOCOL, mediaSignatureValid, tokenFromProtocols } from '../../shared/web-auth.js';
 
 /** What the server needs from the engine: the API, its events and the media files. */
 export interface ServedEngine extends SpectagApi {
@@ -42,7 +42,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'spectag_session';
 const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   'invalid-input': 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, 'not-available': 501, internal: 500,
 };
@@ -60,16 +59,6 @@ function digest(s: string): Buffer {
 export function tokenMatches(expected: string, given: string | null | undefined): boolean {
   if (typeof given !== 'string' || !given) return false;
   return timingSafeEqual(digest(expected), digest(given));
-}
-
-function cookieValue(req: IncomingMessage, name: string): string | null {
-  const header = req.headers.cookie;
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return null;
 }
 
 function bearer(req: IncomingMessage): string | null {
@@ -121,10 +110,11 @@ interface Route {
   /** 'any': every method (an unknown API path is 404 whatever the method) */
   methods: readonly ('GET' | 'HEAD' | 'POST')[] | 'any';
   /**
-   * who may call: 'token' = the bearer token only; 'session' = the token or the session cookie (media
-   * elements and the event socket cannot send headers); 'public' = anyone on 127.0.0.1 (the window's files)
+   * who may call: 'token' = the bearer token only; 'signed' = the token, or a URL signed with it for this
+   * path (media elements cannot send headers; see shared/web-auth.ts); 'public' = anyone on 127.0.0.1 (the
+   * window's files). No credential is ever taken from a cookie: every server on 127.0.0.1 gets those.
    */
-  auth: 'token' | 'session' | 'public';
+  auth: 'token' | 'signed' | 'public';
   handle(c: RouteContext): void | Promise<void>;
 }
 
@@ -133,10 +123,8 @@ const READ = ['GET', 'HEAD'] as const;
 /** First match wins. */
 const ROUTES: readonly Route[] = [
   { path: '/api/call/:method', methods: ['POST'], auth: 'token', handle: (c) => callApi(c, c.params.method!) },
-  // media elements and the event socket cannot send headers: they carry this cookie instead
-  { path: '/api/session', methods: ['POST'], auth: 'token', handle: (c) => send(c.res, 200, { ok: true, result: null }, { 'set-cookie': `${COOKIE}=${encodeURIComponent(c.server.token)}; HttpOnly; SameSite=Strict; Path=/` }) },
   { path: '/api/*', methods: 'any', auth: 'public', handle: (c) => fail(c.res, 'not-found', 'no such API route') },
-  { path: '/media/*', methods: READ, auth: 'session', handle: serveMedia },
+  { path: '/media/*', methods: READ, auth: 'signed', handle: serveMedia },
   { path: '/*', methods: READ, auth: 'public', handle: serveWindow },
 ];
 
@@ -171,8 +159,9 @@ function fail(res: ServerResponse, code: ApiErrorCode, message: string): void {
   send(res, STATUS_BY_CODE[code], { ok: false, error: { code, message } });
 }
 
-function authorised(req: IncomingMessage, token: string, allowCookie: boolean): boolean {
-  return tokenMatches(token, bearer(req)) || (allowCookie && tokenMatches(token, cookieValue(req, COOKIE)));
+function authorised(req: IncomingMessage, token: string, signedPath: string | null, url: URL): boolean {
+  if (tokenMatches(token, bearer(req))) return true;
+  return signedPath != null && mediaSignatureValid(token, signedPath, url.searchParams.get('exp'), url.searchParams.get('sig'), Date.now());
 }
 
 class BodyTooLargeError extends Error {}
@@ -293,7 +282,9 @@ async function handleRequest(server: ServerState, req: IncomingMessage, res: Ser
   if (route.methods !== 'any' && !(route.methods as readonly string[]).includes(req.method ?? '')) {
     return fail(res, 'invalid-input', route.methods.includes('POST') ? 'use POST' : 'use GET');
   }
-  if (route.auth !== 'public' && !authorised(req, server.token, route.auth === 'session')) return fail(res, 'unauthorized', 'missing or wrong token');
+  if (route.auth !== 'public' && !authorised(req, server.token, route.auth === 'signed' ? rest.join('/') : null, url)) {
+    return fail(res, 'unauthorized', route.auth === 'signed' ? 'missing, wrong or expired token or signature' : 'missing or wrong token');
+  }
   await route.handle({ req, res, url, params, rest, server });
 }
 

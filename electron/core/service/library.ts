@@ -188,6 +188,8 @@ export class LibraryService {
     }
     const file = this.view.fileById(ref.id);
     if (!file) throw new SpectagApiError('not-found', 'no such file');
+    // only what the scanner read as audio: a link named .flac to a text file was recorded as an error
+    if (file.status !== 'ok') throw new MediaRefusedError(403, 'not an audio file of the library');
     const path = confineMediaPath(file.path, this.files.rootPaths());
     if (ref.kind === 'audio' || ref.kind === 'audio-wav') {
       if (ref.kind === 'audio' && browserPlays(file.container, file.codec)) return { kind: 'file', path, cache: 'private, no-cache' };

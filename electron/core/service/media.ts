@@ -2,7 +2,7 @@
 // covers), for both transports (web mode's HTTP server and the desktop app's spectag-media: protocol): a path
 // is served only when it lies inside one of the allowed folders (library roots, the analysis cache) and is a
 // regular file, and one answer (status, headers, body for a byte range) is made for either transport.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { findFfmpeg } from '../audio/ffmpeg-binary.js';
@@ -25,9 +25,10 @@ export class MediaRefusedError extends Error {
 }
 
 /**
- * The normalised path if it may be served; throws MediaRefusedError otherwise. The check is lexical on the
- * normalised path: the scanner found library files by walking a root (following links the person put there),
- * so a file is inside a root by the path it was found under, and ".." tricks are normalised away first.
+ * The file to serve (its real path) if it may be served; throws MediaRefusedError otherwise. The path must lie
+ * inside an allowed folder twice over: as written (".." tricks are normalised away first), and once every
+ * link is resolved, against the allowed folders' own real paths. A link in the library pointing anywhere
+ * else (`evil.flac → /etc/shadow`) is refused, whatever the scanner made of it.
  */
 export function confineMediaPath(path: string, allowedDirs: readonly string[]): string {
   if (typeof path !== 'string' || !path || path.includes('\0') || !isAbsolute(path)) {
@@ -37,14 +38,26 @@ export function confineMediaPath(path: string, allowedDirs: readonly string[]): 
   if (!allowedDirs.some((dir) => isInside(normal, dir))) {
     throw new MediaRefusedError(403, 'outside the library folders and the cache');
   }
-  let st;
+  let real: string;
   try {
-    st = statSync(normal);
+    real = realpathSync(normal);
   } catch {
     throw new MediaRefusedError(404, 'no such file');
   }
-  if (!st.isFile()) throw new MediaRefusedError(403, 'not a regular file');
-  return normal;
+  if (!allowedDirs.some((dir) => isInside(real, realDir(dir)))) {
+    throw new MediaRefusedError(403, 'a link to a file outside the library folders and the cache');
+  }
+  if (!statSync(real).isFile()) throw new MediaRefusedError(403, 'not a regular file');
+  return real;
+}
+
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    // a folder that is gone holds nothing to serve; its written path still names no real file
+    return resolve(dir);
+  }
 }
 
 /** MIME type of a served media file, by extension (the audio element sniffs the rest). */

@@ -5,7 +5,7 @@ import type {
   ApiErrorCode, ApiEvent, ApiEventListener, ApiInput, ApiMethod, CallOutcome, MediaKind, SpectagApi, SpectagBridge,
 } from '../../../electron/shared/api.js';
 import { API_METHOD_NAMES } from '../../../electron/shared/api-names.js';
-import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../../electron/shared/web-auth.js';
+import { EVENTS_PROTOCOL, eventsTokenProtocol, signedMediaQuery } from '../../../electron/shared/web-auth.js';
 
 declare global {
   interface Window {
@@ -70,7 +70,7 @@ async function webTransport(onState: (s: ConnectionState) => void): Promise<Tran
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      credentials: 'same-origin',
+      credentials: 'omit',
     });
     if (res.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
@@ -78,8 +78,8 @@ async function webTransport(onState: (s: ConnectionState) => void): Promise<Tran
     }
     return (await res.json()) as CallOutcome<unknown>;
   };
-  // media elements and the event socket cannot send headers: this sets an HttpOnly session cookie
-  unwrap(await post('api/session', {}));
+  // the token is checked before anything else is set up (a stale one asks for the printed link again)
+  unwrap(await post('api/call/status', {}));
 
   const listeners = new Set<ApiEventListener>();
   let socket: WebSocket | null = null;
@@ -121,7 +121,9 @@ async function webTransport(onState: (s: ConnectionState) => void): Promise<Tran
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    mediaUrl: (kind, id, version) => `media/${kind}/${id}${version != null ? `?v=${encodeURIComponent(String(version))}` : ''}`,
+    // an <img> or <audio> cannot send the token: the URL carries a signature for this one file instead
+    mediaUrl: (kind, id, version) =>
+      `media/${kind}/${id}?${signedMediaQuery(token, `${kind}/${id}`, Date.now())}${version != null ? `&v=${encodeURIComponent(String(version))}` : ''}`,
   };
 }
 
