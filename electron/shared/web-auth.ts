@@ -2,9 +2,6 @@
 // 127.0.0.1 to every server on 127.0.0.1 whatever its port, so any local web page could ride on one. The token
 // travels in an Authorization header (API calls) or a WebSocket sub-protocol (the event socket), which only
 // the page that holds it can set; media elements, which can send neither, get a short-lived signature per URL.
-import { hmac } from '@noble/hashes/hmac';
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex } from '@noble/hashes/utils';
 
 /** The sub-protocol of the event socket; the server answers with this one. */
 export const EVENTS_PROTOCOL = 'spectag-events.v1';
@@ -24,33 +21,29 @@ export function tokenFromProtocols(header: string | undefined): string | null {
   return null;
 }
 
-// Media URLs: /media/<path>?exp=<unix seconds>&sig=<HMAC-SHA256(token, path and exp)>. The signature names
-// one resource, so a URL copied out of the window opens that file only, and only until it expires. The
-// expiry is rounded to the hour, so the window builds the same URL (which the browser may cache) all hour.
+// Media URLs: /media/<path>?exp=<unix seconds>&sig=<hex HMAC-SHA256(token, mediaSignedText(path, exp))>. The
+// signature names one resource, so a URL copied out of the window opens that file only, and only until it
+// expires. The expiry is rounded to the hour, so the window builds the same URL (which the browser may cache)
+// all hour. The window signs (renderer/src/lib/media-url.ts), the server checks (core/server/http-server.ts),
+// each with its own platform's HMAC.
 
 /** The step of media URL expiries, seconds; a URL is valid for one to two steps. */
 export const MEDIA_URL_STEP_SEC = 3600;
 
-function mediaSignature(token: string, mediaPath: string, expires: number): string {
-  return bytesToHex(hmac(sha256, token, `spectag-media\n${mediaPath}\n${expires}`));
+/** The expiry the window gives a media URL made at `nowMs`. */
+export function mediaExpiry(nowMs: number): number {
+  return (Math.floor(nowMs / 1000 / MEDIA_URL_STEP_SEC) + 2) * MEDIA_URL_STEP_SEC;
 }
 
-/** The query a window adds to /media/<mediaPath> (no leading slash, e.g. "audio/12") at `nowMs`. */
-export function signedMediaQuery(token: string, mediaPath: string, nowMs: number): string {
-  const exp = (Math.floor(nowMs / 1000 / MEDIA_URL_STEP_SEC) + 2) * MEDIA_URL_STEP_SEC;
-  return `exp=${exp}&sig=${mediaSignature(token, mediaPath, exp)}`;
+/** What is signed: the media path (no leading slash, e.g. "audio/12") and the expiry. */
+export function mediaSignedText(mediaPath: string, expires: number): string {
+  return `spectag-media\n${mediaPath}\n${expires}`;
 }
 
-/** Whether `exp` and `sig` from a media URL were made with this token for this path and are still valid at `nowMs`. */
-export function mediaSignatureValid(token: string, mediaPath: string, exp: string | null, sig: string | null, nowMs: number): boolean {
-  if (!exp || !sig || !/^\d{1,12}$/.test(exp)) return false;
+/** The expiry from a URL as a number when it is still valid at `nowMs` and no later than the window would set; else null. */
+export function acceptableMediaExpiry(exp: string | null, nowMs: number): number | null {
+  if (!exp || !/^\d{1,12}$/.test(exp)) return null;
   const expires = Number(exp);
   const now = nowMs / 1000;
-  // no URL good for longer than the window would make one
-  if (expires < now || expires > now + 2 * MEDIA_URL_STEP_SEC + 60) return false;
-  const want = mediaSignature(token, mediaPath, expires);
-  if (sig.length !== want.length) return false;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ sig.charCodeAt(i);
-  return diff === 0;
+  return expires >= now && expires <= now + 2 * MEDIA_URL_STEP_SEC + 60 ? expires : null;
 }

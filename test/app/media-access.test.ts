@@ -15,7 +15,8 @@ import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { spectag } from '../helpers/cli.js';
 import { rawRequest as raw } from '../helpers/http.js';
 import { startServe, stopServe } from '../e2e/browser.js';
-import { EVENTS_PROTOCOL, MEDIA_URL_STEP_SEC, signedMediaQuery } from '../../electron/shared/web-auth.js';
+import { EVENTS_PROTOCOL, MEDIA_URL_STEP_SEC } from '../../electron/shared/web-auth.js';
+import { signedMediaQuery } from '../../renderer/src/lib/media-url.js';
 
 const SECRET = 'root:$6$not-for-you$:19000:0:99999:7:::';
 

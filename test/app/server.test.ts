@@ -11,7 +11,8 @@ import { makeBulkLibrary } from '../helpers/bulk-library.js';
 import { EngineService } from '../../electron/core/service/engine.js';
 import { startServer, tokenMatches, type RunningServer } from '../../electron/core/server/http-server.js';
 import type { ApiEvent } from '../../electron/shared/api.js';
-import { EVENTS_PROTOCOL, eventsTokenProtocol, signedMediaQuery } from '../../electron/shared/web-auth.js';
+import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../electron/shared/web-auth.js';
+import { signedMediaQuery } from '../../renderer/src/lib/media-url.js';
 import { rawRequest as raw } from '../helpers/http.js';
 
 describe('spectag serve: HTTP API, media and events', () => {

@@ -2,7 +2,7 @@
 // (a NAS) and for the browser tests. Listens on 127.0.0.1 only, and every request that reads or changes the
 // library needs the random token printed at start (constant-time compare; never logged). Requests are
 // answered by a route table (ROUTES): a new endpoint is one more entry, with its methods and who may call it.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MEDIA_KINDS, MediaRefSchema, SpectagApiError, type MediaRef, type ApiErrorCode, type SpectagApi, type ApiEventListener } from '../../shared/api.js';
 import { dispatchCall } from '../service/dispatch.js';
 import { isInside, mediaAnswer, MediaRefusedError, type MediaAnswer, type MediaSource } from '../service/media.js';
-import { EVENTS_PROTOCOL, mediaSignatureValid, tokenFromProtocols } from '../../shared/web-auth.js';
+import { acceptableMediaExpiry, EVENTS_PROTOCOL, mediaSignedText, tokenFromProtocols } from '../../shared/web-auth.js';
 
 /** What the server needs from the engine: the API, its events and the media files. */
 export interface ServedEngine extends SpectagApi {
@@ -161,7 +161,15 @@ function fail(res: ServerResponse, code: ApiErrorCode, message: string): void {
 
 function authorised(req: IncomingMessage, token: string, signedPath: string | null, url: URL): boolean {
   if (tokenMatches(token, bearer(req))) return true;
-  return signedPath != null && mediaSignatureValid(token, signedPath, url.searchParams.get('exp'), url.searchParams.get('sig'), Date.now());
+  return signedPath != null && mediaSignatureValid(token, signedPath, url.searchParams.get('exp'), url.searchParams.get('sig'));
+}
+
+/** A media URL's signature, as the window makes it (renderer/src/lib/media-url.ts), for this path and not expired. */
+function mediaSignatureValid(token: string, mediaPath: string, exp: string | null, sig: string | null): boolean {
+  const expires = acceptableMediaExpiry(exp, Date.now());
+  if (expires == null || !sig || !/^[0-9a-f]{64}$/.test(sig)) return false;
+  const want = createHmac('sha256', token).update(mediaSignedText(mediaPath, expires)).digest();
+  return timingSafeEqual(want, Buffer.from(sig, 'hex'));
 }
 
 class BodyTooLargeError extends Error {}

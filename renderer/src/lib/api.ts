@@ -5,7 +5,8 @@ import type {
   ApiErrorCode, ApiEvent, ApiEventListener, ApiInput, ApiMethod, CallOutcome, MediaKind, SpectagApi, SpectagBridge,
 } from '../../../electron/shared/api.js';
 import { API_METHOD_NAMES } from '../../../electron/shared/api-names.js';
-import { EVENTS_PROTOCOL, eventsTokenProtocol, signedMediaQuery } from '../../../electron/shared/web-auth.js';
+import { EVENTS_PROTOCOL, eventsTokenProtocol } from '../../../electron/shared/web-auth.js';
+import { signedMediaQuery } from './media-url.js';
 
 declare global {
   interface Window {
