@@ -22,7 +22,7 @@ const SHELL = {
   paths: [],
   patterns: [{ regex: '^(\\.\\./)+(main|preload|renderer)/', message: 'electron/core never imports the Electron shell or the window' }],
 };
-const FEATURES = ['audio', 'spectrogram', 'library', 'model', 'jobs', 'tags', 'personal', 'media'];
+const FEATURES = ['audio', 'spectrogram', 'library', 'model', 'jobs', 'tags', 'personal', 'media', 'albums'];
 const above = (folders, message) => ({ paths: [], patterns: [{ regex: `^(\\.\\./)+(${folders.join('|')})/`, message }] });
 
 /** One no-restricted-imports rule out of several restrictions (ESLint keeps only the last rule per file). */

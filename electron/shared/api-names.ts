@@ -8,6 +8,7 @@ export const API_METHOD_NAMES = [
   'hideGenre', 'planWrite', 'applyWrite', 'undoWrite', 'writeHistory',
   'personalOverview', 'learnPersonal', 'updatePersonalSettings', 'setGenreExcluded', 'setFolderExcluded', 'personalExamples',
   'personalModelVersions', 'personalModelReport', 'moreLikeThisPreview', 'moreLikeThisApply',
+  'queryAlbums', 'getAlbum', 'decideAlbum', 'setAlbumMembership', 'bulkAcceptAlbumsPreview', 'bulkAcceptAlbums',
 ] as const;
 
 /**
@@ -23,6 +24,17 @@ export const LIBRARY_SORT_KEYS = [
   'path', 'title', 'artist', 'album', 'year', 'genre', 'suggested', 'confidence', 'status', 'durationSec', 'container',
 ] as const;
 export type LibrarySortKey = (typeof LIBRARY_SORT_KEYS)[number];
+
+/**
+ * An album's review status. unanalysed: none of its tracks listened to; suggested / unsure: its aggregated
+ * suggestion is confident or not; partly-decided: some of the tracks its decision covers are decided;
+ * decided: all of them; written: all of them have their decided genres in the files.
+ */
+export const ALBUM_STATUSES = ['unanalysed', 'suggested', 'unsure', 'partly-decided', 'decided', 'written'] as const;
+export type AlbumStatus = (typeof ALBUM_STATUSES)[number];
+
+export const ALBUM_SORT_KEYS = ['title', 'artist', 'year', 'folder', 'tracks', 'suggested', 'confidence', 'agreement', 'status'] as const;
+export type AlbumSortKey = (typeof ALBUM_SORT_KEYS)[number];
 
 /** Which model's suggestions drive the review queue: the default genre model, or the person's own ("yours"). */
 export const SUGGESTION_SOURCES = ['default', 'personal'] as const;

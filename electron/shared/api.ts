@@ -13,14 +13,17 @@ import { WRITE_MODES } from './tags.js';
 import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
 import { genreNameProblem } from './genres.js';
 import {
-  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, type ReviewStatus,
+  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES,
+  ALBUM_SORT_KEYS, type ReviewStatus, type AlbumStatus,
 } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Review status of a track, as the library table shows and filters it.
 
-export { REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, IPC } from './api-names.js';
-export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind } from './api-names.js';
+export {
+  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES, ALBUM_SORT_KEYS, IPC,
+} from './api-names.js';
+export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind, AlbumStatus, AlbumSortKey } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
@@ -128,6 +131,50 @@ export const MoreLikeThisSchema = z.strictObject({
 });
 export const MoreLikeThisApplySchema = z.strictObject({ fileIds: z.array(id).min(1).max(5000), genre: genreName });
 
+// Albums
+export const AlbumQuerySchema = z.strictObject({
+  /** words in the album's title, artist or folder */
+  text: z.string().max(500).optional(),
+  /** albums with this genre in their files' tags (case-insensitive) */
+  genre: z.string().max(200).optional(),
+  /** albums with a track that has no genre in its tags */
+  missingGenre: z.boolean().optional(),
+  /** albums whose suggestion is this genre */
+  suggested: z.string().max(200).optional(),
+  status: z.enum(ALBUM_STATUSES).optional(),
+  /** albums whose suggestion is at least this confident */
+  minConfidence: z.number().min(0).max(1).optional(),
+  sort: z.enum(ALBUM_SORT_KEYS).optional(),
+  descending: z.boolean().optional(),
+  offset: z.number().int().min(0).max(100_000_000).optional(),
+  limit: z.number().int().min(0).max(1000).optional(),
+  count: z.boolean().optional(),
+});
+export type AlbumQuery = z.infer<typeof AlbumQuerySchema>;
+export const AlbumRefSchema = z.strictObject({ id });
+export const DecideAlbumSchema = z
+  .strictObject({
+    albumId: id,
+    /** accept: the album's suggestion for its tracks (not those that clearly disagree); correct: `genres` for all its tracks; reject */
+    action: z.enum(['accept', 'correct', 'reject']),
+    genres: z.array(genreName).min(1).max(8).optional(),
+  })
+  .refine((d) => d.action !== 'correct' || (d.genres?.length ?? 0) > 0, { message: 'a correction needs at least one genre', path: ['genres'] })
+  .refine((d) => d.action !== 'reject' || d.genres == null, { message: 'a rejection takes no genres', path: ['genres'] });
+export type DecideAlbumInput = z.infer<typeof DecideAlbumSchema>;
+export const AlbumMembershipSchema = z.strictObject({
+  fileId: id,
+  /** out: decided apart from its album; in: part of the album's decision even where it disagrees; auto: the default */
+  choice: z.enum(['in', 'out', 'auto']),
+});
+export const BulkAcceptAlbumsSchema = z.strictObject({
+  minConfidence: z.number().min(0).max(1),
+  /** also: at least this share of the tracks agree (default 0) */
+  minAgreement: z.number().min(0).max(1).optional(),
+  genre: z.string().max(200).optional(),
+});
+export type BulkAcceptAlbumsInput = z.infer<typeof BulkAcceptAlbumsSchema>;
+
 const none = z.undefined();
 
 /** Every method and the schema of its one argument (`none`: takes no argument). */
@@ -164,6 +211,12 @@ export const API_INPUTS = {
   personalModelReport: ModelVersionSchema,
   moreLikeThisPreview: MoreLikeThisSchema,
   moreLikeThisApply: MoreLikeThisApplySchema,
+  queryAlbums: AlbumQuerySchema,
+  getAlbum: AlbumRefSchema,
+  decideAlbum: DecideAlbumSchema,
+  setAlbumMembership: AlbumMembershipSchema,
+  bulkAcceptAlbumsPreview: BulkAcceptAlbumsSchema,
+  bulkAcceptAlbums: BulkAcceptAlbumsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiMethod = keyof typeof API_INPUTS;
@@ -334,6 +387,94 @@ export interface WritePlanView {
   truncated: number;
 }
 
+/** One album as the Albums view shows it. Genres are under the person's names. */
+export interface AlbumRow {
+  id: number;
+  title: string;
+  /** album artist; "Various Artists" for a compilation; null when the tracks name none */
+  artist: string | null;
+  compilation: boolean;
+  /** 'tags': grouped by album (+ album artist) tags; 'folder': the tracks have no album tag, grouped by folder */
+  groupedBy: 'tags' | 'folder';
+  folder: string;
+  year: number | null;
+  discs: number;
+  /** readable tracks */
+  tracks: number;
+  /** a track with an embedded cover (null: none has one) */
+  coverFileId: number | null;
+  /** genres in the files, commonest first, with how many tracks have each */
+  genres: { genre: string; tracks: number }[];
+  /** tracks without any genre in their tags */
+  untagged: number;
+  /** tracks listened to by the genre model */
+  analysed: number;
+  /** the album's suggestion: its best genre (null: nothing analysed) and its genre set, best first */
+  suggested: string | null;
+  suggestion: { genre: string; score: number }[];
+  /** mean probability of the suggested genre over the analysed tracks (falls when they disagree) */
+  confidence: number | null;
+  /** share of analysed tracks whose own best genre is the album's */
+  agreement: number | null;
+  unsure: boolean;
+  /** tracks that clearly disagree with the album's suggestion */
+  outliers: number;
+  /** the personal model's album suggestion, where it offers one */
+  personal: { genre: string; probability: number } | null;
+  /** tracks (of those the album's decision covers) with a decision, and with it written */
+  decided: number;
+  written: number;
+  status: AlbumStatus;
+}
+
+export interface AlbumPage {
+  total: number;
+  offset: number;
+  rows: AlbumRow[];
+}
+
+/** A track of an album, with its own suggestion and whether the album's decision covers it. */
+export interface AlbumTrack {
+  fileId: number;
+  path: string;
+  title: string | null;
+  artist: string | null;
+  discNo: number | null;
+  trackNo: number | null;
+  durationSec: number | null;
+  genres: string[];
+  suggested: string | null;
+  confidence: number | null;
+  decided: string[] | null;
+  status: ReviewStatus;
+  /** its own best genre clearly disagrees with the album's suggestion */
+  outlier: boolean;
+  /** the person's choice (null: the default: in, except an outlier is left out of accepting the album's suggestion) */
+  choice: 'in' | 'out' | null;
+}
+
+export interface AlbumDetails {
+  album: AlbumRow;
+  tracks: AlbumTrack[];
+}
+
+export interface AlbumDecisionResult {
+  albumId: number;
+  /** tracks given the decision */
+  decided: number[];
+  /** tracks left out (moved out of the album's decision, or clearly disagreeing with the suggestion accepted) */
+  leftOut: number[];
+  genres: string[];
+  album: AlbumRow;
+}
+
+export interface BulkAcceptAlbumsPreview {
+  albums: number;
+  tracks: number;
+  byGenre: { genre: string; albums: number; tracks: number }[];
+  thresholds: typeof CONFIDENCE_THRESHOLDS;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The interface itself. Implemented by the engine service (electron/core/service), by the preload bridge
 // and by the renderer's api module (over the bridge or HTTP); always async, one argument at most.
@@ -385,6 +526,17 @@ export interface SpectagApi {
   moreLikeThisPreview(q: z.infer<typeof MoreLikeThisSchema>): Promise<MoreLikeThisPreview>;
   /** give the chosen tracks the genre (decisions, undone like any other with undoDecision) */
   moreLikeThisApply(q: z.infer<typeof MoreLikeThisApplySchema>): Promise<{ decided: number }>;
+
+  // Albums: the library grouped by album, one suggestion per album
+  queryAlbums(q: AlbumQuery): Promise<AlbumPage>;
+  getAlbum(q: z.infer<typeof AlbumRefSchema>): Promise<AlbumDetails>;
+  /** one review step for the album's tracks (undone with undoDecision) */
+  decideAlbum(q: DecideAlbumInput): Promise<AlbumDecisionResult>;
+  /** move a track out of its album's decision (or back in) */
+  setAlbumMembership(q: z.infer<typeof AlbumMembershipSchema>): Promise<AlbumDetails>;
+  bulkAcceptAlbumsPreview(q: BulkAcceptAlbumsInput): Promise<BulkAcceptAlbumsPreview>;
+  /** accept the suggestion of every undecided album above the confidence, as one review step */
+  bulkAcceptAlbums(q: BulkAcceptAlbumsInput): Promise<{ albums: number; tracks: number }>;
 }
 
 // every method has an input schema and vice versa (compile-time check)

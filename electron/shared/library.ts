@@ -23,6 +23,8 @@ export interface TrackTags {
   year: number | null;
   /** Genres as a list, in file order, de-duplicated (case-insensitively), multi-value joins split. */
   genres: string[];
+  /** the compilation flag (ID3 TCMP, MP4 cpil, Vorbis COMPILATION); null or absent when the file has none */
+  compilation?: boolean | null;
 }
 
 export interface AudioProps {

@@ -91,6 +91,9 @@ export class FileStore {
     this.indexesText = (db.pragma('user_version', { simple: true }) as number) >= 10;
   }
 
+  /** The compilation column (migration 12), when this database has it: migration tests write older versions. */
+  private compilationStmt: Statement | null | undefined;
+
   ensureRoot(path: string, now = Date.now()): number {
     const row = this.db.prepare('SELECT id FROM roots WHERE path = ?').get(path) as { id: number } | undefined;
     if (row) return row.id;
@@ -222,7 +225,16 @@ export class FileStore {
     }
     const insGenre = (this.cached.insertGenre ??= this.db.prepare('INSERT INTO file_genres(file_id, position, genre) VALUES (?, ?, ?)'));
     tags.genres.forEach((g, i) => insGenre.run(fileId, i, g));
+    if (result.ok) this.saveCompilation(fileId, tags.compilation);
     return fileId;
+  }
+
+  private saveCompilation(fileId: number, flag: boolean | null | undefined): void {
+    if (this.compilationStmt === undefined) {
+      const has = (this.db.prepare("SELECT 1 FROM pragma_table_info('files') WHERE name = 'compilation'").get() as unknown) != null;
+      this.compilationStmt = has ? this.db.prepare('UPDATE files SET compilation = ? WHERE id = ?') : null;
+    }
+    this.compilationStmt?.run(flag == null ? null : flag ? 1 : 0, fileId);
   }
 
   private get(id: number): (LibraryFile & { contentId: string | null }) | null {

@@ -104,6 +104,7 @@ function tagsOf(meta: ParsedMeta): TrackTags {
     discOf: positive(c.disk.of),
     year: positive(c.year),
     genres: splitGenres(c.genre ?? [], { slashJoins: slashJoinsGenres(meta) }),
+    compilation: typeof c.compilation === 'boolean' ? c.compilation : null,
   };
 }
 

@@ -3,6 +3,9 @@
 // Electron's utility process for the desktop app, inside `spectag serve` for web mode, behind every
 // `spectag` command, and in tests.
 import type {
+  AlbumDecisionResult, AlbumDetails, AlbumPage, AlbumQuery, BulkAcceptAlbumsInput, BulkAcceptAlbumsPreview, DecideAlbumInput,
+} from '../../shared/api.js';
+import type {
   ApiEventListener, AppStatus, BulkAcceptInput, BulkAcceptPreview, DecideInput, Feature, JobInfo, LibraryOverview, LibraryPage,
   LibraryQuery, MediaRef, PersonalExamples, PlanWriteInput, ReviewResult, SpectagApi, TrackDetails, VocabularyChange,
   VocabularyEntry, WritePlanView,
@@ -216,6 +219,32 @@ export class EngineService implements SpectagApi {
 
   async moreLikeThisPreview(q: { fileId: number; genre: string; limit?: number; minScore?: number }): Promise<MoreLikeThisPreview> {
     return this.services.personal.moreLikeThis(q);
+  }
+
+  // ---- albums -------------------------------------------------------------------------------------
+
+  async queryAlbums(q: AlbumQuery): Promise<AlbumPage> {
+    return this.services.albums.query(q);
+  }
+
+  async getAlbum({ id }: { id: number }): Promise<AlbumDetails> {
+    return this.services.albums.details(id);
+  }
+
+  async decideAlbum(input: DecideAlbumInput): Promise<AlbumDecisionResult> {
+    return this.services.albums.decide(input);
+  }
+
+  async setAlbumMembership({ fileId, choice }: { fileId: number; choice: 'in' | 'out' | 'auto' }): Promise<AlbumDetails> {
+    return this.services.albums.setMembership(fileId, choice);
+  }
+
+  async bulkAcceptAlbumsPreview(q: BulkAcceptAlbumsInput): Promise<BulkAcceptAlbumsPreview> {
+    return this.services.albums.bulkAcceptPreview(q);
+  }
+
+  async bulkAcceptAlbums(q: BulkAcceptAlbumsInput): Promise<{ albums: number; tracks: number }> {
+    return this.services.albums.bulkAccept(q);
   }
 
   // ---- shutdown -----------------------------------------------------------------------------------

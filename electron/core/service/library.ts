@@ -13,6 +13,7 @@ import { FileStore } from '../db/files.js';
 import type { LibraryView } from '../db/library-view.js';
 import { PredictionStore } from '../db/predictions.js';
 import { scanLibrary } from '../library/scan.js';
+import type { AlbumService } from './albums.js';
 import type { AnalysisService } from './analysis.js';
 import type { EngineContext } from './context.js';
 import { confineMediaPath, MediaRefusedError, type MediaSource } from './media.js';
@@ -45,7 +46,7 @@ export class LibraryService {
   constructor(
     private readonly ctx: EngineContext,
     readonly view: LibraryView,
-    private readonly parts: { analysis: AnalysisService; vocabulary: VocabularyService; personal: PersonalService },
+    private readonly parts: { analysis: AnalysisService; vocabulary: VocabularyService; personal: PersonalService; albums: AlbumService },
     private readonly opts: LibraryServiceOptions,
   ) {
     this.files = new FileStore(ctx.db);
@@ -76,7 +77,13 @@ export class LibraryService {
 
   /** Brings the library up to date with these folders (adding them as roots); resumable, cancellable. */
   async scan(roots: string[], run: ScanRun = {}): Promise<ScanReport> {
-    const report = await scanLibrary(this.ctx.db, roots, { signal: run.signal, workers: run.workers ?? this.opts.scanWorkers, onProgress: run.onProgress });
+    let report: ScanReport;
+    try {
+      report = await scanLibrary(this.ctx.db, roots, { signal: run.signal, workers: run.workers ?? this.opts.scanWorkers, onProgress: run.onProgress });
+    } finally {
+      // what was read is grouped into albums, an interrupted scan's part too
+      this.parts.albums.regroup();
+    }
     this.ctx.events.changed('scan');
     return report;
   }

@@ -106,6 +106,16 @@ export class ReviewService {
     return { recorded: found.map((f, i) => ({ ...f, decisionId: ids[i]!, genres: chosen })), unknown };
   }
 
+  /**
+   * Decisions for several files as one review step (an album decision, a bulk accept of albums): one undo takes
+   * them all back. Returns the decision ids, in file order.
+   */
+  decideStep(fileIds: readonly number[], genres: readonly string[] | ((fileId: number) => string[]), source: DecisionSource): number[] {
+    const ids = this.record(fileIds, genres, source);
+    this.pushUndo(ids, [...fileIds]);
+    return ids;
+  }
+
   /** Takes back this session's latest review step; null when there is none. */
   undoDecision(): ReviewResult | null {
     const last = this.undoStack.pop();

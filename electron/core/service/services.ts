@@ -3,6 +3,7 @@
 import type { InferenceBackend } from '../../shared/genres-model.js';
 import { LibraryView } from '../db/library-view.js';
 import { VocabularyStore, vocabularySettingsPath } from '../db/vocabulary.js';
+import { AlbumService } from './albums.js';
 import { AnalysisService } from './analysis.js';
 import type { EngineContext } from './context.js';
 import { LibraryService } from './library.js';
@@ -45,6 +46,8 @@ export interface Services {
   writes: WritePlanService;
   /** "Your genres": the personal model */
   personal: PersonalService;
+  /** the library grouped into albums, album suggestions and album decisions */
+  albums: AlbumService;
 }
 
 export function wireServices(ctx: EngineContext, o: ServiceOptions = {}): Services {
@@ -61,10 +64,11 @@ export function wireServices(ctx: EngineContext, o: ServiceOptions = {}): Servic
     // the personal model does not suggest hidden genres either: its stored suggestions are made again
     hiddenChanged: () => personal.refreshSuggestions(true),
   });
-  const library = new LibraryService(ctx, view, { analysis, vocabulary, personal }, {
+  const review = new ReviewService(ctx, view, { vocabulary, analysis, personal });
+  const albums = new AlbumService(ctx, view, { analysis, vocabulary, review });
+  const library = new LibraryService(ctx, view, { analysis, vocabulary, personal, albums }, {
     scanWorkers: o.scanWorkers, watch: o.watch, watchDebounceMs: o.watchDebounceMs,
   });
-  const review = new ReviewService(ctx, view, { vocabulary, analysis, personal });
   const writes = new WritePlanService(ctx);
-  return { library, analysis, review, vocabulary, writes, personal };
+  return { library, analysis, review, vocabulary, writes, personal, albums };
 }

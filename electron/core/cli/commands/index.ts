@@ -14,6 +14,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'stats', load: async () => (await import('./stats.js')).statsCommand },
   { name: 'analyze', load: async () => (await import('./analyze.js')).analyzeCommand },
   { name: 'doctor', load: async () => (await import('./doctor.js')).doctorCommand },
+  { name: 'albums', load: async () => (await import('./albums.js')).albumsCommand },
   { name: 'decide', load: async () => (await import('./decide.js')).decideCommand },
   { name: 'write', load: async () => (await import('./write.js')).writeCommand },
   { name: 'undo', load: async () => (await import('./undo.js')).undoCommand },
