@@ -40,7 +40,7 @@ test('011 keeps a version-10 library and its journal: an old batch is still undo
   const crashed = Number(db.prepare("INSERT INTO write_batches(kind, status, created_at) VALUES ('write', 'running', 3)").run().lastInsertRowid);
   db.close();
 
-  db = openDatabase(path);
+  db = openDatabase(path, { targetVersion: 11 });
   assert.equal(db.pragma('user_version', { simple: true }), 11);
   const journal = new JournalStore(db);
   const entry = journal.entries(done)[0]!;
