@@ -4,7 +4,7 @@ import type { AppStatus, JobInfo, VocabularyEntry, ApiEvent, SuggestionSource } 
 import { api, onEvent, onConnectionState, errorMessage, type ConnectionState } from './api.js';
 import { LAYOUT_KEY, parseLayout, type ReviewLayout } from './layout.js';
 
-export type View = 'library' | 'vocabulary' | 'personal' | 'write' | 'stats';
+export type View = 'library' | 'albums' | 'vocabulary' | 'personal' | 'write' | 'stats';
 
 const SUGGESTIONS_KEY = 'spectag-suggestions';
 
