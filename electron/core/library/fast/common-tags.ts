@@ -10,26 +10,27 @@ const PRIORITY: Record<Origin, number> = {
   APEv2: 2, vorbis: 3, 'ID3v2.4': 4, 'ID3v2.3': 5, 'ID3v2.2': 6, exif: 7, asf: 8, iTunes: 9, AIFF: 10, ID3v1: 11, artificial: 500,
 };
 
-type Common = 'title' | 'artist' | 'artists' | 'albumartist' | 'albumartists' | 'album' | 'track' | 'disk' | 'totaltracks' | 'totaldiscs' | 'year' | 'date' | 'genre';
+type Common = 'title' | 'artist' | 'artists' | 'albumartist' | 'albumartists' | 'album' | 'track' | 'disk' | 'totaltracks' | 'totaldiscs' | 'year' | 'date' | 'genre'
+  | 'compilation';
 
 const ID3V2: Record<string, Common> = {
   TIT2: 'title', TPE1: 'artist', 'TXXX:ARTISTS': 'artists', TPE2: 'albumartist', TALB: 'album', TDRV: 'date', TPOS: 'disk',
   TCON: 'genre', TRCK: 'track', TDRC: 'date', TYER: 'year', 'TXXX:DISCOGS_ARTISTS': 'artists', 'TXXX:DISCOGS_ARTIST_NAME': 'artists',
-  'TXXX:DISCOGS_ALBUM_ARTISTS': 'albumartist', 'TXXX:DISCOGS_RELEASED': 'date', 'TXXX:STYLE': 'genre',
+  'TXXX:DISCOGS_ALBUM_ARTISTS': 'albumartist', 'TXXX:DISCOGS_RELEASED': 'date', 'TXXX:STYLE': 'genre', TCMP: 'compilation',
 };
 const VORBIS: Record<string, Common> = {
   TITLE: 'title', ARTIST: 'artist', ARTISTS: 'artists', ALBUMARTIST: 'albumartist', 'ALBUM ARTIST': 'albumartist', ALBUM: 'album',
   DATE: 'date', TRACKNUMBER: 'track', DISCNUMBER: 'disk', GENRE: 'genre', TRACKTOTAL: 'totaltracks', DISCTOTAL: 'totaldiscs',
   TOTALTRACKS: 'totaltracks', TOTALDISCS: 'totaldiscs', DISCOGS_ARTISTS: 'artists', DISCOGS_ARTIST_NAME: 'artists',
-  DISCOGS_ALBUM_ARTISTS: 'albumartist', DISCOGS_RELEASED: 'date', STYLE: 'genre',
+  DISCOGS_ALBUM_ARTISTS: 'albumartist', DISCOGS_RELEASED: 'date', STYLE: 'genre', COMPILATION: 'compilation',
 };
 const ITUNES: Record<string, Common> = {
   '©NAM': 'title', '©ART': 'artist', AART: 'albumartist', '----:COM.APPLE.ITUNES:BAND': 'albumartist', '©ALB': 'album', '©DAY': 'date',
-  TRKN: 'track', DISK: 'disk', '©GEN': 'genre', GNRE: 'genre', '----:COM.APPLE.ITUNES:ARTISTS': 'artists',
+  TRKN: 'track', DISK: 'disk', '©GEN': 'genre', GNRE: 'genre', '----:COM.APPLE.ITUNES:ARTISTS': 'artists', CPIL: 'compilation',
 };
 const ASF: Record<string, Common> = {
   Title: 'title', Author: 'artist', 'WM/AlbumArtist': 'albumartist', 'WM/AlbumTitle': 'album', 'WM/Year': 'date',
-  'WM/TrackNumber': 'track', 'WM/PartOfSet': 'disk', 'WM/Genre': 'genre', 'WM/ARTISTS': 'artists',
+  'WM/TrackNumber': 'track', 'WM/PartOfSet': 'disk', 'WM/Genre': 'genre', 'WM/ARTISTS': 'artists', 'WM/IsCompilation': 'compilation',
 };
 const RIFF_INFO: Record<string, Common> = {
   IART: 'artist', ICRD: 'date', INAM: 'title', TITL: 'title', IPRD: 'album', ITRK: 'track', IPRT: 'track', GNRE: 'genre', YEAR: 'year',
@@ -52,7 +53,7 @@ function commonName(type: TagType, id: string): Common | undefined {
   }
 }
 
-const SINGLE = new Set<Common>(['title', 'artist', 'albumartist', 'album', 'year', 'date', 'totaltracks', 'totaldiscs', 'track', 'disk']);
+const SINGLE = new Set<Common>(['title', 'artist', 'albumartist', 'album', 'year', 'date', 'totaltracks', 'totaldiscs', 'track', 'disk', 'compilation']);
 
 function toIntOrNull(v: string | number): number | null {
   const n = Number.parseInt(String(v), 10);
@@ -80,6 +81,8 @@ export interface CommonFields {
   disk: { no: number | null; of: number | null };
   year?: number;
   genre?: string[];
+  /** the compilation flag: '1' or 1 is true, anything else false (music-metadata's rule) */
+  compilation?: boolean;
 }
 
 export class CommonTags {
@@ -180,6 +183,7 @@ export class CommonTags {
       case 'album': this.common.album = value as string; break;
       case 'year': this.common.year = value as number; break;
       case 'genre': this.common.genre = this.values.get(id) as string[]; break;
+      case 'compilation': this.common.compilation = value === '1' || value === 1; break;
       default: break;
     }
   }

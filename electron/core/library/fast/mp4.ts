@@ -175,6 +175,10 @@ function readItem(bytes: FileBytes, item: Atom, tags: CommonTags): boolean {
         break;
       case 21: case 22:
         if (![1, 2, 3, 4, 8].includes(valueLen)) notHandled('odd integer item');
+        if (key === 'cpil' && valueLen === 1) {
+          tags.add('iTunes', key, bytes.read(c.start + 8, 1)[0]!);
+          break;
+        }
         if (tags.wants('iTunes', key)) notHandled('numeric value for a stored field');
         tags.registerType('iTunes');
         break;
