@@ -32,9 +32,11 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, `${name}.png`) });
   };
-  const search = async (text: string) => {
+  const search = async (text: string, title: string) => {
     await page.getByTestId('album-search').fill(text);
     await page.getByTestId('album-count').filter({ hasText: /^1 albums?$/ }).waitFor();
+    await page.locator(`[data-testid="albums-scroller"] [data-row="0"][data-album="${title}"]`).waitFor();
+    await page.locator('[data-testid="albums-scroller"] [data-row="1"]').waitFor({ state: 'detached' });
     await page.getByTestId('album-search').press('Enter');
     await page.locator('[data-testid="albums-scroller"] [data-row="0"][aria-selected="true"]').waitFor();
   };
@@ -84,7 +86,7 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
   });
 
   it('accepts an album with a, leaving the stray track apart; Enter opens its tracks, x keeps the stray in', async () => {
-    await search('quiet');
+    await search('quiet', 'Quiet Songs');
     await page.keyboard.press('a');
     await page.locator('[data-testid="albums-scroller"] [data-row="0"] .badge', { hasText: 'partly-decided' }).waitFor();
     await page.locator('[data-testid="album-tracks"] tr[data-outlier="true"] .badge', { hasText: 'suggested' }).waitFor();
@@ -101,7 +103,7 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
   });
 
   it('corrects an album with c, then undoes it with u', async () => {
-    await search('double');
+    await search('double', 'Double Album');
     await page.keyboard.press('c');
     await page.getByTestId('genre-input').fill('Art Rock');
     await page.keyboard.press('Enter');
@@ -121,12 +123,12 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
     await page.getByTestId('album-bulk-count').filter({ hasText: '2 albums, 10 tracks' }).waitFor();
     await page.getByTestId('album-bulk-accept').click();
     await page.getByRole('dialog', { name: 'Bulk accept albums' }).waitFor({ state: 'detached' });
-    await search('summer');
+    await search('summer', 'Summer Hits');
     assert.equal(await status(), 'decided');
   });
 
   it('dry-runs and writes one album with w; its genres are in the files', async () => {
-    await search('quiet');
+    await search('quiet', 'Quiet Songs');
     await page.keyboard.press('w');
     await page.getByTestId('album-plan-counts').filter({ hasText: '5 to write' }).waitFor();
     await page.getByTestId('album-write').click();
