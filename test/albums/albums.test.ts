@@ -9,10 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineService } from '../../electron/core/service/engine.js';
-import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { FileStore } from '../../electron/core/db/files.js';
 import type { AlbumRow } from '../../electron/shared/api.js';
-import { albumTestPrediction, makeAlbumLibrary, type AlbumLibrary } from '../helpers/album-library.js';
+import { makeAlbumLibrary, storeAlbumPredictions, type AlbumLibrary } from '../helpers/album-library.js';
 import { waitForJob } from '../app/wait-for-job.js';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
 
@@ -37,15 +36,7 @@ describe('albums over an ffmpeg-made library', () => {
     for (const p of [...lib.folk, ...lib.compilation, ...lib.double, ...lib.untagged, ...lib.hitsA, ...lib.hitsB, lib.loose]) {
       idOf.set(p, files.getByPath(p)!.id);
     }
-    // what the genre model said about each track (seeded: these are the inputs the aggregation is checked on)
-    const store = new PredictionStore(first.db);
-    const save = (p: string, pred: ReturnType<typeof albumTestPrediction>) => store.save(idOf.get(p)!, pred, {});
-    lib.folk.slice(0, 4).forEach((p) => save(p, albumTestPrediction('folk', 0.8)));
-    save(lib.folk[4]!, albumTestPrediction('metal', 0.9, ['folk', 0.02]));
-    [0.7, 0.9, 0.65].forEach((x, i) => save(lib.compilation[i]!, albumTestPrediction('pop', x)));
-    save(lib.compilation[3]!, albumTestPrediction('electronic', 0.65, ['pop', 0.3]));
-    lib.double.forEach((p) => save(p, albumTestPrediction('rock', 0.9)));
-    lib.untagged.forEach((p) => save(p, albumTestPrediction('jazz', 0.5)));
+    storeAlbumPredictions(first.db, lib);
     await first.close();
     // a new engine picks the stored model's predictions up, as the window does
     engine = new EngineService({ dbPath, host: 'web', model: false, retrain: 'explicit' });

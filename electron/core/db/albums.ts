@@ -1,6 +1,6 @@
 // Albums in the library database (migration 012): the grouping of tracks into albums, the person's choice of
 // which tracks an album decision covers, and each album's cached suggestion (refreshed when marked stale).
-import type { AlbumQuery, AlbumStatus } from '../../shared/api.js';
+import type { AlbumQuery, AlbumRow, AlbumStatus } from '../../shared/api.js';
 import type { Db } from './open.js';
 
 /** A readable track as the grouping needs it. */
@@ -29,30 +29,12 @@ export interface AlbumEvidenceRow {
   choice: 'in' | 'out' | null;
 }
 
-/** The derived part of an album, written by refresh. */
-export interface AlbumDerived {
-  genres: { genre: string; tracks: number }[];
-  untagged: number;
-  analysed: number;
-  suggested: string | null;
-  suggestion: { genre: string; score: number }[];
-  confidence: number | null;
-  agreement: number | null;
-  unsure: boolean;
-  outliers: number[];
-  personal: { genre: string; probability: number } | null;
-  decided: number;
-  written: number;
-  status: AlbumStatus;
-}
+/** The derived part of an album, written by refresh (with the stray tracks themselves, not their count). */
+export type AlbumDerived = Pick<AlbumRow, 'genres' | 'untagged' | 'analysed' | 'suggested' | 'suggestion' | 'confidence' | 'agreement'
+  | 'unsure' | 'personal' | 'decided' | 'written' | 'status'> & { outliers: number[] };
 
-export interface AlbumRecord {
-  id: number; key: string; groupedBy: 'tags' | 'folder'; title: string; artist: string | null; compilation: boolean;
-  folder: string; year: number | null; discs: number; tracks: number; coverFileId: number | null;
-  genres: { genre: string; tracks: number }[]; untagged: number; analysed: number; suggested: string | null;
-  suggestion: { genre: string; score: number }[]; confidence: number | null; agreement: number | null; unsure: boolean;
-  outliers: number; personal: { genre: string; probability: number } | null; decided: number; written: number; status: AlbumStatus;
-}
+/** An album as stored: the Albums view's row (genres as the model names them) and its grouping key. */
+export type AlbumRecord = AlbumRow & { key: string };
 
 interface AlbumDbRow {
   id: number; key: string; grouped_by: 'tags' | 'folder'; title: string; artist: string | null; compilation: number; folder: string;
