@@ -72,6 +72,8 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
     await page.locator('[data-album="Quiet Songs"]').click();
     await page.getByTestId('album-panel').filter({ hasText: '80 % of 5 tracks agree' }).waitFor();
     assert.match(await page.locator('[data-album="Quiet Songs"] [data-col="agreement"]').innerText(), /80 %\s*1 stray/);
+    // the album's cover is the picture embedded in its first track
+    await page.waitForFunction(`(document.querySelector('[data-testid="album-cover"]')?.naturalWidth ?? 0) > 0`);
     await shot('albums');
   });
 
