@@ -50,19 +50,18 @@ export class WritePlanService {
 
   /** Writes a plan: each file copied, changed, verified, renamed over the original; the old genres journaled. */
   async apply(plan: WritePlan, run: WriteJobOptions = {}): Promise<WriteReport> {
-    const { applyWrite } = await import('../tags/write.js');
-    try {
-      return await applyWrite(this.ctx.db, plan, run);
-    } finally {
-      this.ctx.events.changed('write');
-    }
+    return this.changingFiles((w) => w.applyWrite(this.ctx.db, plan, run));
   }
 
   /** Puts back exactly what a write batch replaced (a batch itself). */
   async undo(batchId: number, run: WriteJobOptions = {}): Promise<WriteReport> {
-    const { undoWrite } = await import('../tags/write.js');
+    return this.changingFiles((w) => w.undoWrite(this.ctx.db, batchId, run));
+  }
+
+  /** Runs a write or an undo (the tag writer loaded only when one runs) and tells the window the files changed, also after a failure. */
+  private async changingFiles(run: (writer: typeof import('../tags/write.js')) => Promise<WriteReport>): Promise<WriteReport> {
     try {
-      return await undoWrite(this.ctx.db, batchId, run);
+      return await run(await import('../tags/write.js'));
     } finally {
       this.ctx.events.changed('write');
     }
