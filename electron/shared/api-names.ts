@@ -9,6 +9,7 @@ export const API_METHOD_NAMES = [
   'personalOverview', 'learnPersonal', 'updatePersonalSettings', 'setGenreExcluded', 'setFolderExcluded', 'personalExamples',
   'personalModelVersions', 'personalModelReport', 'moreLikeThisPreview', 'moreLikeThisApply',
   'queryAlbums', 'getAlbum', 'decideAlbum', 'setAlbumMembership', 'bulkAcceptAlbumsPreview', 'bulkAcceptAlbums',
+  'appSettings', 'updateAppSettings',
 ] as const;
 
 /**

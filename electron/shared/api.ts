@@ -12,6 +12,7 @@ import type {
 import { WRITE_MODES } from './tags.js';
 import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
 import { genreNameProblem } from './genres.js';
+import { AppSettingsPatchSchema, type AppSettings } from './settings.js';
 import {
   REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES,
   ALBUM_SORT_KEYS, type ReviewStatus, type AlbumStatus,
@@ -217,6 +218,8 @@ export const API_INPUTS = {
   setAlbumMembership: AlbumMembershipSchema,
   bulkAcceptAlbumsPreview: BulkAcceptAlbumsSchema,
   bulkAcceptAlbums: BulkAcceptAlbumsSchema,
+  appSettings: none,
+  updateAppSettings: AppSettingsPatchSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiMethod = keyof typeof API_INPUTS;
@@ -537,6 +540,11 @@ export interface SpectagApi {
   bulkAcceptAlbumsPreview(q: BulkAcceptAlbumsInput): Promise<BulkAcceptAlbumsPreview>;
   /** accept the suggestion of every undecided album above the confidence, as one review step */
   bulkAcceptAlbums(q: BulkAcceptAlbumsInput): Promise<{ albums: number; tracks: number }>;
+
+  // the app's settings (stored in the library, shared by the window and the command line)
+  appSettings(): Promise<AppSettings>;
+  /** change some settings together (all or none); returns them all */
+  updateAppSettings(q: z.infer<typeof AppSettingsPatchSchema>): Promise<AppSettings>;
 }
 
 // every method has an input schema and vice versa (compile-time check)

@@ -15,6 +15,7 @@ import type {
   GenreExclusions, LearnReport, MoreLikeThisPreview, PersonalModelInfo, PersonalOverview, PersonalSettings,
 } from '../../shared/personal.js';
 import type { WriteBatchInfo } from '../../shared/tags.js';
+import type { AppSettings, AppSettingsPatch } from '../../shared/settings.js';
 import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import { openDatabase, SCHEMA_VERSION, type Db } from '../db/open.js';
 import { EngineContext } from './context.js';
@@ -245,6 +246,16 @@ export class EngineService implements SpectagApi {
 
   async bulkAcceptAlbums(q: BulkAcceptAlbumsInput): Promise<{ albums: number; tracks: number }> {
     return this.services.albums.bulkAccept(q);
+  }
+
+  // ---- the app's settings -------------------------------------------------------------------------
+
+  async appSettings(): Promise<AppSettings> {
+    return this.ctx.settings.all();
+  }
+
+  async updateAppSettings(patch: AppSettingsPatch): Promise<AppSettings> {
+    return this.ctx.settings.update(patch);
   }
 
   // ---- shutdown -----------------------------------------------------------------------------------
