@@ -5,7 +5,8 @@ import type { CliIo } from './command.js';
 
 export const DB_OPTION = { db: { type: 'string' } } as const;
 
+/** Opens an existing library (NoLibraryError where there is none: nothing is created). */
 export function openCliDb(values: Record<string, unknown>, io: CliIo): { db: Db; path: string } {
   const path = resolveDbPath(typeof values.db === 'string' ? values.db : undefined, io.env);
-  return { db: openDatabase(path), path };
+  return { db: openDatabase(path, { mustExist: true }), path };
 }

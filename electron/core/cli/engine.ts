@@ -6,9 +6,13 @@ import { resolveDbPath } from '../db/paths.js';
 import { EngineService, type EngineOptions } from '../service/engine.js';
 import type { CliIo } from './command.js';
 
+/**
+ * Opens the library a command works on. Only a command that starts a library (`scan`) passes create: true;
+ * every other one refuses a path where there is no library (NoLibraryError) and creates nothing.
+ */
 export function openCliEngine(values: Record<string, unknown>, io: CliIo, opts: Omit<EngineOptions, 'dbPath' | 'host' | 'retrain' | 'watch'> = {}): { engine: EngineService; path: string } {
   const path = resolveDbPath(typeof values.db === 'string' ? values.db : undefined, io.env);
-  return { engine: new EngineService({ ...opts, dbPath: path, host: 'cli', retrain: 'explicit', watch: false }), path };
+  return { engine: new EngineService({ create: false, ...opts, dbPath: path, host: 'cli', retrain: 'explicit', watch: false }), path };
 }
 
 /** Prints a training run's phases on stderr (unless quiet). */

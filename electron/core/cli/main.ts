@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './command.js';
-import { DatabaseDamagedError, DatabaseTooNewError, damagedDatabaseMessage, isDatabaseDamaged } from '../db/open.js';
+import { DatabaseDamagedError, DatabaseTooNewError, NoLibraryError, damagedDatabaseMessage, isDatabaseDamaged } from '../db/open.js';
 import { resolveDbPath } from '../db/paths.js';
 import { SpectagApiError } from '../../shared/api-errors.js';
 
@@ -69,7 +69,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`spectag ${name}: ${damagedDatabaseMessage(resolveDbPath(typeof db === 'string' ? db : undefined, io.env), err)}\n`);
       return EXIT.FAILED;
     }
-    if (err instanceof DatabaseTooNewError) {
+    if (err instanceof DatabaseTooNewError || err instanceof NoLibraryError) {
       io.stderr.write(`spectag ${name}: ${err.message}\n`);
       return EXIT.FAILED;
     }

@@ -1,7 +1,7 @@
 // Opening the library database: pragmas, schema migrations keyed by PRAGMA user_version,
 // and refusal of a database written by a newer Spectag.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
@@ -55,19 +55,43 @@ export class DatabaseDamagedError extends Error {
   }
 }
 
+/**
+ * There is no Spectag library at the path a command was given: no such file, or a file that is not (yet) a
+ * Spectag library. Only what starts a library (`spectag scan`, `spectag serve`, the desktop window) creates
+ * one; every other command refuses, so a mistyped --db leaves no folder or empty database behind.
+ */
+export class NoLibraryError extends Error {
+  constructor(readonly path: string, readonly reason: 'missing' | 'not-a-library') {
+    super(
+      `${resolve(path)}: there is no Spectag library here (${reason === 'missing' ? 'no such file' : 'the file is not a Spectag library database'}). ` +
+        'Nothing was created or changed. Check --db (or SPECTAG_DB); `spectag scan <folder> --db FILE` starts a new library.',
+    );
+    this.name = 'NoLibraryError';
+  }
+}
+
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 export interface OpenOptions {
   /** apply migrations only up to this version (tests of a single migration) */
   targetVersion?: number;
   readonly?: boolean;
+  /**
+   * The library must exist already (every command that only reads or changes a library): a missing file, or
+   * one that is not a Spectag database, is refused with NoLibraryError and nothing is created or migrated.
+   */
+  mustExist?: boolean;
 }
 
 export function openDatabase(path: string, opts: OpenOptions = {}): Db {
-  if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  const mustExist = path !== ':memory:' && opts.mustExist === true;
+  if (mustExist && !existsSync(path)) throw new NoLibraryError(path, 'missing');
+  if (path !== ':memory:' && !opts.readonly && !mustExist) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: (opts.readonly ?? false) || mustExist });
   try {
     const found = db.pragma('user_version', { simple: true }) as number;
+    // version 0: an empty file, or another program's SQLite database; a Spectag library is never at 0
+    if (mustExist && found === 0) throw new NoLibraryError(path, 'not-a-library');
     if (found > SCHEMA_VERSION) throw new DatabaseTooNewError(path, found, SCHEMA_VERSION);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');

@@ -28,6 +28,11 @@ export interface EngineOptions extends ServiceOptions {
   dbPath: string;
   /** who runs this engine: the desktop app, `spectag serve`, or a `spectag` command */
   host: AppStatus['host'];
+  /**
+   * Start a new library when there is none at dbPath (default). false: refuse with NoLibraryError and create
+   * nothing, for every command that works on an existing library (a mistyped path must not leave one behind).
+   */
+  create?: boolean;
 }
 
 export class EngineService implements SpectagApi {
@@ -38,7 +43,7 @@ export class EngineService implements SpectagApi {
   private readonly ctx: EngineContext;
 
   constructor(readonly options: EngineOptions) {
-    this.db = openDatabase(options.dbPath);
+    this.db = openDatabase(options.dbPath, { mustExist: options.create === false });
     this.ctx = new EngineContext(this.db, options.dbPath);
     this.cacheDir = this.ctx.cacheDir;
     this.services = wireServices(this.ctx, options);

@@ -20,7 +20,7 @@ Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing 
     if (workers != null && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
       throw new UsageError('--workers must be a whole number from 1 to 64');
     }
-    const { engine, path } = openCliEngine(values, io);
+    const { engine, path } = openCliEngine(values, io, { create: true });
     try {
       const progress = new ProgressReporter(io.stderr);
       const report = await engine.services.library.scan(positionals, {
