@@ -276,6 +276,19 @@ export interface LibraryRow {
   personal: { genre: string; probability: number } | null;
 }
 
+/**
+ * A library file with where its review stands (`spectag list`): the suggestion under the person's genre names
+ * and its calibrated probability (both null when there is none: not analysed, or unsure), the latest
+ * decision's genres (null: none; []: rejected), the review status, and the personal model's offered suggestion.
+ */
+export interface ReviewedFile extends LibraryFile {
+  reviewStatus: ReviewStatus;
+  suggested: string | null;
+  confidence: number | null;
+  decided: string[] | null;
+  personal: { genre: string; probability: number } | null;
+}
+
 export interface LibraryPage {
   /** all matches; -1 when the query asked not to count */
   total: number;

@@ -84,7 +84,7 @@ describe('spectag albums / decide --album', () => {
     assert.equal(unsure.code, 1);
     assert.match(unsure.err, /no confident suggestion/);
     assert.equal(spectag(['decide', '--album', '1', '--accept-suggestions', '--genre', 'Rock', '--db', db]).code, 2);
-    assert.equal(spectag(['decide', lib.loose, '--accept-suggestions', '--db', db]).code, 2);
+    assert.equal(spectag(['decide', lib.loose, '--accept-suggestions', '--reject', '--db', db]).code, 2);
     assert.equal(spectag(['albums', '--status', 'nope', '--db', db]).code, 2);
   });
 });

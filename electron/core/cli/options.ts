@@ -25,3 +25,17 @@ export function inferenceBackendOption(value: unknown): InferenceBackend | undef
 export function trainingBackendOption(value: unknown): BackendName | undefined {
   return oneOf(value, BACKEND_NAMES, '--backend');
 }
+
+/** A probability option (--min-confidence): a number from 0 to 1, or a percentage ("85%"); undefined when not given. */
+export function probability(value: unknown, name: string): number | undefined {
+  if (value == null) return undefined;
+  const text = String(value).trim();
+  const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (!text || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${name} must be a number from 0 to 1 (or a percentage such as 85%)`);
+  return n;
+}
+
+/** --model: whose suggestions, the default genre model's or the personal model's ("yours"). */
+export function suggestionSourceOption(value: unknown): 'default' | 'personal' | undefined {
+  return oneOf(value, ['default', 'personal'] as const, '--model');
+}

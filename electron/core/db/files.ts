@@ -1,5 +1,6 @@
 // Queries over the library's roots and files: what the scanner writes and what the CLI and UI read.
 import type { Statement } from 'better-sqlite3';
+import { sep } from 'node:path';
 import type { Db } from './open.js';
 import type {
   AudioProps, FileQuery, FileStatus, LibraryFile, LibraryStats, ScanErrorKind, SortKey, TrackTags,
@@ -283,6 +284,16 @@ export class FileStore {
   getByPath(path: string): LibraryFile | null {
     const row = this.db.prepare('SELECT * FROM files WHERE path = ?').get(path) as FileRow | undefined;
     return row ? toLibraryFile(row) : null;
+  }
+
+  /**
+   * Every file scanned under a folder (at any depth), by path: a range over the path index (the paths that
+   * start with the folder and a separator), not a scan of every file.
+   */
+  filesUnder(folder: string): LibraryFile[] {
+    const base = folder.endsWith(sep) ? folder.slice(0, -1) : folder;
+    const after = String.fromCharCode(sep.charCodeAt(0) + 1);
+    return (this.db.prepare('SELECT * FROM files WHERE path > ? AND path < ? ORDER BY path').all(base + sep, base + after) as FileRow[]).map(toLibraryFile);
   }
 
   /**

@@ -212,6 +212,14 @@ export class LibraryView {
     return r ? toLibraryRow(r) : null;
   }
 
+  /** The review rows of these files (in no particular order; ids not in the library are left out). */
+  rows(fileIds: readonly number[], source: SuggestionSource = 'default'): LibraryRow[] {
+    if (!fileIds.length) return [];
+    const p = this.columnsFor(source);
+    return (this.db.prepare(`SELECT ${this.selectColumns(p)} FROM files f ${this.joins(p, true)} WHERE f.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(fileIds)) as Row[]).map(toLibraryRow);
+  }
+
   countByStatus(): Record<ReviewStatus, number> {
     const out = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>;
     const rows = this.db

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { SpectagApiError } from '../../shared/api-errors.js';
 import type { GenrePrediction } from '../../shared/genres-model.js';
-import type { JobInfo, LibraryOverview, LibraryPage, LibraryQuery, MediaRef, TrackDetails } from '../../shared/api.js';
+import type { JobInfo, LibraryOverview, LibraryPage, LibraryQuery, MediaRef, ReviewedFile, SuggestionSource, TrackDetails } from '../../shared/api.js';
 import type { FileQuery, LibraryFile, LibraryStats, ScanProgress, ScanReport } from '../../shared/library.js';
 import { DecisionStore } from '../db/decisions.js';
 import { FileStore } from '../db/files.js';
@@ -134,6 +134,27 @@ export class LibraryService {
   /** Files filtered, sorted and paged as `spectag list` asks (no review status). */
   list(q: FileQuery): { total: number; files: LibraryFile[] } {
     return this.files.query(q);
+  }
+
+  /**
+   * `spectag list`: files filtered, sorted and paged, each with its suggestion (under the person's genre names,
+   * as in the window), confidence, decision and review status.
+   */
+  listReviewed(q: FileQuery, source: SuggestionSource = 'default'): { total: number; files: ReviewedFile[] } {
+    const { total, files } = this.files.query(q);
+    const rows = new Map(this.view.rows(files.map((f) => f.id), source).map((r) => [r.id, r]));
+    const names = source === 'personal' ? null : this.parts.vocabulary.names();
+    return {
+      total,
+      files: files.map((f) => {
+        const r = rows.get(f.id);
+        const suggested = r?.suggested == null ? null : names ? names.show(r.suggested) : r.suggested;
+        return {
+          ...f, reviewStatus: r?.status ?? 'unanalysed', suggested, confidence: suggested == null ? null : r?.confidence ?? null,
+          decided: r?.decided ?? null, personal: r?.personal ?? null,
+        };
+      }),
+    };
   }
 
   /** The review table: the default model's suggestions under the person's genre names, or the personal model's. */

@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { SpectagApiError } from '../../shared/api-errors.js';
 import { CONFIDENCE_THRESHOLDS } from '../../shared/api-names.js';
-import type { BulkAcceptInput, BulkAcceptPreview, DecideInput, ReviewResult } from '../../shared/api.js';
+import type { BulkAcceptInput, BulkAcceptPreview, DecideInput, LibraryRow, ReviewResult, SuggestionSource } from '../../shared/api.js';
+import type { LibraryFile } from '../../shared/library.js';
 import { splitGenres } from '../../shared/genres.js';
 import type { DecisionSource } from '../../shared/tags.js';
 import { DecisionStore, DecisionWrittenError, InvalidGenreError } from '../db/decisions.js';
@@ -17,6 +18,26 @@ import type { AnalysisService } from './analysis.js';
 import type { EngineContext } from './context.js';
 import type { PersonalService } from './personal.js';
 import type { VocabularyService } from './vocabulary.js';
+
+/** Why a library file cannot be decided (null: it can): only files the scan read as audio get a genre. */
+export function undecidableReason(f: LibraryFile): string | null {
+  if (f.status === 'error') return `could not be read (${f.errorKind ?? 'error'}: ${f.errorMessage ?? 'unknown reason'}); no genre can be written into it`;
+  if (f.status === 'missing') return 'missing: it was not found at the last scan (scan its folder again once it is back)';
+  return null;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** Files named by path on the command line, and what became of each. */
+export interface FileDecisions {
+  recorded: { path: string; fileId: number; decisionId: number; genres: string[]; confidence?: number | null }[];
+  /** paths that are neither a library file nor a folder with scanned files */
+  unknown: string[];
+  /** library files that cannot be decided, with the reason (unreadable, missing) */
+  refused: { path: string; reason: string }[];
+  /** (accepting suggestions) files left undecided, with the reason: no suggestion, below the confidence, decided already */
+  notAccepted: { path: string; reason: string }[];
+}
 
 /** How many review steps undo can take back. */
 const UNDO_DEPTH = 1000;
@@ -73,7 +94,10 @@ export class ReviewService {
 
   /** One review step in the window: accept the suggestion (under the person's name for it), correct, reject. */
   decide(input: DecideInput): ReviewResult {
-    if (!this.view.fileById(input.fileId)) throw new SpectagApiError('not-found', `no file with id ${input.fileId}`);
+    const file = this.view.fileById(input.fileId);
+    if (!file) throw new SpectagApiError('not-found', `no file with id ${input.fileId}`);
+    const refused = undecidableReason(file);
+    if (refused) throw new SpectagApiError('conflict', `${file.path}: ${refused}`);
     let genres: string[];
     if (input.action === 'reject') genres = [];
     else if (input.genres?.length) genres = input.genres;
@@ -88,22 +112,99 @@ export class ReviewService {
   }
 
   /**
-   * `spectag decide`: the genres (or a rejection: none) for files named by path. Files not in the library are
-   * returned as `unknown`; the others are recorded together.
+   * The library files paths name (`spectag decide`): a file, or every file scanned under a folder. A path that
+   * is neither is `unknown`. Files keep the order given, each once.
    */
-  decideFiles(paths: readonly string[], genres: readonly string[] | 'reject'): { recorded: { path: string; fileId: number; decisionId: number; genres: string[] }[]; unknown: string[] } {
-    const files = new FileStore(this.ctx.db);
-    const found: { path: string; fileId: number }[] = [];
+  filesAt(paths: readonly string[]): { files: LibraryFile[]; unknown: string[] } {
+    const store = new FileStore(this.ctx.db);
+    const seen = new Set<number>();
+    const files: LibraryFile[] = [];
     const unknown: string[] = [];
     for (const p of paths) {
       const abs = resolve(p);
-      const f = files.getByPath(abs);
-      if (f) found.push({ path: abs, fileId: f.id });
-      else unknown.push(abs);
+      const one = store.getByPath(abs);
+      const found = one ? [one] : store.filesUnder(abs);
+      if (!found.length) unknown.push(abs);
+      for (const f of found) if (!seen.has(f.id) && seen.add(f.id)) files.push(f);
+    }
+    return { files, unknown };
+  }
+
+  /**
+   * `spectag decide`: the genres (or a rejection: none) for files named by path (a folder: every file scanned
+   * under it), recorded together as one step. Files the scan could not read are refused, with the reason.
+   */
+  decideFiles(paths: readonly string[], genres: readonly string[] | 'reject'): FileDecisions {
+    const { files, unknown } = this.filesAt(paths);
+    const refused: FileDecisions['refused'] = [];
+    const found: { path: string; fileId: number }[] = [];
+    for (const f of files) {
+      const reason = undecidableReason(f);
+      if (reason) refused.push({ path: f.path, reason });
+      else found.push({ path: f.path, fileId: f.id });
     }
     const chosen = genres === 'reject' ? [] : splitGenres(genres);
     const ids = this.record(found.map((f) => f.fileId), chosen, genres === 'reject' ? 'rejected' : 'cli');
-    return { recorded: found.map((f, i) => ({ ...f, decisionId: ids[i]!, genres: chosen })), unknown };
+    this.pushUndo(ids, found.map((f) => f.fileId));
+    return { recorded: found.map((f, i) => ({ ...f, decisionId: ids[i]!, genres: chosen })), unknown, refused, notAccepted: [] };
+  }
+
+  /**
+   * `spectag decide --accept-suggestions`: the same rule as the window's bulk accept (undecided files whose
+   * suggestion, from the default or the personal model, reaches `minConfidence`; never a hidden genre), over
+   * the files paths name, or the whole library when none are named. One review step. Every named file left
+   * undecided is returned with the reason.
+   */
+  acceptSuggestions(paths: readonly string[] | null, minConfidence: number, suggestions: SuggestionSource = 'default'): FileDecisions {
+    const candidates = this.bulkCandidates({ minConfidence, suggestions });
+    let scope: LibraryFile[] | null = null;
+    const unknown: string[] = [];
+    const refused: FileDecisions['refused'] = [];
+    if (paths) {
+      const at = this.filesAt(paths);
+      unknown.push(...at.unknown);
+      scope = [];
+      for (const f of at.files) {
+        const reason = undecidableReason(f);
+        if (reason) refused.push({ path: f.path, reason });
+        else scope.push(f);
+      }
+    }
+    const inScope = scope ? new Set(scope.map((f) => f.id)) : null;
+    const chosen = inScope ? candidates.filter((c) => inScope.has(c.id)) : candidates;
+    const genreOf = new Map(chosen.map((c) => [c.id, c.genre]));
+    const fileIds = scope ? scope.filter((f) => genreOf.has(f.id)).map((f) => f.id) : chosen.map((c) => c.id);
+    const ids = this.record(fileIds, (id) => [genreOf.get(id)!], 'accepted', 'all');
+    this.pushUndo(ids, fileIds);
+    const rows = new Map(this.view.rows(scope ? scope.map((f) => f.id) : fileIds, suggestions).map((r) => [r.id, r]));
+    const paths_ = scope ? new Map(scope.map((f) => [f.id, f.path])) : new Map([...rows].map(([id, r]) => [id, r.path]));
+    const recorded = fileIds.map((id, i) => ({
+      path: paths_.get(id)!, fileId: id, decisionId: ids[i]!, genres: [genreOf.get(id)!], confidence: rows.get(id)?.confidence ?? null,
+    }));
+    const notAccepted = (scope ?? []).filter((f) => !genreOf.has(f.id)).map((f) => ({ path: f.path, reason: this.notAcceptedReason(rows.get(f.id), minConfidence, suggestions) }));
+    return { recorded, unknown, refused, notAccepted };
+  }
+
+  /** Why a file's suggestion was not accepted, from its review row before the step. */
+  private notAcceptedReason(row: LibraryRow | undefined, minConfidence: number, source: SuggestionSource): string {
+    switch (row?.status ?? 'unanalysed') {
+      case 'unanalysed':
+        return source === 'personal'
+          ? 'your model offers no suggestion for it (it suggests only the genres where it beat the default model; `spectag learn` reports them)'
+          : 'not analysed yet (`spectag analyze` listens to it)';
+      case 'unsure':
+        return 'unsure: the model has no confident suggestion for it';
+      case 'error':
+        return 'its analysis failed (`spectag doctor` lists why)';
+      case 'suggested': {
+        const genre = row?.suggested ?? '?';
+        const shown = source === 'personal' ? genre : this.parts.vocabulary.names().show(genre);
+        if ((row?.confidence ?? 0) < minConfidence) return `its suggestion ${shown} (${pct(row?.confidence ?? 0)}) is below --min-confidence ${pct(minConfidence)}`;
+        return `its suggestion ${shown} is a hidden genre`;
+      }
+      default:
+        return `already decided (${row!.status}); give --genre to decide it again`;
+    }
   }
 
   /**

@@ -5,72 +5,98 @@ import { EXIT, UsageError, type CliIo, type Command } from '../command.js';
 import { DB_OPTION } from '../db-option.js';
 import { openCliEngine, relearnIfDue } from '../engine.js';
 import type { EngineService } from '../../service/engine.js';
+import type { FileDecisions } from '../../service/review.js';
+import { probability, suggestionSourceOption } from '../options.js';
 import type { AlbumDecisionResult } from '../../../shared/api.js';
 import { splitGenres } from '../../../shared/genres.js';
 
 export const decideCommand: Command = {
   name: 'decide',
-  summary: 'record the genres chosen for files (written later by `spectag write`)',
-  usage: `Usage: spectag decide <file>... --genre G [--genre G2 ...] [--reject] [--json] [--db FILE]
+  summary: 'record genres for files or folders, or accept the suggestions (written later by `spectag write`)',
+  usage: `Usage: spectag decide <file-or-folder>... --genre G [--genre G2 ...] [--json] [--db FILE]
+       spectag decide <file-or-folder>... --reject
+       spectag decide [<file-or-folder>...] --accept-suggestions [--min-confidence P] [--model default|personal]
        spectag decide --album <folder-or-album-id> [--album ...] (--genre G ... | --accept-suggestions | --reject)
 
-Records, for each file already in the library, the genres to write into it (in this order).
---reject records that the suggested genres were rejected: the file will be left as it is.
+Records, for each file already in the library (a folder: every file scanned under it), the genres to write
+into it (in this order). --reject records that the suggested genres were rejected: the file is left as it is.
+Files the scan could not read (not audio, damaged, missing) are refused with the reason: no genre can be
+written into them.
+--accept-suggestions records each undecided file's suggestion, as the window's bulk accept does: every file
+named (or the whole library when none is), whose suggestion reaches --min-confidence (0 to 1 or a percentage;
+default 0: every suggestion, and an unsure track has none); --model personal takes your own model's
+suggestions instead of the default model's. Files left undecided are listed with the reason.
 Nothing is written to the files; run \`spectag write --dry-run\` to see what a write would do.
 --album decides an album's tracks together (ids as \`spectag albums\` prints them; a folder: the album there, or
-every album under it). --accept-suggestions records each album's suggestion, leaving out the tracks that clearly
-disagree with it (they are printed; decide them by file). Tracks moved out of their album in the window are
-left out too.
+every album under it). With --album, --accept-suggestions records each album's suggestion, leaving out the
+tracks that clearly disagree with it (they are printed; decide them by file). Tracks moved out of their album in
+the window are left out too.
 As in the review window, enough new decisions (\`spectag learn --retrain-after\`) retrain your personal model.
-Exit codes: 0 recorded, 1 some files or albums are not in the library, or an album has no confident suggestion
-(the others were recorded), 2 usage.`,
+Exit codes: 0 recorded, 1 some files or albums are not in the library, cannot be decided, or (accepting
+suggestions) were left undecided, or an album has no confident suggestion (the others were recorded), 2 usage.`,
   options: {
     ...DB_OPTION, genre: { type: 'string', multiple: true }, reject: { type: 'boolean' }, json: { type: 'boolean' },
-    album: { type: 'string', multiple: true }, 'accept-suggestions': { type: 'boolean' },
+    album: { type: 'string', multiple: true }, 'accept-suggestions': { type: 'boolean' }, 'min-confidence': { type: 'string' },
+    model: { type: 'string' },
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const albums = (values.album as string[] | undefined) ?? [];
     const accept = values['accept-suggestions'] === true;
+    const minConfidence = probability(values['min-confidence'], '--min-confidence');
+    const model = suggestionSourceOption(values.model);
     if (albums.length && positionals.length) throw new UsageError('name files or --album, not both');
-    if (!albums.length && positionals.length === 0) throw new UsageError('name at least one file (or --album)');
-    if (accept && !albums.length) throw new UsageError('--accept-suggestions goes with --album');
+    if (!albums.length && positionals.length === 0 && !accept) throw new UsageError('name at least one file or folder (or --album)');
     const raw = (values.genre as string[] | undefined) ?? [];
     if (values.reject && raw.length) throw new UsageError('--reject takes no --genre');
     if (accept && (raw.length || values.reject)) throw new UsageError('--accept-suggestions takes no --genre or --reject');
-    if (!values.reject && !accept && raw.length === 0) throw new UsageError(`give at least one --genre (or --reject${albums.length ? ' or --accept-suggestions' : ''})`);
+    if ((minConfidence != null || model != null) && !accept) throw new UsageError('--min-confidence and --model go with --accept-suggestions');
+    if ((minConfidence != null || model != null) && albums.length) throw new UsageError('--min-confidence and --model are for files; an album\'s suggestion is accepted when it is confident');
+    if (!values.reject && !accept && raw.length === 0) throw new UsageError('give at least one --genre (or --reject or --accept-suggestions)');
     for (const g of raw) {
       if (/[;\0]/.test(g)) throw new UsageError(`"${g}": a genre cannot contain ";" (it separates genres in tags); give each with its own --genre`);
     }
     const genres = splitGenres(raw);
     if (!values.reject && !accept && genres.length === 0) throw new UsageError('the genres given are empty');
     const { engine } = openCliEngine(values, io);
-    if (albums.length) {
-      try {
-        const action = accept ? 'accept' : values.reject ? 'reject' : 'correct';
-        const code = decideAlbums(engine, albums, action, genres, io, values.json === true);
-        await relearnIfDue(engine, io, values.json === true);
-        return code;
-      } finally {
-        await engine.close();
-      }
-    }
     try {
-      const { recorded, unknown } = engine.services.review.decideFiles(positionals, values.reject ? 'reject' : genres);
-      if (values.json) {
-        io.stdout.write(JSON.stringify({ recorded, unknown }, null, 2) + '\n');
+      let code: number;
+      if (albums.length) {
+        const action = accept ? 'accept' : values.reject ? 'reject' : 'correct';
+        code = decideAlbums(engine, albums, action, genres, io, values.json === true);
       } else {
-        for (const r of recorded) io.stdout.write(`${r.path}\t${values.reject ? '(rejected)' : r.genres.join('; ')}\n`);
-        for (const u of unknown) io.stderr.write(`not in the library (scan its folder first): ${u}\n`);
-        io.stdout.write(`Recorded ${recorded.length} decision${recorded.length === 1 ? '' : 's'}. Run \`spectag write --dry-run\` to see what would be written.\n`);
+        const { review } = engine.services;
+        const result = accept
+          ? review.acceptSuggestions(positionals.length ? positionals : null, minConfidence ?? 0, model ?? 'default')
+          : review.decideFiles(positionals, values.reject ? 'reject' : genres);
+        printFileDecisions(result, io, values.json === true, accept ? 'accept' : values.reject ? 'reject' : 'correct');
+        code = result.unknown.length || result.refused.length || result.notAccepted.length ? EXIT.PARTIAL : EXIT.OK;
       }
       await relearnIfDue(engine, io, values.json === true);
-      return unknown.length ? EXIT.PARTIAL : EXIT.OK;
+      return code;
     } finally {
       await engine.close();
     }
   },
 };
+
+function printFileDecisions(r: FileDecisions, io: CliIo, json: boolean, action: 'accept' | 'correct' | 'reject'): void {
+  if (json) {
+    io.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
+  for (const d of r.recorded) {
+    const conf = d.confidence != null ? `\t${Math.round(d.confidence * 100)}%` : '';
+    io.stdout.write(`${d.path}\t${action === 'reject' ? '(rejected)' : d.genres.join('; ')}${conf}\n`);
+  }
+  for (const n of r.notAccepted) io.stderr.write(`left undecided: ${n.path}: ${n.reason}\n`);
+  for (const f of r.refused) io.stderr.write(`cannot be decided: ${f.path}: ${f.reason}\n`);
+  for (const u of r.unknown) io.stderr.write(`not in the library (scan its folder first): ${u}\n`);
+  const n = r.recorded.length;
+  io.stdout.write(`Recorded ${n} decision${n === 1 ? '' : 's'}${action === 'accept' ? ' (suggestions accepted)' : ''}` +
+    `${r.notAccepted.length ? `; ${r.notAccepted.length} left undecided` : ''}${r.refused.length ? `; ${r.refused.length} refused` : ''}. ` +
+    'Run `spectag write --dry-run` to see what would be written.\n');
+}
 
 /** Decides each named album's tracks; prints what was recorded, what was left out, and what was not found. */
 function decideAlbums(engine: EngineService, refs: string[], action: 'accept' | 'correct' | 'reject', genres: string[], io: CliIo, json: boolean): number {

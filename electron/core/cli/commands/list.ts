@@ -3,6 +3,18 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { DB_OPTION } from '../db-option.js';
 import { openCliEngine } from '../engine.js';
 import { SORT_KEYS, type FileQuery, type FileStatus, type SortKey } from '../../../shared/library.js';
+import type { ReviewedFile } from '../../../shared/api.js';
+import { suggestionSourceOption } from '../options.js';
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The text columns: path, genres in the file (or the error), suggestion and confidence, decision, review status. */
+function line(f: ReviewedFile): string {
+  const inFile = f.status === 'error' ? `ERROR ${f.errorKind}: ${f.errorMessage}` : f.status === 'missing' ? 'MISSING' : f.genres.join('; ') || '(no genre)';
+  const suggestion = f.suggested != null ? `→ ${f.suggested} ${pct(f.confidence ?? 0)}` : f.reviewStatus === 'unsure' ? '→ (unsure)' : '→ –';
+  const decision = f.decided == null ? '–' : f.decided.length ? `decided ${f.decided.join('; ')}` : 'rejected';
+  return `${f.path}\t${inFile}\t${suggestion}\t${decision}\t${f.reviewStatus}`;
+}
 
 const STATUSES: FileStatus[] = ['ok', 'error', 'missing'];
 
@@ -13,11 +25,17 @@ export const listCommand: Command = {
                     [--search TEXT] [--sort KEY] [--desc] [--limit N] [--offset N] [--json] [--db FILE]
 
 Sort keys: ${SORT_KEYS.join(', ')}. Default: all files by path, at most 1000 (--limit).
---json prints {"total": N, "files": [...]} (format in the README).`,
+Text columns (tab-separated): path, genres in the file (or the error), → suggestion and its confidence
+("(unsure)": analysed, nothing confident; "–": none yet), the decision ("decided G; G2", "rejected" or "–"),
+and the review status (unanalysed, suggested, unsure, accepted, corrected, rejected, written, confirmed, error).
+--model personal shows your own model's suggestions instead of the default model's.
+--json prints {"total": N, "files": [...]}: each file's fields with suggested, confidence, decided (null: no
+decision; []: rejected), reviewStatus and personal (format in the README).`,
   options: {
     ...DB_OPTION, genre: { type: 'string' }, 'missing-genre': { type: 'boolean' }, errors: { type: 'boolean' },
     missing: { type: 'boolean' }, status: { type: 'string' }, search: { type: 'string' }, sort: { type: 'string' },
     desc: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' },
+    model: { type: 'string' },
   },
   allowPositionals: false,
   async run({ values }, io) {
@@ -42,17 +60,15 @@ Sort keys: ${SORT_KEYS.join(', ')}. Default: all files by path, at most 1000 (--
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${key} must be a whole number ≥ 0`);
       q[key] = n;
     }
+    const source = suggestionSourceOption(values.model) ?? 'default';
     const { engine } = openCliEngine(values, io);
     try {
-      const { total, files } = engine.services.library.list(q);
+      const { total, files } = engine.services.library.listReviewed(q, source);
       if (values.json) {
         io.stdout.write(JSON.stringify({ total, files }, null, 2) + '\n');
         return EXIT.OK;
       }
-      for (const f of files) {
-        const what = f.status === 'error' ? `ERROR ${f.errorKind}: ${f.errorMessage}` : f.status === 'missing' ? 'MISSING' : f.genres.join('; ') || '(no genre)';
-        io.stdout.write(`${f.path}\t${what}\n`);
-      }
+      for (const f of files) io.stdout.write(line(f) + '\n');
       if (total > files.length) io.stderr.write(`(${files.length} of ${total} shown; use --limit/--offset for more)\n`);
       return EXIT.OK;
     } finally {
