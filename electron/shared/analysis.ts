@@ -80,6 +80,11 @@ export interface AnalysisReport {
   queuedByReason: Partial<Record<QueueReason, number>>;
   /** tracks finished this run */
   analysed: number;
+  /**
+   * changed files whose audio is the same as when they were analysed (only their tags changed, by Spectag or
+   * another tool): their analysis was kept, nothing was listened to again
+   */
+  audioUnchanged: number;
   ok: number;
   silent: number;
   errors: number;

@@ -3,7 +3,8 @@
 // cancel / pause / killed decoders / killed threads / repeated crashes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { ffmpeg } from '../helpers/ffmpeg.js';
 import { dirname, join } from 'node:path';
 import type { Db } from '../../electron/core/db/open.js';
 import { Analyzer, analyzeLibrary } from '../../electron/core/jobs/analyzer.js';
@@ -127,14 +128,23 @@ describe('analyzeLibrary', () => {
     assert.deepEqual([again.analysed, again.remaining], [0, 0]);
     assert.deepEqual(again.queuedByReason, {});
 
-    // a changed file (the scanner sees a new mtime) is analysed again, and only it
+    // a file touched (the scanner sees a new mtime) but with the same audio keeps its analysis
     const before = store.get(fileId(db, 'a/01 flac.flac'))!;
     const later = new Date(Date.now() + 60_000);
     utimesSync(lib.path('a/01 flac.flac'), later, later);
     await scanLibrary(db, [lib.root]);
+    const touched = await analyzeLibrary(db, { workers: 2 });
+    assert.deepEqual(touched.queuedByReason, { changed: 1 });
+    assert.deepEqual([touched.analysed, touched.audioUnchanged], [0, 1]);
+    assert.equal(store.get(fileId(db, 'a/01 flac.flac'))!.analysedAt, before.analysedAt);
+
+    // a file whose audio changed is analysed again, and only it
+    ffmpeg([...music(LONG, 9), ...FLAC, lib.path('a/01 flac.tmp.flac')]);
+    renameSync(lib.path('a/01 flac.tmp.flac'), lib.path('a/01 flac.flac'));
+    await scanLibrary(db, [lib.root]);
     const changed = await analyzeLibrary(db, { workers: 2 });
     assert.deepEqual(changed.queuedByReason, { changed: 1 });
-    assert.equal(changed.analysed, 1);
+    assert.deepEqual([changed.analysed, changed.audioUnchanged], [1, 0]);
     assert.ok(store.get(fileId(db, 'a/01 flac.flac'))!.analysedAt >= before.analysedAt);
 
     // another pipeline (here: another excerpt plan) makes every stored analysis outdated

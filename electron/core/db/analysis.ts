@@ -17,12 +17,19 @@ export interface QueuedFile {
   /** tries started so far */
   attempts: number;
   reason: QueueReason;
+  /**
+   * a changed file whose analysis would still be current if its audio is unchanged: the audio's identity
+   * that analysis heard (null: listen to it anyway)
+   */
+  knownAudioHash: string | null;
 }
 
 /** What the analyzer stores for one file, with the stat its queue entry was made from. */
 export interface AnalysisRecord extends TrackAnalysis {
   sourceSize: number;
   sourceMtimeMs: number;
+  /** the audio's identity (audio/stream-hash.ts); null: not known */
+  audioHash: string | null;
 }
 
 export interface EnqueueOptions {
@@ -38,6 +45,31 @@ interface AnalysisRow {
   error_message: string | null; warning: string | null; analysed_sec: number; excerpts: string; rms_db: number | null;
   peak_db: number | null; silent_fraction: number | null; frames: number; patches: number; image_path: string | null;
   analysed_at: number; decode_ms: number | null; spectrogram_ms: number | null;
+}
+
+/**
+ * After a tag-only change whose audio is known to be the same (Spectag's own write, verified by the audio hash):
+ * the file's analysis, if it was made of the file as it was before the change, now stands for the file as it
+ * is (its size and mtime), with the audio's identity. Nothing is queued again. A no-op on a database older than
+ * the audio identity (migration 15) or when the analysis was already out of date.
+ */
+export function keepAnalysisAfterTagWrite(db: Db, fileId: number, before: { size: number; mtimeMs: number }, after: { size: number; mtimeMs: number }, audioHash: string): void {
+  if (!hasAudioIdentity(db)) return;
+  db.prepare(`UPDATE analysis SET source_size = ?, source_mtime_ms = ?, audio_hash = ?
+      WHERE file_id = ? AND source_size = ? AND source_mtime_ms = ? AND (audio_hash IS NULL OR audio_hash = ?)`)
+    .run(after.size, after.mtimeMs, audioHash, fileId, before.size, before.mtimeMs, audioHash);
+}
+
+const audioIdentityColumn = new WeakMap<Db, boolean>();
+
+/** The analysis table has the audio identity column (migration 15; migration tests open older schemas). */
+export function hasAudioIdentity(db: Db): boolean {
+  let has = audioIdentityColumn.get(db);
+  if (has == null) {
+    has = (db.pragma('table_info(analysis)') as { name: string }[]).some((c) => c.name === 'audio_hash');
+    audioIdentityColumn.set(db, has);
+  }
+  return has;
 }
 
 export class AnalysisStore {
@@ -117,15 +149,29 @@ export class AnalysisStore {
 
   /**
    * The next `limit` queued files with ids above `afterFileId` whose file is readable: a run walks the queue
-   * once, in id order (roughly folder order, kind to the disk).
+   * once, in id order (roughly folder order, kind to the disk). A changed file whose analysis is otherwise
+   * current (this pipeline, and the model `modelId` where one runs) comes with the audio identity it heard.
    */
-  claim(afterFileId: number, limit: number): QueuedFile[] {
+  claim(afterFileId: number, limit: number, current: { pipeline: string; modelId: string | null } | null = null): QueuedFile[] {
+    const known = current && hasAudioIdentity(this.db)
+      ? `CASE WHEN q.reason = 'changed' AND a.pipeline = @pipeline AND a.status IN ('ok', 'silent')
+          AND (@model IS NULL OR a.status = 'silent' OR a.model_id = @model) THEN a.audio_hash END`
+      : 'NULL';
     return this.db
       .prepare(`SELECT q.file_id AS fileId, f.path, f.duration_sec AS durationSec, f.size, f.mtime_ms AS mtimeMs,
-          q.attempts, q.reason
-        FROM analysis_queue q JOIN files f ON f.id = q.file_id
-        WHERE q.file_id > ? AND f.status = 'ok' ORDER BY q.file_id LIMIT ?`)
-      .all(afterFileId, limit) as QueuedFile[];
+          q.attempts, q.reason, ${known} AS knownAudioHash
+        FROM analysis_queue q JOIN files f ON f.id = q.file_id LEFT JOIN analysis a ON a.file_id = q.file_id
+        WHERE q.file_id > @after AND f.status = 'ok' ORDER BY q.file_id LIMIT @limit`)
+      .all({ after: afterFileId, limit, ...(known === 'NULL' ? {} : { pipeline: current!.pipeline, model: current!.modelId }) }) as QueuedFile[];
+  }
+
+  /**
+   * A changed file whose audio is the one its analysis heard: the analysis now stands for the file as it is
+   * (size, mtime), and the file leaves the queue. Call inside a transaction when saving many.
+   */
+  keep(fileId: number, size: number, mtimeMs: number, audioHash: string): void {
+    this.db.prepare('UPDATE analysis SET source_size = ?, source_mtime_ms = ?, audio_hash = ? WHERE file_id = ?').run(size, mtimeMs, audioHash, fileId);
+    this.db.prepare('DELETE FROM analysis_queue WHERE file_id = ?').run(fileId);
   }
 
   /**
@@ -148,21 +194,22 @@ export class AnalysisStore {
 
   /** Store a result and take the file off the queue. Call inside a transaction when saving many. */
   save(r: AnalysisRecord): void {
+    const hash = hasAudioIdentity(this.db);
     this.db
       .prepare(`INSERT INTO analysis (file_id, pipeline, model_id, source_size, source_mtime_ms, status, error_kind,
           error_message, warning, analysed_sec, excerpts, rms_db, peak_db, silent_fraction, frames, patches, image_path,
-          decode_ms, spectrogram_ms, analysed_at)
+          decode_ms, spectrogram_ms, analysed_at${hash ? ', audio_hash' : ''})
         VALUES (@fileId, @pipeline, @modelId, @sourceSize, @sourceMtimeMs, @status, @errorKind, @errorMessage, @warning,
           @analysedSec, @excerpts, @rmsDb, @peakDb, @silentFraction, @frames, @patches, @imagePath, @decodeMs,
-          @spectrogramMs, @analysedAt)
+          @spectrogramMs, @analysedAt${hash ? ', @audioHash' : ''})
         ON CONFLICT(file_id) DO UPDATE SET pipeline = excluded.pipeline, model_id = excluded.model_id,
           source_size = excluded.source_size, source_mtime_ms = excluded.source_mtime_ms, status = excluded.status,
           error_kind = excluded.error_kind, error_message = excluded.error_message, warning = excluded.warning,
           analysed_sec = excluded.analysed_sec, excerpts = excluded.excerpts, rms_db = excluded.rms_db,
           peak_db = excluded.peak_db, silent_fraction = excluded.silent_fraction, frames = excluded.frames,
           patches = excluded.patches, image_path = excluded.image_path, decode_ms = excluded.decode_ms,
-          spectrogram_ms = excluded.spectrogram_ms, analysed_at = excluded.analysed_at`)
-      .run({ ...r, excerpts: JSON.stringify(r.excerpts), imagePath: this.toStored(r.imagePath) });
+          spectrogram_ms = excluded.spectrogram_ms, analysed_at = excluded.analysed_at${hash ? ', audio_hash = excluded.audio_hash' : ''}`)
+      .run({ ...r, audioHash: r.audioHash ?? null, excerpts: JSON.stringify(r.excerpts), imagePath: this.toStored(r.imagePath) });
     this.db.prepare('DELETE FROM analysis_queue WHERE file_id = ?').run(r.fileId);
   }
 

@@ -23,7 +23,7 @@ port.on('message', (msg: ToWorker) => {
     }).then((outcome) => {
       running.delete(msg.id);
       // model inputs move to the main thread without copying
-      const transfer = outcome.ok && outcome.inputs ? inputBuffers(outcome.inputs) : [];
+      const transfer = outcome.ok && !outcome.sameAudio && outcome.inputs ? inputBuffers(outcome.inputs) : [];
       post({ type: 'result', id: msg.id, outcome }, transfer);
     });
     running.set(msg.id, { controller, done });

@@ -11,6 +11,7 @@ import {
   LISTEN_SAMPLE_RATE, TrackListener, efficientAtFrames, musicnnPatchOffsets, type InputRequest, type TrackInputs,
 } from '../model/track-inputs.js';
 import type { ExcerptSpan } from '../../shared/analysis.js';
+import { audioStreamHash } from '../audio/stream-hash.js';
 
 export interface TrackJob {
   fileId: number;
@@ -24,6 +25,13 @@ export interface TrackJob {
   excerpts?: ExcerptPlanOptions;
   /** per ffmpeg run, ms */
   timeoutMs?: number;
+  /** also take the audio's identity (audio/stream-hash.ts), stored with the analysis */
+  hashAudio?: boolean;
+  /**
+   * the identity of the audio the file's analysis was made of (a file changed since): when the audio still has
+   * it, only the tags changed, and the track is not listened to again (TrackSameAudio)
+   */
+  knownAudioHash?: string | null;
 }
 
 export interface TrackSuccess {
@@ -41,6 +49,17 @@ export interface TrackSuccess {
   spectrogramMs: number;
   /** the model step's inputs; only when asked for and the track is not silent */
   inputs: TrackInputs | null;
+  /** the audio's identity (null: not asked for, or ffmpeg could not give it) */
+  audioHash: string | null;
+  sameAudio?: false;
+}
+
+/** The audio is what the stored analysis heard (job.knownAudioHash): nothing was decoded. */
+export interface TrackSameAudio {
+  ok: true;
+  sameAudio: true;
+  audioHash: string;
+  decodeMs: number;
 }
 
 export interface TrackFailure {
@@ -50,7 +69,7 @@ export interface TrackFailure {
   decodeMs: number;
 }
 
-export type TrackOutcome = TrackSuccess | TrackFailure;
+export type TrackOutcome = TrackSuccess | TrackSameAudio | TrackFailure;
 
 export interface TrackContext {
   signal?: AbortSignal;
@@ -87,6 +106,22 @@ function shortfallWarning(plan: readonly Excerpt[], got: readonly DecodedExcerpt
 
 export async function analyzeTrack(job: TrackJob, ctx: TrackContext = {}): Promise<TrackOutcome> {
   const t0 = performance.now();
+  // the audio's identity: one more ffmpeg run (the packets copied, nothing decoded: ~30 ms for a 4-minute MP3)
+  // beside the decode; a failure only means the analysis is stored without it
+  const hashing = job.hashAudio || job.knownAudioHash
+    ? audioStreamHash(job.path, { signal: ctx.signal, ffmpegPath: ctx.ffmpegPath, onProcess: ctx.onProcess }).catch(() => null)
+    : null;
+  if (hashing && job.knownAudioHash) {
+    const audioHash = await hashing;
+    if (audioHash != null && audioHash === job.knownAudioHash) return { ok: true, sameAudio: true, audioHash, decodeMs: performance.now() - t0 };
+  }
+  const outcome = await listenToTrack(job, ctx, t0);
+  // awaited on every path: no ffmpeg outlives its job
+  const audioHash = hashing ? await hashing : null;
+  return outcome.ok ? { ...outcome, audioHash } : outcome;
+}
+
+async function listenToTrack(job: TrackJob, ctx: TrackContext, t0: number): Promise<Omit<TrackSuccess, 'audioHash'> | TrackFailure> {
   const decodeOpts = { signal: ctx.signal, timeoutMs: job.timeoutMs, ffmpegPath: ctx.ffmpegPath, onProcess: ctx.onProcess, sampleRate: LISTEN_SAMPLE_RATE } as const;
   // no duration from the scanner: ask ffmpeg, so that the excerpts still come from the middle of the track
   const durationSec = job.durationSec ?? (await probeDurationSec(job.path, decodeOpts));

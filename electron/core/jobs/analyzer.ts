@@ -3,7 +3,7 @@
 // ETA, and can be paused, resumed and cancelled. Crash-safe: the queue lives in the database.
 import { rmSync } from 'node:fs';
 import type { Db } from '../db/open.js';
-import { AnalysisStore, type AnalysisRecord, type QueuedFile } from '../db/analysis.js';
+import { AnalysisStore, hasAudioIdentity, type AnalysisRecord, type QueuedFile } from '../db/analysis.js';
 import type { ExcerptPlanOptions } from '../audio/excerpt-plan.js';
 import type { DecodeErrorKind } from '../audio/decode.js';
 import type { AnalysisErrorKind, AnalysisProgress, AnalysisReport } from '../../shared/analysis.js';
@@ -57,10 +57,10 @@ export class NoDecoderError extends Error {
   }
 }
 
-interface PendingWrite<R> {
-  record: AnalysisRecord;
-  result?: { value: R };
-}
+type PendingWrite<R> =
+  | { record: AnalysisRecord; result?: { value: R }; keep?: undefined }
+  /** the audio is unchanged: the stored analysis is kept for the file as it is now */
+  | { keep: { fileId: number; size: number; mtimeMs: number; audioHash: string }; record?: undefined };
 
 export class Analyzer<R = unknown> {
   readonly pipeline: string;
@@ -115,7 +115,7 @@ export class Analyzer<R = unknown> {
     const limit = opts.limit ?? Infinity;
     const maxAttempts = opts.maxAttempts ?? 3;
     const report: AnalysisReport = {
-      pipeline: this.pipeline, modelId, queuedByReason: {}, analysed: 0, ok: 0, silent: 0, errors: 0, retried: 0,
+      pipeline: this.pipeline, modelId, queuedByReason: {}, analysed: 0, audioUnchanged: 0, ok: 0, silent: 0, errors: 0, retried: 0,
       remaining: 0, cancelled: false, durationMs: 0, decodeMs: 0, spectrogramMs: 0, audioSec: 0,
     };
     const progress: AnalysisProgress = {
@@ -162,6 +162,10 @@ export class Analyzer<R = unknown> {
       writes = [];
       db.transaction(() => {
         for (const w of batch) {
+          if (w.keep) {
+            store.keep(w.keep.fileId, w.keep.size, w.keep.mtimeMs, w.keep.audioHash);
+            continue;
+          }
           store.save(w.record);
           if (step && w.result) step.save(db, w.record.fileId, w.result.value);
           else if (step) step.clear?.(db, w.record.fileId);
@@ -185,11 +189,19 @@ export class Analyzer<R = unknown> {
       else writeTimer ??= setTimeout(flush, WRITE_DELAY_MS);
       emit();
     };
+    const keepTrack = (file: QueuedFile, audioHash: string) => {
+      writes.push({ keep: { fileId: file.fileId, size: file.size, mtimeMs: file.mtimeMs, audioHash } });
+      report.audioUnchanged++;
+      progress.done++;
+      if (writes.length >= WRITE_BATCH) flush();
+      else writeTimer ??= setTimeout(flush, WRITE_DELAY_MS);
+      emit();
+    };
     const errorRecord = (file: QueuedFile, kind: AnalysisErrorKind, message: string, decodeMs: number | null = null): AnalysisRecord => ({
       fileId: file.fileId, pipeline: this.pipeline, modelId: null, sourceSize: file.size, sourceMtimeMs: file.mtimeMs,
       status: 'error', errorKind: kind, errorMessage: message, warning: null, analysedSec: 0, excerpts: [], rmsDb: null,
       peakDb: null, silentFraction: null, frames: 0, patches: 0, imagePath: null, decodeMs, spectrogramMs: null,
-      analysedAt: Date.now(),
+      analysedAt: Date.now(), audioHash: null,
     });
     const successRecord = (file: QueuedFile, o: TrackSuccess, withModel: boolean): AnalysisRecord => ({
       fileId: file.fileId, pipeline: this.pipeline, modelId: withModel ? modelId : null, sourceSize: file.size,
@@ -197,7 +209,7 @@ export class Analyzer<R = unknown> {
       warning: o.warning, analysedSec: o.analysedSec, excerpts: o.excerpts, rmsDb: o.levels.rmsDb, peakDb: o.levels.peakDb,
       silentFraction: o.levels.silentFraction, frames: o.frames, patches: o.patchCount,
       imagePath: o.imageWritten ? store.imageTarget(file.fileId) : null, decodeMs: o.decodeMs, spectrogramMs: o.spectrogramMs,
-      analysedAt: Date.now(),
+      analysedAt: Date.now(), audioHash: o.audioHash,
     });
 
     const retry: QueuedFile[] = [];
@@ -229,6 +241,10 @@ export class Analyzer<R = unknown> {
     };
 
     const handle = async (file: QueuedFile, outcome: TrackOutcome): Promise<void> => {
+      if (outcome.ok && outcome.sameAudio) {
+        keepTrack(file, outcome.audioHash);
+        return;
+      }
       if (outcome.ok) {
         report.decodeMs += outcome.decodeMs;
         report.spectrogramMs += outcome.spectrogramMs;
@@ -266,6 +282,8 @@ export class Analyzer<R = unknown> {
       }
     };
 
+    // the audio's identity is stored with each analysis (where the schema has room for it)
+    const hashAudio = hasAudioIdentity(db);
     const pool = new AnalysisPool(workers, { ffmpegPath: opts.ffmpegPath });
     this.pool = pool;
     const inFlight = new Set<Promise<void>>();
@@ -286,7 +304,7 @@ export class Analyzer<R = unknown> {
         let file = retry.shift();
         if (!file) {
           if (!buffer.length && !exhausted && dispatched < limit) {
-            buffer = store.claim(lastId, Math.min(4 * maxInFlight, limit - dispatched));
+            buffer = store.claim(lastId, Math.min(4 * maxInFlight, limit - dispatched), { pipeline: this.pipeline, modelId });
             if (buffer.length) lastId = buffer[buffer.length - 1]!.fileId;
             else exhausted = true;
           }
@@ -310,7 +328,7 @@ export class Analyzer<R = unknown> {
         const job: TrackJob = {
           fileId: file.fileId, path: file.path, durationSec: file.durationSec,
           imagePath: this.images ? store.imageTarget(file.fileId) : null, model: step?.inputs ?? null,
-          excerpts: opts.excerpts, timeoutMs: opts.timeoutMs,
+          excerpts: opts.excerpts, timeoutMs: opts.timeoutMs, hashAudio, knownAudioHash: file.knownAudioHash,
         };
         const current = file;
         const p: Promise<void> = pool

@@ -1,32 +1,12 @@
 // Verifying a rewritten file before it replaces the original: the genres read back are the ones asked for,
 // every other tag is unchanged, and the audio stream is bit-identical (hash of the compressed packets).
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
 import { fromFile } from 'strtok3';
-import { findFfmpeg } from '../audio/ffmpeg-binary.js';
 import { CONTAINER_MIME } from '../library/sniff.js';
 import { tagsFrom } from '../library/read-file.js';
 import type { Container } from '../../shared/library.js';
 import type { ExpectedGenreTag, RawGenreTag } from './genre-tags.js';
-
-const run = promisify(execFile);
-
-/**
- * MD5 of the audio packets as the demuxer delivers them (`-c copy`: nothing is decoded, so this is fast
- * and stricter than a PCM hash). Tags, padding and page layout are not part of it; any changed audio byte is.
- */
-export async function audioStreamHash(path: string, signal?: AbortSignal): Promise<string> {
-  const { stdout } = await run(
-    findFfmpeg().path,
-    ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-map', '0:a', '-c', 'copy', '-f', 'md5', '-'],
-    { encoding: 'utf8', maxBuffer: 1 << 20, signal },
-  );
-  const m = /MD5=([0-9a-f]{32})/.exec(stdout);
-  if (!m) throw new Error(`ffmpeg gave no audio hash for ${path}`);
-  return m[1]!;
-}
 
 export async function readMetadata(path: string, container: Container): Promise<IAudioMetadata> {
   const tokenizer = await fromFile(path, { fileInfo: { mimeType: CONTAINER_MIME[container] } });

@@ -17,7 +17,9 @@ import {
 } from '../../shared/tags.js';
 import { readGenreSnapshot, restoreGenreTags, writeGenreTags, type ExpectedGenreTag, type GenreSnapshot } from './genre-tags.js';
 import { cleanStaleTemps, replaceFileSafely, SafeReplaceError, type ReplaceStep } from './safe-replace.js';
-import { audioStreamHash, readMetadata, verifyRewrite } from './verify.js';
+import { readMetadata, verifyRewrite } from './verify.js';
+import { audioStreamHash } from '../audio/stream-hash.js';
+import { keepAnalysisAfterTagWrite } from '../db/analysis.js';
 
 export interface WriteJobOptions {
   signal?: AbortSignal;
@@ -209,9 +211,11 @@ async function processFile(db: Db, journal: JournalStore, batchId: number, lease
     fileId: f.fileId, path: f.path, status: 'failed', oldGenres: f.oldGenres, newGenres: f.newGenres, errorKind: null, message: null,
   };
   let entryId: number | null = null;
+  // the audio's identity before and after (verified equal): the analysis of the audio stays valid
+  let audioBefore = '';
+  let audioAfter = '';
   try {
     let metaBefore: IAudioMetadata | null = null;
-    let audioBefore = '';
     let oldRaw = '';
     let newRaw = '';
     let intended: { expected: ExpectedGenreTag[]; genres: string[]; snapshot?: GenreSnapshot } | null = null;
@@ -222,7 +226,7 @@ async function processFile(db: Db, journal: JournalStore, batchId: number, lease
       onStep: job.onStep ? (step, temp) => job.onStep!(f.path, step, temp) : undefined,
       modify: async (temp) => {
         // the copy is byte-identical to the original: read the "before" state from it
-        audioBefore = await audioStreamHash(temp, job.signal);
+        audioBefore = await audioStreamHash(temp, { signal: job.signal });
         metaBefore = await readMetadata(temp, f.container);
         oldRaw = JSON.stringify(readGenreSnapshot(temp, f.container));
         intended = f.modify(temp);
@@ -230,7 +234,7 @@ async function processFile(db: Db, journal: JournalStore, batchId: number, lease
       },
       verify: async (temp) => {
         const metaAfter = await readMetadata(temp, f.container);
-        const audioAfter = await audioStreamHash(temp, job.signal);
+        audioAfter = await audioStreamHash(temp, { signal: job.signal });
         const problems = verifyRewrite({
           before: metaBefore!, after: metaAfter, expected: intended!.expected, genres: intended!.genres, audioBefore, audioAfter,
         });
@@ -277,6 +281,8 @@ async function processFile(db: Db, journal: JournalStore, batchId: number, lease
   result.status = 'written';
   try {
     const after = await refreshFileRow(db, f.fileId);
+    // only the tags changed (the verification compared the audio): what was heard of the file still holds
+    if (after && audioAfter && audioAfter === audioBefore) keepAnalysisAfterTagWrite(db, f.fileId, f.expected, after, audioAfter);
     if (after) journal.markWritten(entryId!, after);
     else journal.markWritten(entryId!, { size: f.expected.size, mtimeMs: f.expected.mtimeMs, contentId: null });
   } catch (err) {

@@ -13,7 +13,8 @@ export const analyzeCommand: Command = {
   usage: `Usage: spectag analyze [--db FILE] [--limit N] [--workers N] [--retry-errors] [--json]
 
 Queues every readable library file that has not been analysed with the current pipeline (new, changed,
-or analysed by an older version), then decodes a few excerpts of each with ffmpeg, computes their
+or analysed by an older version; a changed file whose audio is the same, because only its tags changed, keeps
+its analysis and is not listened to again), then decodes a few excerpts of each with ffmpeg, computes their
 log-mel spectrograms, loudness and silence, and draws a spectrogram picture into a cache folder beside
 the database. Interrupt at any time: the next run continues where this one stopped.
   --limit N        analyse at most N tracks in this run
@@ -69,6 +70,7 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
             `(${(report.analysed / Math.max(secs, 0.001)).toFixed(1)} tracks/s): ${report.ok} ok, ${report.silent} silent, ` +
             `${report.errors} failed.\n` +
             (queued ? `Queued this run: ${queued}.\n` : '') +
+            (report.audioUnchanged ? `Kept the analysis of ${report.audioUnchanged} changed file${report.audioUnchanged === 1 ? '' : 's'} whose audio is unchanged (only the tags changed).\n` : '') +
             `Time summed over threads: decoding ${(report.decodeMs / 1000).toFixed(1)} s, spectrograms and pictures ` +
             `${(report.spectrogramMs / 1000).toFixed(1)} s, for ${(report.audioSec / 60).toFixed(1)} min of audio.\n` +
             `Still queued: ${report.remaining}. Library: ${path}\n`,
