@@ -28,8 +28,8 @@ export interface QueuedFile {
 export interface AnalysisRecord extends TrackAnalysis {
   sourceSize: number;
   sourceMtimeMs: number;
-  /** the audio's identity (audio/stream-hash.ts); null: not known */
-  audioHash: string | null;
+  /** the audio's identity (audio/stream-hash.ts); null or absent: not known */
+  audioHash?: string | null;
 }
 
 export interface EnqueueOptions {
