@@ -22,7 +22,7 @@ test('013 keeps version-12 data and keeps the settings the person changed, refus
     { ok: true, contentId: 'c1', tags: trackTags({ title: 'A', genres: ['Folk'] }), audio: audioProps() }, null);
   db.close();
 
-  db = openDatabase(path);
+  db = openDatabase(path, { targetVersion: 13 });
   assert.equal(db.pragma('user_version', { simple: true }), 13);
   assert.equal(new FileStore(db).getByPath('/music/a.mp3')?.title, 'A', 'files survive');
   assert.deepEqual(new SettingsStore(db).all(), DEFAULT_APP_SETTINGS, 'nothing changed yet: the defaults');
@@ -31,14 +31,14 @@ test('013 keeps version-12 data and keeps the settings the person changed, refus
   const engine = new EngineService({ dbPath: path, host: 'cli', model: false, retrain: 'explicit' });
   try {
     const changed = await engine.updateAppSettings({ genreDepth: 'style', listenAfterScan: false });
-    assert.deepEqual(changed, { genreDepth: 'style', listenAfterScan: false });
+    assert.deepEqual(changed, { ...DEFAULT_APP_SETTINGS, genreDepth: 'style', listenAfterScan: false });
     for (const bad of [{ genreDepth: 'deepest' }, { listenAfterScan: 'yes' }, { bogus: 1 }, { genreDepth: 'genre', bogus: 1 }]) {
       const r = await dispatchCall(engine, 'updateAppSettings', bad);
       assert.equal(r.ok, false, JSON.stringify(bad));
       if (!r.ok) assert.equal(r.error.code, 'invalid-input');
     }
     assert.throws(() => new SettingsStore(engine.db).update({ genreDepth: 'genre', listenAfterScan: 'no' } as never));
-    assert.deepEqual(await engine.appSettings(), { genreDepth: 'style', listenAfterScan: false }, 'a refused change changes nothing');
+    assert.deepEqual(await engine.appSettings(), { ...DEFAULT_APP_SETTINGS, genreDepth: 'style', listenAfterScan: false }, 'a refused change changes nothing');
   } finally {
     await engine.close();
   }
@@ -51,7 +51,7 @@ test('013 keeps version-12 data and keeps the settings the person changed, refus
   db.close();
   const again = new EngineService({ dbPath: path, host: 'cli', model: false, retrain: 'explicit' });
   try {
-    assert.deepEqual(await again.appSettings(), { genreDepth: DEFAULT_APP_SETTINGS.genreDepth, listenAfterScan: false });
+    assert.deepEqual(await again.appSettings(), { ...DEFAULT_APP_SETTINGS, listenAfterScan: false });
   } finally {
     await again.close();
   }
