@@ -1,4 +1,4 @@
-// Migration 015 (audio identity): starts from a database before it (version 13) with files, analyses,
+// Migration 014 (audio identity): starts from a database before it (version 13) with files, analyses,
 // predictions and decisions made of real ffmpeg files; everything survives, the analyses know no audio identity
 // yet (NULL), a write Spectag makes fills it in and keeps the analysis, and a later tag edit by another tool
 // then keeps it too. An analysis made before the migration of a file another tool changed is heard once more
@@ -17,9 +17,9 @@ import { EngineService } from '../../electron/core/service/engine.js';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { scratchFolder } from './migration-fixtures.js';
 
-const dir = scratchFolder('m015');
+const dir = scratchFolder('m014');
 
-test('015 keeps version-13 analyses, and from then on a tag change keeps them', async () => {
+test('014 keeps version-13 analyses, and from then on a tag change keeps them', async () => {
   const music = dir.at('music');
   mkdirSync(music);
   const a = join(music, 'a.mp3');
@@ -45,8 +45,8 @@ test('015 keeps version-13 analyses, and from then on a tag change keeps them', 
   const at13 = analysedAt();
   db.close();
 
-  db = openDatabase(path, { targetVersion: 15 });
-  assert.equal(db.pragma('user_version', { simple: true }), 15);
+  db = openDatabase(path, { targetVersion: 14 });
+  assert.equal(db.pragma('user_version', { simple: true }), 14);
   assert.deepEqual(analysedAt(), at13, 'the analyses survive');
   assert.deepEqual(db.prepare('SELECT DISTINCT audio_hash FROM analysis').pluck().all(), [null], 'their audio was never identified');
   assert.equal(new PredictionStore(db).forFile(idA)[0]?.top[0]?.genre, 'jazz', 'predictions survive');
