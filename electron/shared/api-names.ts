@@ -9,7 +9,7 @@ export const API_METHOD_NAMES = [
   'personalOverview', 'learnPersonal', 'updatePersonalSettings', 'setGenreExcluded', 'setFolderExcluded', 'personalExamples',
   'personalModelVersions', 'personalModelReport', 'moreLikeThisPreview', 'moreLikeThisApply',
   'queryAlbums', 'getAlbum', 'decideAlbum', 'setAlbumMembership', 'bulkAcceptAlbumsPreview', 'bulkAcceptAlbums',
-  'appSettings', 'updateAppSettings',
+  'appSettings', 'updateAppSettings', 'removeRootPreview', 'removeRoot',
 ] as const;
 
 /**

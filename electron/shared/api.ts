@@ -57,6 +57,7 @@ export type LibraryQuery = z.infer<typeof LibraryQuerySchema>;
 
 export const TrackRefSchema = z.strictObject({ id });
 export const AddRootSchema = z.strictObject({ path: absPath, scan: z.boolean().optional() });
+export const RootRefSchema = z.strictObject({ rootId: id });
 export const StartScanSchema = z.strictObject({ roots: z.array(absPath).max(100).optional() });
 export const StartAnalysisSchema = z.strictObject({ limit: z.number().int().positive().optional() });
 export const JobControlSchema = z.strictObject({
@@ -218,6 +219,8 @@ export const API_INPUTS = {
   setAlbumMembership: AlbumMembershipSchema,
   bulkAcceptAlbumsPreview: BulkAcceptAlbumsSchema,
   bulkAcceptAlbums: BulkAcceptAlbumsSchema,
+  removeRootPreview: RootRefSchema,
+  removeRoot: RootRefSchema,
   appSettings: none,
   updateAppSettings: AppSettingsPatchSchema,
 } as const satisfies Record<string, z.ZodType>;
@@ -246,6 +249,25 @@ export interface AppStatus {
   ffmpeg: { path: string; source: string } | null;
   features: Record<Feature, boolean>;
   watching: boolean;
+  /** readable tracks not listened to yet (never analysed, or waiting in the analysis queue) */
+  unanalysed: number;
+}
+
+/** What removing a library folder takes out of the library (nothing on disk changes). */
+export interface RemoveRootPreview {
+  rootId: number;
+  path: string;
+  /** tracks found under it */
+  files: number;
+  /** tracks with a decision, and how many of those decisions are not written into the files yet */
+  decided: number;
+  unwritten: number;
+  /** tracks listened to (analyses, with their spectrogram pictures and suggestions) */
+  analysed: number;
+  /** tracks whose genres Spectag wrote and could still restore (undo): after the removal it no longer can */
+  undoable: number;
+  /** a scan, an analysis or a write is running: the folder cannot be removed until it ends */
+  busy: string | null;
 }
 
 export interface LibraryRow {
@@ -502,6 +524,10 @@ export interface SpectagApi {
   getTrack(q: z.infer<typeof TrackRefSchema>): Promise<TrackDetails>;
   /** add a library folder (and scan it unless scan: false) */
   addRoot(q: z.infer<typeof AddRootSchema>): Promise<{ rootId: number; job: JobInfo | null }>;
+  /** what removing a library folder would take out of the library (its tracks' decisions and analyses) */
+  removeRootPreview(q: z.infer<typeof RootRefSchema>): Promise<RemoveRootPreview>;
+  /** takes a folder and its tracks out of the library; the files on disk are not touched */
+  removeRoot(q: z.infer<typeof RootRefSchema>): Promise<RemoveRootPreview>;
   /** a native folder dialog (desktop only; web mode answers not-available and the UI asks for a path) */
   pickFolder(): Promise<string | null>;
   startScan(q: z.infer<typeof StartScanSchema>): Promise<JobInfo>;

@@ -12,6 +12,11 @@ export const AppSettingsSchema = z.strictObject({
   listenAfterScan: z.boolean(),
   /** the depth at which an accepted suggestion from the vocabulary is written */
   genreDepth: z.enum(GENRE_DEPTHS),
+  /**
+   * watch the library folders and rescan what changes; null: as the app was started (the desktop app watches,
+   * `spectag serve` only with --watch)
+   */
+  watchFolders: z.boolean().nullable(),
 });
 export type AppSettings = z.infer<typeof AppSettingsSchema>;
 
@@ -22,4 +27,5 @@ export type AppSettingsPatch = z.infer<typeof AppSettingsPatchSchema>;
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   listenAfterScan: true,
   genreDepth: 'genre+style',
+  watchFolders: null,
 };

@@ -26,6 +26,8 @@ describe('engine service over a fixture library', () => {
     lib = makeFixtureLibrary();
     dir = mkdtempSync(join(tmpdir(), 'spectag-svc-'));
     service = new EngineService({ dbPath: join(dir, 'library.sqlite'), host: 'web', scanWorkers: 2, model: false });
+    // these tests start each job themselves (listening after a scan is folders.test.ts's)
+    await service.updateAppSettings({ listenAfterScan: false });
     service.subscribe((e) => events.push(e));
   });
   after(async () => {

@@ -22,10 +22,10 @@ export function browserSkipReason(needWindow = true): string | null {
   return null;
 }
 
-/** Start `spectag serve` on a free port; resolves with the token link it prints. */
-export function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+/** Start `spectag serve` on a free port (`env`: added to this process's environment); resolves with the token link it prints. */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`spectag serve did not start: ${out}`)), 20_000);
     const onData = (d: Buffer) => {

@@ -7,7 +7,7 @@ import type {
 } from '../../shared/api.js';
 import type {
   ApiEventListener, AppStatus, BulkAcceptInput, BulkAcceptPreview, DecideInput, Feature, JobInfo, LibraryOverview, LibraryPage,
-  LibraryQuery, MediaRef, PersonalExamples, PlanWriteInput, ReviewResult, SpectagApi, TrackDetails, VocabularyChange,
+  LibraryQuery, MediaRef, PersonalExamples, PlanWriteInput, RemoveRootPreview, ReviewResult, SpectagApi, TrackDetails, VocabularyChange,
   VocabularyEntry, WritePlanView,
 } from '../../shared/api.js';
 import { SpectagApiError } from '../../shared/api-errors.js';
@@ -74,7 +74,7 @@ export class EngineService implements SpectagApi {
     return {
       version: APP_VERSION, host: this.options.host, dbPath: this.options.dbPath, schemaVersion: SCHEMA_VERSION,
       cacheDir: this.cacheDir, roots, firstRun: roots.length === 0, backend: analysis.backend, ffmpeg, features,
-      watching: library.watching,
+      watching: library.watching, unanalysed: library.unanalysedCount(),
     };
   }
 
@@ -107,6 +107,14 @@ export class EngineService implements SpectagApi {
 
   async addRoot({ path, scan }: { path: string; scan?: boolean }): Promise<{ rootId: number; job: JobInfo | null }> {
     return this.services.library.addRoot(path, scan !== false);
+  }
+
+  async removeRootPreview({ rootId }: { rootId: number }): Promise<RemoveRootPreview> {
+    return this.services.library.removeRootPreview(rootId);
+  }
+
+  async removeRoot({ rootId }: { rootId: number }): Promise<RemoveRootPreview> {
+    return this.services.library.removeRoot(rootId);
   }
 
   async pickFolder(): Promise<string | null> {
@@ -260,7 +268,10 @@ export class EngineService implements SpectagApi {
   }
 
   async updateAppSettings(patch: AppSettingsPatch): Promise<AppSettings> {
-    return this.ctx.settings.update(patch);
+    const settings = this.ctx.settings.update(patch);
+    // the watch switch takes effect at once (null: as the app was started)
+    if (patch.watchFolders !== undefined) await this.services.library.setWatching(settings.watchFolders ?? this.options.watch === true);
+    return settings;
   }
 
   // ---- shutdown -----------------------------------------------------------------------------------

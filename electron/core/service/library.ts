@@ -1,12 +1,14 @@
 // The library feature: its folders (roots), scanning them (a job in the window, a plain run in the CLI, and
 // rescans of what the watcher saw change), the library table with review status, one track in full, the
 // overview and stats, and the media files the window may load (confined to the roots and the cache).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { SpectagApiError } from '../../shared/api-errors.js';
 import type { GenrePrediction } from '../../shared/genres-model.js';
-import type { JobInfo, LibraryOverview, LibraryPage, LibraryQuery, MediaRef, ReviewedFile, SuggestionSource, TrackDetails } from '../../shared/api.js';
+import type {
+  JobInfo, LibraryOverview, LibraryPage, LibraryQuery, MediaRef, RemoveRootPreview, ReviewedFile, SuggestionSource, TrackDetails,
+} from '../../shared/api.js';
 import type { FileQuery, LibraryFile, LibraryStats, ScanProgress, ScanReport } from '../../shared/library.js';
 import { DecisionStore } from '../db/decisions.js';
 import { FileStore } from '../db/files.js';
@@ -50,7 +52,70 @@ export class LibraryService {
     private readonly opts: LibraryServiceOptions,
   ) {
     this.files = new FileStore(ctx.db);
-    if (opts.watch) this.startWatching();
+    // the person's choice in the window wins over how the app was started
+    if (ctx.settings.get('watchFolders') ?? opts.watch) this.startWatching();
+  }
+
+  /** Watch the folders or stop (the window's switch; remembered in the settings by the engine). */
+  async setWatching(on: boolean): Promise<void> {
+    if (on && !this.watcher) this.startWatching();
+    if (!on && this.watcher) {
+      const w = this.watcher;
+      this.watcher = null;
+      await w.close();
+    }
+    this.ctx.events.changed('roots');
+  }
+
+  /**
+   * Readable tracks not listened to yet (the window's hint): waiting in the analysis queue, or never heard (no
+   * analysis, and no suggestion of any model either). Index probes per file: ~10 ms for 100,000 files.
+   */
+  unanalysedCount(): number {
+    return (this.ctx.db.prepare(`SELECT count(*) AS n FROM files f WHERE f.status = 'ok' AND (
+        EXISTS (SELECT 1 FROM analysis_queue q WHERE q.file_id = f.id)
+        OR (NOT EXISTS (SELECT 1 FROM analysis a WHERE a.file_id = f.id) AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.file_id = f.id)))`)
+      .get() as { n: number }).n;
+  }
+
+  /** What removing a folder would take out of the library; nothing on disk is touched either way. */
+  removeRootPreview(rootId: number): RemoveRootPreview {
+    const root = this.files.roots().find((r) => r.id === rootId);
+    if (!root) throw new SpectagApiError('not-found', `no library folder with id ${rootId}`);
+    const n = (sql: string) => (this.ctx.db.prepare(sql).get(rootId) as { n: number }).n;
+    const busyJob = this.ctx.jobs.running('scan') ?? this.ctx.jobs.running('analyze') ?? this.ctx.jobs.running('write') ?? this.ctx.jobs.running('undo-write');
+    return {
+      rootId, path: root.path, files: root.files,
+      decided: n('SELECT count(DISTINCT d.file_id) AS n FROM decisions d JOIN files f ON f.id = d.file_id WHERE f.root_id = ?'),
+      unwritten: n(`SELECT count(*) AS n FROM files f JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE file_id = f.id)
+        WHERE f.root_id = ? AND d.source != 'rejected' AND d.genres != f.genres`),
+      analysed: n('SELECT count(*) AS n FROM analysis a JOIN files f ON f.id = a.file_id WHERE f.root_id = ?'),
+      undoable: n("SELECT count(DISTINCT j.file_id) AS n FROM write_journal j JOIN files f ON f.id = j.file_id WHERE f.root_id = ? AND j.status = 'written'"),
+      busy: busyJob ? busyJob.label : null,
+    };
+  }
+
+  /**
+   * Takes a folder out of the library: its tracks, with their decisions, analyses (and pictures), suggestions and
+   * album places. The files on disk are not touched: genres written into them stay there. The write history keeps
+   * its entries (by path), but a write to a file no longer in the library cannot be undone (the undo checks the
+   * file against the library's record of it). Refused while a job that uses the folder runs.
+   */
+  async removeRoot(rootId: number): Promise<RemoveRootPreview> {
+    const preview = this.removeRootPreview(rootId);
+    if (preview.busy) throw new SpectagApiError('conflict', `${preview.path} cannot be removed while this runs: ${preview.busy}`);
+    const ids = this.ctx.db.prepare('SELECT id FROM files WHERE root_id = ?').pluck().all(rootId) as number[];
+    const images = ids.map((id) => this.view.analysis(id)?.imagePath).filter((p): p is string => !!p);
+    this.ctx.db.transaction(() => {
+      // the text index is kept by triggers on files; everything else hangs on files by ON DELETE CASCADE
+      this.ctx.db.prepare('DELETE FROM files WHERE root_id = ?').run(rootId);
+      this.ctx.db.prepare('DELETE FROM roots WHERE id = ?').run(rootId);
+    })();
+    for (const p of images) rmSync(p, { force: true });
+    this.parts.albums.regroup();
+    this.watcher?.setRoots(this.files.rootPaths());
+    this.ctx.events.changed('roots');
+    return preview;
   }
 
   get watching(): boolean {
@@ -88,8 +153,11 @@ export class LibraryService {
     return report;
   }
 
-  /** A scan as a job (every root when none is named); `thenAnalyse`: listen to what it found (the watcher's batches). */
-  startScan(roots?: string[], thenAnalyse = false): JobInfo {
+  /**
+   * A scan as a job (every root when none is named). When it brings new or changed tracks, listening to them
+   * starts (the setting listenAfterScan, default on; `thenAnalyse` overrides it).
+   */
+  startScan(roots?: string[], thenAnalyse?: boolean): JobInfo {
     const list = roots?.length ? roots.map(folderPathFromUser) : this.files.rootPaths();
     if (!list.length) throw new SpectagApiError('invalid-input', 'no library folder yet: add one first');
     return this.ctx.jobs.start({
@@ -105,7 +173,8 @@ export class LibraryService {
         return { kind: 'scan', report };
       },
       onFinished: (job) => {
-        if (!thenAnalyse || job.state !== 'done' || this.ctx.closed || this.ctx.jobs.running('analyze')) return;
+        const listen = thenAnalyse ?? this.ctx.settings.get('listenAfterScan');
+        if (!listen || job.state !== 'done' || this.ctx.closed || this.ctx.jobs.running('analyze')) return;
         const r = job.result;
         if (r?.kind === 'scan' && r.report.added + r.report.updated + r.report.moved === 0) return;
         try {
@@ -249,7 +318,7 @@ export class LibraryService {
         this.ctx.events.changed('watch');
         if (this.ctx.jobs.running('scan') || this.ctx.closed) return;
         try {
-          this.startScan(roots, true);
+          this.startScan(roots);
         } catch {
           // a scan the person started is running: it will see the changes
         }

@@ -4,7 +4,7 @@ import type { AppStatus, JobInfo, VocabularyEntry, ApiEvent, SuggestionSource } 
 import { api, onEvent, onConnectionState, errorMessage, type ConnectionState } from './api.js';
 import { LAYOUT_KEY, parseLayout, type ReviewLayout } from './layout.js';
 
-export type View = 'library' | 'albums' | 'vocabulary' | 'personal' | 'write' | 'stats';
+export type View = 'library' | 'albums' | 'vocabulary' | 'personal' | 'write' | 'stats' | 'folders';
 
 const SUGGESTIONS_KEY = 'spectag-suggestions';
 
@@ -77,7 +77,8 @@ class AppState {
       else this.jobs = [e.job, ...this.jobs];
       if (e.job.state === 'failed') this.toast(`${e.job.label}: ${e.job.error ?? 'failed'}`, 'error');
       // the model is loaded by the first analysis: the status bar names its backend from then on
-      if (e.job.kind === 'analyze' && e.job.state !== 'paused') void this.refreshStatus();
+      // (and the count of tracks waiting to be heard, once it ends)
+      if (e.job.kind === 'analyze' && (e.job.state !== 'running' ? e.job.state !== 'paused' : !this.status?.backend)) void this.refreshStatus();
     } else if (e.type === 'library-changed') {
       this.libraryChanged(e.fileIds);
       if (e.reason === 'personal' || e.reason === 'decision') this.personalVersion++;
