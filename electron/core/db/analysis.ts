@@ -51,7 +51,7 @@ interface AnalysisRow {
  * After a tag-only change whose audio is known to be the same (Spectag's own write, verified by the audio hash):
  * the file's analysis, if it was made of the file as it was before the change, now stands for the file as it
  * is (its size and mtime), with the audio's identity. Nothing is queued again. A no-op on a database older than
- * the audio identity (migration 15) or when the analysis was already out of date.
+ * the audio identity (migration 14) or when the analysis was already out of date.
  */
 export function keepAnalysisAfterTagWrite(db: Db, fileId: number, before: { size: number; mtimeMs: number }, after: { size: number; mtimeMs: number }, audioHash: string): void {
   if (!hasAudioIdentity(db)) return;
@@ -62,7 +62,7 @@ export function keepAnalysisAfterTagWrite(db: Db, fileId: number, before: { size
 
 const audioIdentityColumn = new WeakMap<Db, boolean>();
 
-/** The analysis table has the audio identity column (migration 15; migration tests open older schemas). */
+/** The analysis table has the audio identity column (migration 14; migration tests open older schemas). */
 export function hasAudioIdentity(db: Db): boolean {
   let has = audioIdentityColumn.get(db);
   if (has == null) {
