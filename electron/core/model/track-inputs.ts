@@ -98,36 +98,50 @@ export class TrackListener {
       if (e.sampleRate !== LISTEN_SAMPLE_RATE) throw new Error(`excerpts must be decoded at ${LISTEN_SAMPLE_RATE} Hz, got ${e.sampleRate}`);
     }
     const inputs: TrackInputs = {};
-    const windows = want.efficientat || picture
-      ? excerpts.map((e) => efficientAtWindows(e.pcm.length).map((w) => this.efficientAtMel.compute(e.pcm.subarray(w.from, w.to))))
-      : [];
-    if (want.efficientat) inputs['efficientat-logmel-32k'] = this.efficientAtInput(excerpts, windows);
+    let windows: EfficientAtMel[][] = [];
+    if (want.efficientat) {
+      const eat = this.efficientAtInput(excerpts);
+      inputs['efficientat-logmel-32k'] = eat.input;
+      windows = eat.windows;
+    } else if (picture) {
+      windows = excerpts.map((e) => efficientAtWindows(e.pcm.length).map((w) => this.efficientAtMel.compute(e.pcm.subarray(w.from, w.to))));
+    }
     if (want.musicnnPatches != null && want.musicnnPatches > 0) inputs['musicnn-logmel-16k'] = this.musicnnInput(excerpts, want.musicnnPatches);
     return { inputs, windows };
   }
 
-  /** Windows of equal length share a group (they can share a forward pass). */
-  private efficientAtInput(excerpts: readonly DecodedExcerpt[], windows: EfficientAtMel[][]): FrontEndInput {
-    const items: { mel: EfficientAtMel; span: ExcerptSpan }[] = [];
+  /**
+   * Windows of equal length share a group (they can share a forward pass). Each window's spectrogram is computed
+   * straight into its group's buffer, and the windows returned (for the picture) are views of it: no second copy of
+   * the spectrograms, which would only be garbage once the inputs have moved to the inference thread.
+   */
+  private efficientAtInput(excerpts: readonly DecodedExcerpt[]): { input: FrontEndInput; windows: EfficientAtMel[][] } {
+    const items: { excerpt: number; window: number; pcm: Float32Array; frames: number; span: ExcerptSpan }[] = [];
     excerpts.forEach((e, i) => {
       efficientAtWindows(e.pcm.length).forEach((w, j) => {
-        items.push({ mel: windows[i]![j]!, span: { startSec: e.startSec + w.from / LISTEN_SAMPLE_RATE, durationSec: (w.to - w.from) / LISTEN_SAMPLE_RATE } });
+        items.push({
+          excerpt: i, window: j, pcm: e.pcm.subarray(w.from, w.to), frames: efficientAtFrameCount(w.to - w.from),
+          span: { startSec: e.startSec + w.from / LISTEN_SAMPLE_RATE, durationSec: (w.to - w.from) / LISTEN_SAMPLE_RATE },
+        });
       });
     });
     const byFrames = new Map<number, typeof items>();
-    for (const it of items) byFrames.set(it.mel.frames, [...(byFrames.get(it.mel.frames) ?? []), it]);
+    for (const it of items) byFrames.set(it.frames, [...(byFrames.get(it.frames) ?? []), it]);
     const groups: InputGroup[] = [];
     const spans: ExcerptSpan[] = [];
+    const windows: EfficientAtMel[][] = excerpts.map(() => []);
     for (const [frames, group] of byFrames) {
       const size = EFFICIENTAT_MEL.nMels * frames;
       const data = new Float32Array(group.length * size);
       group.forEach((it, i) => {
-        data.set(it.mel.data, i * size);
+        const mel = data.subarray(i * size, (i + 1) * size);
+        this.efficientAtMel.computeInto(it.pcm, mel, frames);
+        windows[it.excerpt]![it.window] = { frames, data: mel };
         spans.push(it.span);
       });
       groups.push({ data, count: group.length, shape: [1, EFFICIENTAT_MEL.nMels, frames] });
     }
-    return { groups, spans };
+    return { input: { groups, spans }, windows };
   }
 
   /** Each patch from its own 2.992 s of the excerpt, halved to 16 kHz with real audio (not zeros) around it. */
