@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeTrack } from './analyze-track.js';
 import { TrackListener, inputBuffers } from '../model/track-inputs.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
+import { releaseTrackGarbage } from './thread-garbage.js';
 
 const config = (workerData ?? {}) as WorkerConfig;
 const port = parentPort!;
@@ -25,6 +26,8 @@ port.on('message', (msg: ToWorker) => {
       // model inputs move to the main thread without copying
       const transfer = outcome.ok && !outcome.sameAudio && outcome.inputs ? inputBuffers(outcome.inputs) : [];
       post({ type: 'result', id: msg.id, outcome }, transfer);
+      // the track's audio and spectrograms are dead now: free them before they pile up (thread-garbage.ts)
+      releaseTrackGarbage();
     });
     running.set(msg.id, { controller, done });
   } else if (msg.type === 'cancel') {

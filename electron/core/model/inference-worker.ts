@@ -8,6 +8,7 @@ import { openInference } from './inference.js';
 import type { BackboneRunner } from './runner.js';
 import type { InputGroup, TrackInputs } from './track-inputs.js';
 import type { BackboneOutputs, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import { releaseTrackGarbage } from '../jobs/thread-garbage.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -88,6 +89,8 @@ function enqueue(id: number, inputs: TrackInputs): void {
 function finish(p: Pending): void {
   const buffers = Object.values(p.outputs).flatMap((o) => Object.values(o).map((a) => a.buffer as ArrayBuffer));
   send({ type: 'result', id: p.id, outputs: p.outputs }, buffers);
+  // the track's inputs (~2 MB) are dead now: free them before they pile up (thread-garbage.ts)
+  releaseTrackGarbage();
 }
 
 /** The next forward pass: the first waiting work, and more of the same backbone and shape, up to maxBatch items. */
