@@ -5,9 +5,16 @@ import { availableParallelism } from 'node:os';
 import type { TrackJob, TrackOutcome } from './analyze-track.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
-/** One thread per core: ffmpeg runs in its own processes, a thread mostly waits for it and computes FFTs. */
-export function defaultAnalysisWorkers(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
+/**
+ * Listening alone: one thread per core (at most 8): ffmpeg runs in its own processes, a thread mostly waits for it and
+ * computes FFTs. With the model: half the cores, rounded up (the inference workers take the other half, model/pool.ts):
+ * a listening thread's share of a track (~100 ms: spectrograms, picture) is about that of the forward passes and of
+ * ffmpeg, and each thread holds its own heap and allocator arena (~50-110 MB). Measured on 2 cores (bench:analyze,
+ * same run): 1 listening thread analysed as fast as 2, with ~100 MB less at peak.
+ */
+export function defaultAnalysisWorkers(withModel = false): number {
+  const cores = availableParallelism();
+  return Math.max(1, Math.min(8, withModel ? Math.ceil(cores / 2) : cores));
 }
 
 interface Pending {

@@ -13,7 +13,7 @@ import type { ModelStep } from './model-step.js';
 import { analysisCacheDirFor, listeningPipelineId } from './pipeline.js';
 
 export interface AnalyzerOptions<R = unknown> {
-  /** worker threads (default: one per core, at most 8) */
+  /** worker threads (default: one per core, at most 8; with a model step half the cores: analysis-pool.ts) */
   workers?: number;
   /** tracks each thread works on at once (default 2: one decodes while another is turned into numbers) */
   tracksPerWorker?: number;
@@ -142,7 +142,7 @@ export class Analyzer<R = unknown> {
     progress.phase = 'analysing';
     emit(true);
 
-    const workers = Math.max(1, opts.workers ?? defaultAnalysisWorkers());
+    const workers = Math.max(1, opts.workers ?? defaultAnalysisWorkers(!!step));
     const maxInFlight = workers * Math.max(1, opts.tracksPerWorker ?? 2);
     const modelConcurrency = Math.max(1, step?.concurrency ?? 1);
     const stepSignal = signal ?? new AbortController().signal;

@@ -18,7 +18,7 @@ its analysis and is not listened to again), then decodes a few excerpts of each 
 log-mel spectrograms, loudness and silence, and draws a spectrogram picture into a cache folder beside
 the database. Interrupt at any time: the next run continues where this one stopped.
   --limit N        analyse at most N tracks in this run
-  --workers N      analysis threads (default: one per core)
+  --workers N      analysis threads (default: one per core; half the cores when the genre model runs)
   --retry-errors   try again files whose analysis failed before
   --json           print the report as JSON
   --no-model       listen only, without the genre model
