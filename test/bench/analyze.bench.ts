@@ -142,20 +142,23 @@ function nodeRss(): number {
 
 let nodeExe: string | null = null;
 /**
- * Summed PSS of this process's children that already run ffmpeg, bytes (Linux: /proc/self/task/x/children). A child
- * between fork and exec still maps node's pages: they are node's memory, counted in node's RSS, so it is left out.
+ * Memory of this process's children that already run ffmpeg, bytes (Linux: /proc/self/task/x/children): the private
+ * pages of each (resident minus file-backed, from /proc/pid/statm, a counter: cheap to read) plus the file-backed
+ * pages of the largest once (the ffmpeg binary, which every run maps), close to their summed PSS. A child between fork
+ * and exec still maps node's pages: they are node's memory, counted in node's RSS, so it is left out.
  */
-function childrenPss(): number {
-  let sum = 0;
+function childrenMemory(): number {
+  let own = 0;
+  let shared = 0;
   try {
     nodeExe ??= realpathSync('/proc/self/exe');
     for (const tid of readdirSync('/proc/self/task')) {
       for (const pid of readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) {
         try {
           if (realpathSync(`/proc/${pid}/exe`) === nodeExe) continue;
-          // PSS: the ffmpeg binary's pages, mapped by every run, counted once in total, not per process
-          const pss = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-          if (pss) sum += Number(pss[1]) * 1024;
+          const [, resident, file] = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ').map((x) => Number(x) * 4096);
+          own += resident! - file!;
+          shared = Math.max(shared, file!);
         } catch {
           // exited meanwhile
         }
@@ -164,14 +167,14 @@ function childrenPss(): number {
   } catch {
     // not Linux
   }
-  return sum;
+  return own + shared;
 }
 
 /**
- * Samples every 25 ms until stopped: the peak RSS of node, the peak PSS of its ffmpeg children, and the peak of node's
- * RSS + its children's PSS taken at the same instant: the memory the analysis really holds (node's RSS rather than its
- * PSS: reading a large process's PSS walks all its pages, ~10 ms of kernel time a read, which at this rate would
- * take a fifth of a 2-core machine and block the event loop the analysis runs on; RSS is the larger of the two).
+ * Samples every 25 ms until stopped: the peak RSS of node, the peak memory of its ffmpeg children, and the peak of
+ * node's RSS + its children's memory taken at the same instant: the memory the analysis really holds (node's RSS
+ * rather than its PSS: reading a large process's PSS walks all its pages, ~10 ms of kernel time a read, which at this
+ * rate would take a fifth of a 2-core machine and block the event loop the analysis runs on; RSS is the larger).
  * `sampleMs`: CPU the sampling itself cost (node's CPU figures are given without it).
  */
 function peakMemory(): { stop(): { node: number; children: number; total: number; sampleMs: number } } {
@@ -179,7 +182,7 @@ function peakMemory(): { stop(): { node: number; children: number; total: number
   const timer = setInterval(() => {
     const c0 = process.cpuUsage();
     const rss = nodeRss();
-    const kids = childrenPss();
+    const kids = childrenMemory();
     peak.node = Math.max(peak.node, rss);
     peak.children = Math.max(peak.children, kids);
     peak.total = Math.max(peak.total, rss + kids);
@@ -258,8 +261,8 @@ async function runOne(spec: RunSpec): Promise<void> {
     console.log(`  per track: decode ${(r.decodeMs / n).toFixed(1)} ms (ffmpeg runs, wall) + spectrogram, levels, picture ${(r.spectrogramMs / n).toFixed(1)} ms ` +
       `(listening threads)${spec.model ? `, model ${(modelMs / n).toFixed(0)} ms in flight` : ''}; CPU per track: node ${nodeCpuMs.toFixed(0)} ms + ffmpeg ` +
       `${ffmpegCpuMs.toFixed(0)} ms (the memory sampling's own ${(peak.sampleMs / n).toFixed(1)} ms left out)`);
-    console.log(`  peak memory: node RSS + ffmpeg children PSS ${(peak.total / 1048576).toFixed(0)} MB at one instant${spec.model ? ' (target < 400 MB)' : ''}; node RSS ` +
-      `${(peak.node / 1048576).toFixed(0)} MB (${(rss0 / 1048576).toFixed(0)} MB before the run), children ${(peak.children / 1048576).toFixed(0)} MB PSS at ` +
+    console.log(`  peak memory: node RSS + ffmpeg children ${(peak.total / 1048576).toFixed(0)} MB at one instant${spec.model ? ' (target < 400 MB)' : ''}; node RSS ` +
+      `${(peak.node / 1048576).toFixed(0)} MB (${(rss0 / 1048576).toFixed(0)} MB before the run), children ${(peak.children / 1048576).toFixed(0)} MB at ` +
       `their peak; load average before ${before}, after ${load()}`);
     const result: RunResult = {
       tracksPerSec: r.analysed / wall, nodeCpuMs, ffmpegCpuMs, peakMb: peak.total / 1048576, nodeMb: peak.node / 1048576,
