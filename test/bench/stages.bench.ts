@@ -1,8 +1,9 @@
 // npm run bench:stages [-- --tracks N]: where one track's analysis time goes, stage by stage, on one thread (CPU ms
-// per track, median over the tracks of bench:analyze's generated library): the ffmpeg run (its CPU, from the
-// children's rusage), EfficientAT's log-mel, musicnn's patches (halving + log-mel), levels, the picture (render +
-// PNG), and each backbone's forward pass on ONNX Runtime's CPU provider (1 thread). The sum is the CPU one track
-// costs; 2 cores give at most 2000 / sum tracks/s. Prints the load average (the machine may be shared).
+// per track, median over the tracks of bench:analyze's generated library): the ffmpeg decode (its CPU, from the
+// children's rusage; the duration comes from the scan, as in the analysis), the audio identity's ffmpeg run,
+// EfficientAT's log-mel, musicnn's patches (halving + log-mel), levels, the picture (render + PNG), and each
+// backbone's forward pass on ONNX Runtime's CPU provider (1 thread). The sum is the CPU one track costs; 2 cores
+// give at most 2000 / sum tracks/s. Prints the load average (the machine may be shared).
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { decodeExcerpts } from '../../electron/core/audio/decode.js';
 import { planExcerpts } from '../../electron/core/audio/excerpt-plan.js';
 import { measureLevels } from '../../electron/core/audio/levels.js';
 import { probeDurationSec } from '../../electron/core/audio/probe-duration.js';
+import { audioStreamHash } from '../../electron/core/audio/stream-hash.js';
 import { renderSpectrogramImage } from '../../electron/core/spectrogram/image.js';
 import { LISTEN_SAMPLE_RATE, TrackListener } from '../../electron/core/model/track-inputs.js';
 import { loadBackbone } from '../../electron/core/model/backbone.js';
@@ -47,11 +49,14 @@ const stages: Record<string, number[]> = {};
 const add = (k: string, v: number) => (stages[k] ??= []).push(v);
 const load0 = loadavg()[0]!;
 for (const [n, path] of picked.entries()) {
-  const k0 = childCpuMs();
   const duration = await probeDurationSec(path, {});
   const plan = planExcerpts(duration);
+  const k0 = childCpuMs();
   const decoded = await decodeExcerpts(path, plan, { sampleRate: LISTEN_SAMPLE_RATE });
   const ffmpegCpu = childCpuMs() - k0;
+  const k1 = childCpuMs();
+  await audioStreamHash(path);
+  const hashCpu = childCpuMs() - k1;
   let t = cpuMs();
   const lap = (k: string) => {
     const now = cpuMs();
@@ -74,7 +79,8 @@ for (const [n, path] of picked.entries()) {
     }
     lap(`${r.backbone.id} forward (${input.groups.reduce((a, g) => a + g.count, 0)} items)`);
   }
-  if (n > 0) add('ffmpeg (probe + decode, child CPU)', ffmpegCpu);
+  if (n > 0) add('ffmpeg decode (child CPU)', ffmpegCpu);
+  if (n > 0) add('audio identity (ffmpeg -c copy + MD5 of the packets, child CPU)', hashCpu);
 }
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
 console.log(`${picked.length - 1} tracks from ${root}; ${availableParallelism()} cores, load average ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}`);
