@@ -5,8 +5,10 @@
 // high-water mark resident. Measured on bench:analyze (2 cores): ~64 MB of such an arena per thread. Every ffmpeg
 // spawned afterwards forks the larger process too (the fork copies the page tables: ~18 ms of kernel time per spawn
 // from a 350 MB process, ~1 ms from a 50 MB one). Collecting once a thread's ArrayBuffers pass a bound keeps them near
-// it. The bound is a trade: a collection costs ~10-30 ms of CPU (marking, then the freed pages are faulted in again),
-// so at 16 MB (a collection after every track) an analysis thread spent ~25 ms more per track, at 32 MB ~10 ms.
+// it. The bound is a trade: a collection costs CPU (marking, then the freed pages are faulted in again). Measured on
+// 2 cores at load ~11 (CPU inflated), a listening thread's median CPU per track rose by ~35 ms at 16 MB (a collection
+// after every track) and ~20 ms at 32 MB; at 48 MB bench:analyze's listening-alone runs showed no difference in node's
+// CPU per track (82 and 81 ms before, 84 and 76 after) for 30-60 MB less at the peak.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
