@@ -47,8 +47,13 @@ export function createMediaHandler(resolver: MediaResolver): (request: Request) 
       return text(err instanceof MediaRefusedError ? err.status : 403, 'refused');
     }
     const cache = answer.cache ?? 'no-cache';
-    const reply = mediaAnswer(answer.preview ? { kind: 'wav-preview', path, format: answer.preview, cache } : { kind: 'file', path, cache },
-      request.method, request.headers.get('range'));
+    let reply;
+    try {
+      reply = mediaAnswer(answer.preview ? { kind: 'wav-preview', path, format: answer.preview, cache } : { kind: 'file', path, cache },
+        request.method, request.headers.get('range'));
+    } catch (err) {
+      return text(err instanceof MediaRefusedError ? err.status : 403, 'refused');
+    }
     const body = reply.body ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : null;
     return new Response(body, { status: reply.status, headers: reply.headers });
   };

@@ -6,6 +6,7 @@ import { delimiter, join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { findFfmpeg } from './ffmpeg-binary.js';
+import { notRegularReason } from '../library/regular-file.js';
 import type { Excerpt } from './excerpt-plan.js';
 
 export const DECODE_SAMPLE_RATE = 16000;
@@ -117,7 +118,8 @@ export async function decodeExcerpts(path: string, plan: readonly Excerpt[], opt
   if (opts.signal?.aborted) throw new DecodeError('cancelled', path, 'cancelled');
   try {
     const st = await fsp.stat(path);
-    if (!st.isFile()) return Promise.reject(new DecodeError('undecodable', path, 'not a regular file'));
+    // ffmpeg would wait for good on a FIFO: only regular files are decoded
+    if (!st.isFile()) return Promise.reject(new DecodeError('undecodable', path, notRegularReason(st)));
     await fsp.access(path, fsConstants.R_OK);
     if (st.size === 0) throw new DecodeError('empty', path, 'the file is empty (0 bytes)');
   } catch (err) {

@@ -9,15 +9,25 @@ export const EXIT = {
   USAGE: 2,
   /** nothing could be done: database refused, no usable root, ... */
   FAILED: 3,
-  /** interrupted (Ctrl-C); what was done so far is saved */
+  /** interrupted by SIGINT (Ctrl-C), 128 + 2 by shell convention; what was done so far is saved */
   CANCELLED: 130,
+  /** stopped by SIGTERM, 128 + 15 by shell convention; what was done so far is saved */
+  TERMINATED: 143,
+  /** the reader of the output went away (`spectag list | head -1`), 128 + SIGPIPE's 13 as for any Unix tool */
+  BROKEN_PIPE: 141,
 } as const;
+
+/** The exit code of a command stopped by a signal: 143 for SIGTERM, 130 for SIGINT (and any other abort). */
+export function stoppedExitCode(signal: AbortSignal): number {
+  if (signal.reason === 'SIGPIPE') return EXIT.BROKEN_PIPE;
+  return signal.reason === 'SIGTERM' ? EXIT.TERMINATED : EXIT.CANCELLED;
+}
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-  /** aborted on SIGINT/SIGTERM */
+  /** aborted on SIGINT/SIGTERM, with the signal's name as its reason */
   signal: AbortSignal;
 }
 

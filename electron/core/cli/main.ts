@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS } from './commands/index.js';
-import { EXIT, UsageError, type CliIo } from './command.js';
+import { EXIT, UsageError, stoppedExitCode, type CliIo } from './command.js';
 import { DatabaseDamagedError, DatabaseTooNewError, NoLibraryError, damagedDatabaseMessage, isDatabaseDamaged } from '../db/open.js';
 import { resolveDbPath } from '../db/paths.js';
 import { SpectagApiError } from '../../shared/api-errors.js';
@@ -22,6 +22,14 @@ async function help(): Promise<string> {
     'Common options: --db FILE (or SPECTAG_DB) selects the library database.',
     'Run `spectag <command> --help` for a command\'s options.',
   ].join('\n');
+}
+
+/** A command that a signal stopped: one line saying so, and the shell's exit code for that signal. */
+function stopped(name: string, io: CliIo): number {
+  const sig = typeof io.signal.reason === 'string' ? io.signal.reason : 'SIGINT';
+  if (sig === 'SIGPIPE') return EXIT.BROKEN_PIPE; // the reader of our output left: nobody to tell
+  io.stderr.write(`spectag ${name}: stopped by ${sig}; what was finished is saved\n`);
+  return stoppedExitCode(io.signal);
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -52,8 +60,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.USAGE;
   }
   try {
-    return await cmd.run(parsed, io);
+    const code = await cmd.run(parsed, io);
+    return io.signal.aborted ? stopped(name, io) : code;
   } catch (err) {
+    if (io.signal.aborted) return stopped(name, io);
     // a value the engine's services refuse (e.g. "!!!" as a genre) is a bad command line too
     if (err instanceof UsageError || (err instanceof SpectagApiError && err.code === 'invalid-input')) {
       io.stderr.write(`spectag ${name}: ${err.message}\n${cmd.usage}\n`);
@@ -81,15 +91,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 // run when executed directly (not when imported by tests)
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const controller = new AbortController();
-  const stop = () => {
-    if (controller.signal.aborted) process.exit(EXIT.CANCELLED);
-    controller.abort();
+  // the first signal asks the command to stop (workers and ffmpeg runs ended, the database closed); a second
+  // one while it winds down ends the process at once (SQLite's journal keeps the database consistent)
+  const stop = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(sig === 'SIGTERM' ? EXIT.TERMINATED : EXIT.CANCELLED);
+    controller.abort(sig);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // `spectag list | head -1`: the reader is gone. As a Unix tool killed by SIGPIPE would, stop without a word
+  // (a long command winds down as on a signal) and exit 141 (128 + SIGPIPE's 13), instead of a stack trace.
+  const closedPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && !controller.signal.aborted) throw err;
+    process.exitCode = EXIT.BROKEN_PIPE;
+    if (!controller.signal.aborted) controller.abort('SIGPIPE');
+  };
+  process.stdout.on('error', closedPipe);
+  process.stderr.on('error', closedPipe);
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = controller.signal.reason === 'SIGPIPE' ? EXIT.BROKEN_PIPE : code;
     },
   );
 }

@@ -2,7 +2,7 @@
 // properties (cover art is detected, never loaded), or a classified error. The usual layouts are read by the
 // fast readers (fast/), which touch only the structures they need; the rest goes to music-metadata, which
 // the fast readers match field for field.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { IAudioMetadata } from 'music-metadata';
 import type { ReadResult } from '../db/files.js';
@@ -10,6 +10,7 @@ import type { AudioProps, Container, ScanErrorKind, TrackTags } from '../../shar
 import { splitGenres } from '../../shared/genres.js';
 import { findMpegFrames, sniffContainer } from './sniff.js';
 import { describeFsError } from './walk.js';
+import { NotRegularFileError, openRegularFileSync } from './regular-file.js';
 import { FileBytes, NotHandled, readFast, type ParsedMeta } from './fast/index.js';
 
 const BLOCK = 16 * 1024;
@@ -151,20 +152,21 @@ export function classifyParseError(err: unknown): { kind: ScanErrorKind; message
  */
 export async function readAudioFile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
   let fd: number;
+  let size: number;
   try {
-    fd = openSync(path, 'r');
+    // a FIFO put where a track was would block this thread for good: only a regular file is opened
+    ({ fd, stat: { size } } = openRegularFileSync(path));
   } catch (err) {
+    if (err instanceof NotRegularFileError) return fail('unreadable', err.reason);
     const code = (err as NodeJS.ErrnoException).code;
     return fail(code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'unreadable', describeFsError(err));
   }
   let cid: string | null = null;
   let container: Container | null;
-  let size: number;
   let head: Buffer;
   let tail: Buffer;
   let bytes: FileBytes;
   try {
-    size = fstatSync(fd).size;
     if (size === 0) return closing(fd, fail('empty', 'the file is empty (0 bytes)'));
     head = readAt(fd, 0, Math.min(size, HEAD), scratch.head);
     ({ id: cid, tail } = contentId(fd, size, head));

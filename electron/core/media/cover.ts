@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile, type IPicture } from 'music-metadata';
+import { NotRegularFileError, regularFileStat } from '../library/regular-file.js';
 
 export type CoverSize = 'cover' | 'cover-thumb';
 
@@ -65,6 +66,12 @@ export class CoverCache {
   private async full(fileId: number, stem: string, audioPath: string): Promise<string> {
     const hit = this.cached(stem, [...new Set(Object.values(EXT))]);
     if (hit) return hit;
+    try {
+      await regularFileStat(audioPath); // a FIFO would hold a thread of the pool for good
+    } catch (err) {
+      if (err instanceof NotRegularFileError) throw new NoCoverError(err.message);
+      throw err;
+    }
     const meta = await parseFile(audioPath, { skipCovers: false, duration: false, skipPostHeaders: true });
     const pic = frontCover(meta.common.picture);
     if (!pic || !pic.data.length) throw new NoCoverError(`${audioPath}: no embedded picture`);

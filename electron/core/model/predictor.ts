@@ -16,6 +16,7 @@ import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js'
 import { PATCH_SEC, TrackListener, trackInputs, type InputRequest, type TrackInputs } from './track-inputs.js';
 import { DecodeError } from '../audio/decode.js';
 import { measureDuration } from './duration.js';
+import { NotRegularFileError, regularFileStat } from '../library/regular-file.js';
 import { listeningPipelineId } from '../jobs/pipeline.js';
 import type { TrackOutput } from '../db/predictions.js';
 
@@ -195,6 +196,13 @@ export class GenrePredictor {
    * TrackAnalysisError (kind = decode error kind) when the file cannot be analysed.
    */
   async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<PatchOutputs> {
+    try {
+      // before anything opens it: a FIFO would block the header read (this thread) and ffmpeg
+      await regularFileStat(path);
+    } catch (err) {
+      if (err instanceof NotRegularFileError) throw new TrackAnalysisError('unreadable', err.message);
+      // missing, permission denied: the decoder names these
+    }
     const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
     const plan = opts.plan ?? this.plan(duration);
     // decode + front ends here (ffmpeg decodes in its own process), the forward passes in the workers; a bounded

@@ -229,15 +229,16 @@ async function serveMedia({ req, res, rest, server }: RouteContext): Promise<voi
   const [kind, id] = rest;
   const ref = MediaRefSchema.safeParse({ kind, id: Number(id) });
   if (rest.length !== 2 || !ref.success || !/^\d+$/.test(id ?? '')) return fail(res, 'invalid-input', `media URL: /media/<${MEDIA_KINDS.join('|')}>/<id>`);
-  let source: MediaSource;
+  let answer: MediaAnswer;
   try {
-    source = await server.opts.engine.mediaSource(ref.data);
+    const source: MediaSource = await server.opts.engine.mediaSource(ref.data);
+    answer = mediaAnswer(source, req.method ?? 'GET', req.headers.range);
   } catch (err) {
     if (err instanceof MediaRefusedError) return fail(res, err.status === 403 ? 'forbidden' : 'not-found', err.message);
     if (err instanceof SpectagApiError) return fail(res, err.code, err.message);
     return fail(res, 'not-found', (err as Error).message);
   }
-  sendAnswer(res, mediaAnswer(source, req.method ?? 'GET', req.headers.range));
+  sendAnswer(res, answer);
 }
 
 /** The built window: its files, and index.html for any other path without an extension (the app's routes). */

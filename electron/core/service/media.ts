@@ -2,10 +2,11 @@
 // covers), for both transports (web mode's HTTP server and the desktop app's spectag-media: protocol): a path
 // is served only when it lies inside one of the allowed folders (library roots, the analysis cache) and is a
 // regular file, and one answer (status, headers, body for a byte range) is made for either transport.
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { findFfmpeg } from '../audio/ffmpeg-binary.js';
+import { NotRegularFileError, openRegularFileSync } from '../library/regular-file.js';
 import { wavPreviewSize, wavPreviewStream, type WavPreviewFormat } from '../media/preview.js';
 
 export type { WavPreviewFormat };
@@ -103,20 +104,49 @@ export interface MediaAnswer {
   body: Readable | null;
 }
 
-/** ffmpeg: the binary for a WAV preview (default: the one Spectag uses everywhere, see audio/ffmpeg-binary.ts). */
+/**
+ * Throws MediaRefusedError when the file cannot be opened or is not a regular file.
+ * ffmpeg: the binary for a WAV preview (default: the one Spectag uses everywhere, see audio/ffmpeg-binary.ts). */
 export function mediaAnswer(source: MediaSource, method: string, rangeHeader: string | null | undefined, ffmpeg?: string): MediaAnswer {
-  const size = source.kind === 'file' ? statSync(source.path).size : wavPreviewSize(source.format);
+  // the file is opened once, without blocking, and served from that descriptor: a FIFO swapped in after
+  // confineMediaPath checked the path is refused (NotRegularFileError) instead of hanging the server
+  let opened: { fd: number; stat: Stats } | null = null;
+  if (source.kind === 'file') {
+    try {
+      opened = openRegularFileSync(source.path);
+    } catch (err) {
+      if (err instanceof NotRegularFileError) throw new MediaRefusedError(403, 'not a regular file');
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new MediaRefusedError(code === 'EACCES' || code === 'EPERM' ? 403 : 404, code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'no such file');
+    }
+  }
+  try {
+    return answer(source, opened, method, rangeHeader, ffmpeg);
+  } catch (err) {
+    if (opened) closeSync(opened.fd);
+    throw err;
+  }
+}
+
+function answer(source: MediaSource, opened: { fd: number; stat: Stats } | null, method: string, rangeHeader: string | null | undefined, ffmpeg?: string): MediaAnswer {
+  const size = opened ? opened.stat.size : wavPreviewSize((source as { format: WavPreviewFormat }).format);
   const type = source.kind === 'file' ? (source.type ?? mediaMimeType(source.path)) : 'audio/wav';
   const headers: Record<string, string> = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': source.cache, 'x-content-type-options': 'nosniff' };
   const range = parseRange(rangeHeader, size);
-  if (range === 'invalid') return { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` }, body: null };
+  if (range === 'invalid') {
+    if (opened) closeSync(opened.fd);
+    return { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` }, body: null };
+  }
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1;
   headers['content-length'] = String(size === 0 ? 0 : end - start + 1);
   if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
   let body: Readable | null = null;
   if (method !== 'HEAD' && size > 0) {
-    body = source.kind === 'file' ? createReadStream(source.path, { start, end }) : wavPreviewStream(ffmpeg ?? findFfmpeg().path, source.path, source.format, start, end);
+    if (source.kind === 'file') body = createReadStream('', { fd: opened!.fd, start, end, autoClose: true });
+    else body = wavPreviewStream(ffmpeg ?? findFfmpeg().path, source.path, source.format, start, end);
+  } else if (opened) {
+    closeSync(opened.fd);
   }
   return { status: range ? 206 : 200, headers, body };
 }

@@ -1,6 +1,7 @@
 // Changing a file without ever risking the original: copy to a temp file in the same folder, change and fsync
 // the copy, verify it, then rename it over the original. A crash at any point leaves the original intact and
 // at most a recognisably named temp file, which `cleanStaleTemps` removes on the next run.
+import { NotRegularFileError, notRegularReason, openRegularFileSync } from '../library/regular-file.js';
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, readdirSync, statSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
 import { copyFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -147,9 +148,11 @@ function fsyncPath(path: string, flags: string): void {
 function checkWritable(path: string, st: Stats): void {
   if ((st.mode & 0o222) === 0) throw new SafeReplaceError('read-only', `${path} is read-only; Spectag does not change read-only files`);
   try {
-    // even when the folder allows the rename, a file we may not write is not ours to change
-    closeSync(openSync(path, 'r+'));
+    // even when the folder allows the rename, a file we may not write is not ours to change; opened without
+    // blocking and checked by its descriptor, so a FIFO swapped in since the stat cannot hang the write
+    closeSync(openRegularFileSync(path, 'write').fd);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new SafeReplaceError('unsupported', `${err.message}; it was not changed`);
     throw classifyFsError(err, path);
   }
 }
@@ -184,6 +187,7 @@ export async function replaceFileSafely(path: string, opts: ReplaceOptions): Pro
   } catch (err) {
     throw classifyFsError(err, path);
   }
+  if (!st.isFile()) throw new SafeReplaceError('unsupported', `${path}: ${notRegularReason(st)}; it was not changed`);
   if (opts.expected && !sameFile(st, opts.expected)) {
     throw new SafeReplaceError('changed-on-disk',
       `${path} changed on disk since it was scanned (size ${opts.expected.size} → ${st.size}, modified ${new Date(st.mtimeMs).toISOString()}); ` +

@@ -1,6 +1,7 @@
 // The engine API for writing decided genres into files: plan (dry run), apply (journaled, atomic, verified
 // per file), undo (itself journaled and atomic). Errors on one file never stop the batch.
 import { statSync } from 'node:fs';
+import { notRegularReason, regularFileStatSync } from '../library/regular-file.js';
 import { dirname, resolve, sep } from 'node:path';
 import type { IAudioMetadata } from 'music-metadata';
 import type { Db } from '../db/open.js';
@@ -117,6 +118,7 @@ export function planWrite(db: Db, selection: WriteSelection, mode: WriteMode, op
     if (f.status === 'error' || !f.container) return { ...base, reason: `the file could not be read at the last scan (${f.errorMessage ?? f.errorKind})` };
     try {
       const st = statSync(f.path);
+      if (!st.isFile()) return { ...base, reason: notRegularReason(st) };
       if (st.size !== f.size || st.mtimeMs !== f.mtimeMs) {
         return { ...base, reason: 'the file changed on disk since it was scanned: rescan it first' };
       }
@@ -437,6 +439,7 @@ function entriesToUndo(journal: JournalStore, batchId: number): JournalEntry[] {
     if ((e.status !== 'pending' && e.status !== 'failed') || !e.newRaw) return false;
     try {
       const snapshot = JSON.parse(e.oldRaw) as GenreSnapshot;
+      regularFileStatSync(e.path); // a FIFO in its place would block the tag reader
       return JSON.stringify(readGenreSnapshot(e.path, snapshot.container)) === e.newRaw;
     } catch {
       return false; // gone or unreadable: nothing of ours to restore
