@@ -30,7 +30,8 @@ export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind, AlbumSt
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const genreName = z.string().trim().min(1).max(200).refine((s) => !/[\0;]/.test(s), 'a genre name may not contain ";" or NUL')
+// the engine checks again (DecisionStore, the vocabulary and personal services): the same function, the same reason
+const genreName = z.string().trim()
   .superRefine((s, ctx) => {
     const problem = genreNameProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

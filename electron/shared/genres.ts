@@ -23,15 +23,42 @@ export function splitGenres(values: readonly string[], opts: { slashJoins?: bool
   return out;
 }
 
+/** The longest genre name Spectag accepts, in characters (Unicode code points). */
+export const MAX_GENRE_LENGTH = 200;
+
+/** Half of a UTF-16 surrogate pair without its other half: not a character, and no tag encoding can store it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Text that no tag stores as it reads, or that the window cannot show on one line (the name trimmed). */
+function genreTextProblem(g: string): string | null {
+  if (!g) return 'a genre name may not be empty';
+  if (LONE_SURROGATE.test(g)) {
+    return 'a genre name must be valid Unicode text: it contains half of a character (a lone UTF-16 surrogate), which no tag can store';
+  }
+  // (counted by code point, but a string of many times the limit is not spread into an array to say so)
+  const length = g.length > 4 * MAX_GENRE_LENGTH ? g.length : [...g].length;
+  if (length > MAX_GENRE_LENGTH) return `a genre name may be at most ${MAX_GENRE_LENGTH} characters long (this one has ${length})`;
+  if (g.includes(';')) return 'a genre name may not contain ";": tags use it to separate genres';
+  if (CONTROL.test(g)) return 'a genre name may not contain control characters (NUL, line breaks, tabs, escapes)';
+  return null;
+}
+
 /**
- * Why a genre name cannot be decided, or null when it can. A bare number ("17") or a name that starts with a
+ * Why a genre name cannot be decided, or null when it can: the one check for every way in (the window, web mode,
+ * `spectag decide`, the vocabulary editor, the personal model's genres). Empty names, more than MAX_GENRE_LENGTH
+ * characters, ";" (the separator in tags), control characters and broken Unicode are refused. A bare number ("17") or a name that starts with a
  * number in parentheses ("(17)", "(17)Rock", and "(RX)", "(CR)") is how ID3 tags (MP3, WAV, AIFF) refer to a
  * genre of the ID3v1 list: every tag reader shows that list's name instead ("Rock"), so such a genre could never
  * be read back as written. Refused rather than rewritten: the person may mean the name, or something else.
  * `nameOf` gives the ID3v1 list's name of a number, where the caller has the list.
  */
 export function genreNameProblem(name: string, nameOf?: (n: number) => string | undefined): string | null {
+  if (typeof name !== 'string') return 'a genre name must be text';
   const g = name.trim();
+  const text = genreTextProblem(g);
+  if (text) return text;
   const m = /^(\d+)$/.exec(g) ?? /^\((\d+|RX|CR)\)/i.exec(g);
   if (!m) return null;
   const code = m[1]!.toUpperCase();

@@ -18,6 +18,7 @@ import type { LearnOptions } from '../personal/learn.js';
 import { MIN_SIMILARITY, NoEmbeddingError, similarTracks } from '../personal/similar.js';
 import { refreshPersonalPredictions, retrainState } from '../personal/suggestions.js';
 import type { EngineContext } from './context.js';
+import { requireGenreName } from './genre-name.js';
 
 export interface PersonalServiceOptions {
   /**
@@ -172,6 +173,7 @@ export class PersonalService {
 
   /** Exclude a genre (any spelling) from learning and suggestions, or include it again; takes effect at the next training. */
   setGenreExcluded(genre: string, excluded: boolean): GenreExclusions {
+    genre = requireGenreName(genre);
     if (!genreKey(genre) || !this.store.setGenreExcluded(genre, excluded)) throw new SpectagApiError('invalid-input', `"${genre}" is not a genre name`);
     return this.store.exclusions();
   }

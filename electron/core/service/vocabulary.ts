@@ -6,6 +6,7 @@ import type { VocabularyChange, VocabularyEntry } from '../../shared/api.js';
 import { PredictionStore } from '../db/predictions.js';
 import type { VocabularyStore } from '../db/vocabulary.js';
 import type { EngineContext } from './context.js';
+import { requireGenreName } from './genre-name.js';
 
 /** The default model's genre names ↔ the person's. */
 export interface GenreNames {
@@ -87,10 +88,11 @@ export class VocabularyService {
   }
 
   rename(from: string, to: string): VocabularyChange {
-    return this.renamed(this.store.rename(from, to));
+    return this.renamed(this.store.rename(from, requireGenreName(to)));
   }
 
   merge(from: readonly string[], into: string): VocabularyChange {
+    into = requireGenreName(into);
     let filesChanged = 0;
     for (const g of from) if (g.toLowerCase() !== into.toLowerCase() || g !== into) filesChanged += this.store.rename(g, into);
     return this.renamed(filesChanged);
