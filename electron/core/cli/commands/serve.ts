@@ -21,7 +21,8 @@ Nothing listens on other interfaces; to use it from another machine, forward the
 (ssh -L 4317:127.0.0.1:4317 nas) and open the printed link locally.
 --watch rescans library folders when files change (and analyses what is new). --no-model listens
 without the genre model. --verbose logs requests (never tokens).
-Exit codes: 0 stopped with Ctrl-C, 2 usage, 3 could not start (port in use, database refused).`,
+Exit codes: 130 stopped with Ctrl-C (SIGINT), 143 stopped by SIGTERM, 2 usage, 3 could not start (port in use,
+database refused).`,
   options: { ...DB_OPTION, port: { type: 'string' }, watch: { type: 'boolean' }, 'no-model': { type: 'boolean' }, renderer: { type: 'string' }, verbose: { type: 'boolean' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
