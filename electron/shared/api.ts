@@ -11,7 +11,7 @@ import type {
 } from './personal.js';
 import { WRITE_MODES } from './tags.js';
 import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
-import { genreNameProblem } from './genres.js';
+import { genreNameProblem, normalizeGenreName } from './genres.js';
 import { AppSettingsPatchSchema, type AppSettings } from './settings.js';
 import {
   REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES,
@@ -31,7 +31,7 @@ export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind, AlbumSt
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // the engine checks again (DecisionStore, the vocabulary and personal services): the same function, the same reason
-const genreName = z.string().trim()
+const genreName = z.string().transform(normalizeGenreName)
   .superRefine((s, ctx) => {
     const problem = genreNameProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

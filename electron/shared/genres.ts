@@ -12,7 +12,7 @@ export function splitGenres(values: readonly string[], opts: { slashJoins?: bool
   const seen = new Set<string>();
   for (const value of values) {
     for (const part of value.split(opts.slashJoins ? /[;/\0]/ : /[;\0]/)) {
-      const g = part.trim().replace(/\s+/g, ' ');
+      const g = normalizeGenreName(part);
       if (!g) continue;
       const key = g.toLowerCase();
       if (seen.has(key)) continue;
@@ -23,15 +23,21 @@ export function splitGenres(values: readonly string[], opts: { slashJoins?: bool
   return out;
 }
 
+/** A genre name as it is kept: trimmed, each run of white space (line breaks and tabs too) one space. */
+export function normalizeGenreName(name: string): string {
+  return name.trim().replace(/\s+/g, ' ');
+}
+
 /** The longest genre name Spectag accepts, in characters (Unicode code points). */
 export const MAX_GENRE_LENGTH = 200;
 
 /** Half of a UTF-16 surrogate pair without its other half: not a character, and no tag encoding can store it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Control characters other than white space (which normalizeGenreName turns into a space): NUL, escapes, bells. */
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]/;
 
-/** Text that no tag stores as it reads, or that the window cannot show on one line (the name trimmed). */
+/** Text that no tag stores as it reads, or that the window cannot show (the name normalised). */
 function genreTextProblem(g: string): string | null {
   if (!g) return 'a genre name may not be empty';
   if (LONE_SURROGATE.test(g)) {
@@ -41,7 +47,7 @@ function genreTextProblem(g: string): string | null {
   const length = g.length > 4 * MAX_GENRE_LENGTH ? g.length : [...g].length;
   if (length > MAX_GENRE_LENGTH) return `a genre name may be at most ${MAX_GENRE_LENGTH} characters long (this one has ${length})`;
   if (g.includes(';')) return 'a genre name may not contain ";": tags use it to separate genres';
-  if (CONTROL.test(g)) return 'a genre name may not contain control characters (NUL, line breaks, tabs, escapes)';
+  if (CONTROL.test(g)) return 'a genre name may not contain control characters (NUL, terminal escapes, ...)';
   return null;
 }
 
@@ -56,7 +62,7 @@ function genreTextProblem(g: string): string | null {
  */
 export function genreNameProblem(name: string, nameOf?: (n: number) => string | undefined): string | null {
   if (typeof name !== 'string') return 'a genre name must be text';
-  const g = name.trim();
+  const g = normalizeGenreName(name);
   const text = genreTextProblem(g);
   if (text) return text;
   const m = /^(\d+)$/.exec(g) ?? /^\((\d+|RX|CR)\)/i.exec(g);

@@ -5,7 +5,7 @@ import { readAudioFile } from '../library/read-file.js';
 import { probeDurationSec } from '../audio/probe-duration.js';
 
 /** Duration in seconds, or null when the file does not say and ffmpeg cannot tell. */
-export async function measureDuration(path: string, opts: { ffmpegPath?: string } = {}): Promise<number | null> {
+export async function measureDuration(path: string, opts: { ffmpegPath?: string; signal?: AbortSignal } = {}): Promise<number | null> {
   try {
     const r = await readAudioFile(path);
     if (r.ok && r.audio.durationSec != null) return r.audio.durationSec;

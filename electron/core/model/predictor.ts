@@ -195,7 +195,7 @@ export class GenrePredictor {
    * measuring it; `plan` overrides the default excerpt plan (then musicnn hears every patch of it). Throws
    * TrackAnalysisError (kind = decode error kind) when the file cannot be analysed.
    */
-  async analyzeFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<PatchOutputs> {
+  async analyzeFile(path: string, opts: AnalyzeFileOptions = {}): Promise<PatchOutputs> {
     try {
       // before anything opens it: a FIFO would block the header read (this thread) and ffmpeg
       await regularFileStat(path);
@@ -203,14 +203,18 @@ export class GenrePredictor {
       if (err instanceof NotRegularFileError) throw new TrackAnalysisError('unreadable', err.message);
       // missing, permission denied: the decoder names these
     }
-    const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path));
+    const cancelled = () => new TrackAnalysisError('cancelled', `${path}: cancelled`);
+    if (opts.signal?.aborted) throw cancelled();
+    const duration = opts.durationSec ?? (opts.plan ? null : await measureDuration(path, { signal: opts.signal }));
     const plan = opts.plan ?? this.plan(duration);
     // decode + front ends here (ffmpeg decodes in its own process), the forward passes in the workers; a bounded
     // number of decodes at once
     await this.decodeSlot();
     let inputs: TrackInputs;
     try {
-      inputs = await trackInputs(path, plan, this.inputRequest(!!opts.plan), this.listener, { timeoutMs: opts.timeoutMs });
+      // stopped while it waited for its turn: no ffmpeg run is started for it
+      if (opts.signal?.aborted) throw cancelled();
+      inputs = await trackInputs(path, plan, this.inputRequest(!!opts.plan), this.listener, { timeoutMs: opts.timeoutMs, signal: opts.signal });
     } catch (err) {
       if (err instanceof DecodeError) throw new TrackAnalysisError(err.kind, err.message);
       throw err;
@@ -221,7 +225,7 @@ export class GenrePredictor {
   }
 
   /** Genre prediction (and mean embeddings) of one file; options as analyzeFile. */
-  async predictFile(path: string, opts: { durationSec?: number | null; plan?: Excerpt[]; timeoutMs?: number } = {}): Promise<TrackPrediction> {
+  async predictFile(path: string, opts: AnalyzeFileOptions = {}): Promise<TrackPrediction> {
     return this.fromOutputs(await this.analyzeFile(path, opts));
   }
 
@@ -241,6 +245,14 @@ export class GenrePredictor {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+export interface AnalyzeFileOptions {
+  durationSec?: number | null;
+  plan?: Excerpt[];
+  timeoutMs?: number;
+  /** stops the file's ffmpeg runs, and files still waiting for their turn (TrackAnalysisError 'cancelled') */
+  signal?: AbortSignal;
 }
 
 /** Mean over n items of n × width values. */

@@ -25,7 +25,7 @@ the database. Interrupt at any time: the next run continues where this one stopp
   --backend B      inference backend: cuda, directml, coreml, webgpu, cpu (ONNX Runtime), tfjs-node-gpu,
                    tfjs-node, tfjs-wasm (TF.js) (default: the first that works; spectag doctor shows which)
 Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 nothing could be analysed
-(ffmpeg missing or database refused), 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).
+(ffmpeg missing or database refused), 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).`,
   options: {
     ...DB_OPTION, limit: { type: 'string' }, workers: { type: 'string' }, 'retry-errors': { type: 'boolean' }, json: { type: 'boolean' },
     'no-model': { type: 'boolean' }, backend: { type: 'string' },

@@ -85,7 +85,7 @@ the personal model did better on that held-out data. Each run stores a new model
   --refresh              do not train: store suggestions for tracks analysed since the last training
   --backend B            TF.js backend: ${BACKEND_NAMES.join(', ')} (default: the first that works)
   --json                 print the report as JSON
-Exit codes: 0 trained (or nothing due), 2 usage, 3 nothing could be learned (too few tagged tracks), 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).
+Exit codes: 0 trained (or nothing due), 2 usage, 3 nothing could be learned (too few tagged tracks), 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).`,
   options: {
     ...DB_OPTION, json: { type: 'boolean' }, 'min-per-genre': { type: 'string' }, 'retrain-after': { type: 'string' }, hidden: { type: 'string' },
     'exclude-genre': { type: 'string', multiple: true }, 'include-genre': { type: 'string', multiple: true },

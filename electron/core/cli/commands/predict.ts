@@ -124,7 +124,7 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
         files.map(async (path, i) => {
           let r: PredictJsonFile;
           try {
-            const tp = await predictor.predictFile(path);
+            const tp = await predictor.predictFile(path, { signal: io.signal });
             const p = personal ? personal.predict(tp.embeddings) : tp.prediction;
             r = {
               path, ok: true, modelId: p.modelId, modelVersion: p.modelVersion, probabilities: p.probabilities, top: p.top,
@@ -135,6 +135,7 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
               io.stdout.write(`${path}\t${p.unsure ? 'unsure: ' : ''}${top}\n`);
             }
           } catch (err) {
+            if (io.signal.aborted) return; // stopped: the files not done are not failures
             r = { path, ok: false, error: await explainFailure(path, err as Error & { kind?: string }) };
             if (!values.json) io.stdout.write(`${path}\tERROR ${r.error!.kind}: ${r.error!.message}\n`);
           }

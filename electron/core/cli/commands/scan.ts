@@ -11,7 +11,7 @@ export const scanCommand: Command = {
 
 Walks each folder, reads tags of new and changed files, recognises moved files and marks
 vanished ones as missing. Prints a summary; --json prints the summary as JSON.
-Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing scanned, 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).
+Exit codes: 0 done, 1 done but some files could not be read, 2 usage, 3 nothing scanned, 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).`,
   options: { ...DB_OPTION, workers: { type: 'string' }, json: { type: 'boolean' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {

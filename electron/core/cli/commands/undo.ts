@@ -15,7 +15,7 @@ export const undoCommand: Command = {
 
 Restores, in every file the batch wrote, the genre values exactly as they were before (atomic and
 verified per file, like a write). The undo is a batch itself. A file changed since the write is left alone.
-Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).
+Exit codes: 0 done, 1 some files failed, 2 usage, 3 nothing could be undone, 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).`,
   options: { ...DB_OPTION, json: { type: 'boolean' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {

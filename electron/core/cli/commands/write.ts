@@ -62,7 +62,7 @@ audio unchanged) and only then renamed over the original; the previous genres ar
   --id3v23-join S    how several genres are joined in an ID3v2.3 tag (default "; ")
   --id3v2-version V  write ID3v2.3 or 2.4 tags (default: keep the file's version; 2.4 for a new tag)
   --preserve-mtime   keep each file's modification time
-Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing could be done, 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).
+Exit codes: 0 done, 1 some files failed (each is listed), 2 usage, 3 nothing could be done, 130 interrupted (Ctrl-C, SIGINT), 143 stopped (SIGTERM).`,
   options: {
     ...DB_OPTION, 'dry-run': { type: 'boolean' }, mode: { type: 'string' }, 'id3v23-join': { type: 'string' },
     'id3v2-version': { type: 'string' }, 'preserve-mtime': { type: 'boolean' }, json: { type: 'boolean' },
