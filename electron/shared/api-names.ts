@@ -41,8 +41,21 @@ export type AlbumSortKey = (typeof ALBUM_SORT_KEYS)[number];
 export const SUGGESTION_SOURCES = ['default', 'personal'] as const;
 export type SuggestionSource = (typeof SUGGESTION_SOURCES)[number];
 
-/** beets-style recommendation levels over calibrated probabilities: strong = apply confidently, medium = ask. */
-export const CONFIDENCE_THRESHOLDS = { strong: 0.85, medium: 0.6 } as const;
+/**
+ * beets-style recommendation levels over calibrated probabilities: strong = apply confidently, medium = ask;
+ * suggest = a genre worth listing beside the best one. The engine takes them from the model's own calibration
+ * (electron/core/model/calibration.ts); these are what it uses where a head does not state a level.
+ */
+export interface ConfidenceThresholds {
+  strong: number;
+  medium: number;
+  suggest: number;
+}
+
+export const FALLBACK_CONFIDENCE_THRESHOLDS: ConfidenceThresholds = { strong: 0.85, medium: 0.6, suggest: 0.25 };
+
+/** What a newly trained personal head is calibrated with (stored in the head, read back like any head's). */
+export const PERSONAL_CONFIDENCE_THRESHOLDS: ConfidenceThresholds = { strong: 0.85, medium: 0.5, suggest: 0.2 };
 
 /**
  * What the media endpoint (web mode) and protocol (desktop) serve for a track: audio: the file itself, or,

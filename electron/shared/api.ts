@@ -14,17 +14,17 @@ import { SpectagApiError, type ApiErrorPayload } from './api-errors.js';
 import { genreNameProblem, normalizeGenreName } from './genres.js';
 import { AppSettingsPatchSchema, type AppSettings } from './settings.js';
 import {
-  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES,
-  ALBUM_SORT_KEYS, type ReviewStatus, type AlbumStatus,
+  REVIEW_STATUSES, LIBRARY_SORT_KEYS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES,
+  ALBUM_SORT_KEYS, type ReviewStatus, type AlbumStatus, type ConfidenceThresholds,
 } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Review status of a track, as the library table shows and filters it.
 
 export {
-  REVIEW_STATUSES, LIBRARY_SORT_KEYS, CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES, ALBUM_SORT_KEYS, IPC,
+  REVIEW_STATUSES, LIBRARY_SORT_KEYS, FALLBACK_CONFIDENCE_THRESHOLDS, API_METHOD_NAMES, SUGGESTION_SOURCES, MEDIA_KINDS, ALBUM_STATUSES, ALBUM_SORT_KEYS, IPC,
 } from './api-names.js';
-export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind, AlbumStatus, AlbumSortKey } from './api-names.js';
+export type { ReviewStatus, LibrarySortKey, SuggestionSource, MediaKind, AlbumStatus, AlbumSortKey, ConfidenceThresholds } from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Input schemas: one per method that takes input. Strict objects: unknown keys are refused, not ignored.
@@ -389,7 +389,7 @@ export interface ReviewResult {
 export interface BulkAcceptPreview {
   count: number;
   byGenre: { genre: string; count: number }[];
-  thresholds: typeof CONFIDENCE_THRESHOLDS;
+  thresholds: ConfidenceThresholds;
 }
 
 export interface VocabularyEntry {
@@ -511,7 +511,7 @@ export interface BulkAcceptAlbumsPreview {
   albums: number;
   tracks: number;
   byGenre: { genre: string; albums: number; tracks: number }[];
-  thresholds: typeof CONFIDENCE_THRESHOLDS;
+  thresholds: ConfidenceThresholds;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import {
 import { dominantEmbedding, labelTracks, loadLibrary, type LibraryEmbeddings, type TrackLabel } from './dataset.js';
 import type { PersonalHead } from '../db/personal-head.js';
 import { headLogits } from './head.js';
-import { CONFIDENT_THRESHOLD, SUGGEST_THRESHOLD, personalPredictions, retrainState } from './suggestions.js';
+import { personalPredictions, retrainState } from './suggestions.js';
+import { PERSONAL_CONFIDENCE_THRESHOLDS } from '../../shared/api-names.js';
 import { fitTemperature, standardisation, standardise, trainDense, trainingBackend, yieldToEventLoop, type TrainOptions } from './train.js';
 import { assignFolds, arbitrateGenres, scoreTopOne } from './validate.js';
 
@@ -90,7 +91,7 @@ async function fitHead(lib: LibraryEmbeddings, rows: readonly number[], y: Float
   const { layers } = await trainDense({ x, n: rows.length, d: lib.d, y, k: keys.length, weight: w }, o);
   return {
     inputDim: lib.d, keys, genres, mean, scale, layers, temperature: 1,
-    confidentThreshold: CONFIDENT_THRESHOLD, suggestThreshold: SUGGEST_THRESHOLD,
+    confidentThreshold: PERSONAL_CONFIDENCE_THRESHOLDS.medium, suggestThreshold: PERSONAL_CONFIDENCE_THRESHOLDS.suggest,
   };
 }
 

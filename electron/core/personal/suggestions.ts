@@ -10,8 +10,6 @@ import { PERSONAL_MODEL_ID, genreKey, type PersonalPrediction, type RetrainState
 import { dominantEmbedding, loadLibrary, type LibraryEmbeddings } from './dataset.js';
 import { headLogits, softmaxRow } from './head.js';
 
-export const CONFIDENT_THRESHOLD = 0.5;
-export const SUGGEST_THRESHOLD = 0.2;
 
 const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 

@@ -4,7 +4,7 @@
 // as one review step each through the review service, so undo, the write and the personal model see them.
 import { sep } from 'node:path';
 import { SpectagApiError } from '../../shared/api-errors.js';
-import { CONFIDENCE_THRESHOLDS } from '../../shared/api-names.js';
+import { defaultModelThresholds } from '../model/calibration.js';
 import type {
   AlbumDecisionResult, AlbumDetails, AlbumPage, AlbumQuery, AlbumRow, AlbumStatus, AlbumTrack, BulkAcceptAlbumsInput,
   BulkAcceptAlbumsPreview, DecideAlbumInput,
@@ -208,7 +208,7 @@ export class AlbumService {
       e.tracks += c.fileIds.length;
       tracks += c.fileIds.length;
     }
-    return { albums: cands.length, tracks, byGenre: [...by.values()].sort((a, b) => b.tracks - a.tracks), thresholds: CONFIDENCE_THRESHOLDS };
+    return { albums: cands.length, tracks, byGenre: [...by.values()].sort((a, b) => b.tracks - a.tracks), thresholds: defaultModelThresholds() };
   }
 
   /** Accepts them all as one review step (one undo takes the batch back). */

@@ -4,7 +4,7 @@
 // genres, the change event, and the retraining the personal model may then be due for.
 import { resolve } from 'node:path';
 import { SpectagApiError } from '../../shared/api-errors.js';
-import { CONFIDENCE_THRESHOLDS } from '../../shared/api-names.js';
+import { confidenceThresholds, defaultModelThresholds } from '../model/calibration.js';
 import type { BulkAcceptInput, BulkAcceptPreview, DecideInput, LibraryRow, ReviewResult, SuggestionSource } from '../../shared/api.js';
 import type { LibraryFile } from '../../shared/library.js';
 import { splitGenres } from '../../shared/genres.js';
@@ -260,7 +260,10 @@ export class ReviewService {
     return {
       count: rows.length,
       byGenre: [...by].map(([genre, count]) => ({ genre, count })).sort((a, b) => b.count - a.count),
-      thresholds: CONFIDENCE_THRESHOLDS,
+      // the levels of the model whose suggestions these are: the active personal head's, or the default head's
+      thresholds: q.suggestions === 'personal'
+        ? confidenceThresholds(new PersonalStore(this.ctx.db).active()?.head, defaultModelThresholds())
+        : defaultModelThresholds(),
     };
   }
 
