@@ -83,7 +83,9 @@ describe('a write whose library database fails', () => {
   });
 
   it('full after a file was replaced: reported as written but not recorded; undo restores it by its values', async () => {
-    const lib = await library(3, ['Jazz', 'Blues', 'Some Very Long Genre Name '.repeat(200).trim()]);
+    // genres long enough (about 5,000 characters together) that the file's row needs a new page once it is written
+    const long = Array.from({ length: 30 }, (_, i) => `Some Very Long Genre Name ${i + 1} `.repeat(6).trim());
+    const lib = await library(3, ['Jazz', 'Blues', ...long]);
     const before = await Promise.all(lib.paths.map(async (p) => ({ sha: sha(p), snapshot: JSON.stringify(readGenreSnapshot(p, 'mp3')), genres: (await mmView(p)).genres })));
     const report = await applyWrite(lib.db, planWrite(lib.db, {}, 'replace'), {
       // the journal entry is committed by now: the database fills up before the file row can be updated
