@@ -95,17 +95,68 @@ async function fitHead(lib: LibraryEmbeddings, rows: readonly number[], y: Float
   };
 }
 
+/** What every phase of one training reads. */
+interface Learning {
+  db: Db;
+  opts: LearnOptions;
+  store: PersonalStore;
+  settings: PersonalSettings;
+  seed: number;
+  train: Partial<TrainOptions>;
+  started: number;
+  now: number;
+}
+
+/** The tracks and genres one training learns from (phase 1). */
+interface LearningSet {
+  source: NonNullable<ReturnType<typeof dominantEmbedding>>;
+  lib: LibraryEmbeddings;
+  lab: ReturnType<typeof labelTracks>;
+  keys: string[];
+  genres: string[];
+  learned: Set<string>;
+  tracks: TrackLabel[];
+  /** per track, its genres as targets (tracks × genres) and its weight */
+  y: Float32Array;
+  w: Float32Array;
+  /** the report so far: what was learned from, and what was not */
+  base: LearnReport;
+  lastDecisionId: number;
+  loadMs: number;
+}
+
+/** The cross-validation's outcome (phase 2). */
+interface Validated {
+  validation: ValidationSummary;
+  genreReports: PersonalGenreReport[];
+  temperature: number;
+  validateMs: number;
+}
+
 /** Trains, validates and stores a new personal model version; see LearnReport for what it answers. */
 export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promise<LearnReport> {
   const started = performance.now();
-  const now = opts.now ?? Date.now();
   const store = new PersonalStore(db);
   const settings: PersonalSettings = { ...store.settings() };
   for (const [k, v] of Object.entries(opts.settings ?? {})) if (typeof v === 'number') settings[k as keyof PersonalSettings] = v;
   const seed = opts.seed ?? 1;
-  const train: Partial<TrainOptions> = { ...opts.train, hidden: settings.hiddenUnits, seed, signal: opts.signal };
+  const l: Learning = {
+    db, opts, store, settings, seed, train: { ...opts.train, hidden: settings.hiddenUnits, seed, signal: opts.signal }, started, now: opts.now ?? Date.now(),
+  };
 
   opts.onPhase?.('loading');
+  const set = await loadLearningSet(l);
+  if ('trained' in set) return set;
+  const backend = await trainingBackend(opts.backend);
+  opts.onPhase?.('validating');
+  const validated = await crossValidate(l, set);
+  opts.onPhase?.('training');
+  return trainAndPredict(l, set, validated, backend.name);
+}
+
+/** Phase 1: the analysed tracks, their labels, and the genres with enough examples; a report when too few. */
+async function loadLearningSet(l: Learning): Promise<LearningSet | LearnReport> {
+  const { db, store, settings, started } = l;
   const source = dominantEmbedding(db);
   if (!source) return emptyReport(settings, 'no analysed tracks with embeddings yet: analyse the library first (spectag analyze)', started);
   // decisions up to here are in this training; later ones count towards the next automatic retraining
@@ -113,8 +164,7 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
   await yieldToEventLoop();
   const lib = loadLibrary(db, source);
   await yieldToEventLoop();
-  const exclusions = store.exclusions();
-  const lab = labelTracks(lib, exclusions);
+  const lab = labelTracks(lib, store.exclusions());
   const loadMs = performance.now() - started;
 
   const counted = [...lab.counts].sort((a, b) => b[1].tracks - a[1].tracks || (a[0] < b[0] ? -1 : 1));
@@ -148,29 +198,38 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
       timings: { ...base.timings, loadMs, totalMs: performance.now() - started },
     };
   }
-  const backend = await trainingBackend(opts.backend);
+  const y = targets(tracks, keys);
+  const w = sampleWeights(tracks, keys, settings.decisionWeight);
+  return { source, lib, lab, keys, genres, learned, tracks, y, w, base, lastDecisionId, loadMs };
+}
 
-  // ---- validation: album-grouped folds, every scored track predicted by a model that never saw its group
-  opts.onPhase?.('validating');
+/**
+ * A folder stands in for an album only while that leaves enough groups to validate with (a flat folder of
+ * untagged singles would otherwise be one "album" and the validation would have nothing to hold out). Returns
+ * whether folders still count as albums.
+ */
+function groupForFolds(set: LearningSet, folds: number): boolean {
+  const { tracks, lib } = set;
+  if (new Set(tracks.map((t) => t.group)).size >= 2 * folds || !tracks.some((t) => t.groupKind === 'folder')) return true;
+  for (const t of tracks) {
+    if (t.groupKind === 'folder') {
+      t.group = `track:${lib.rows[t.row]!.fileId}`;
+      t.groupKind = 'track';
+    }
+  }
+  return false;
+}
+
+/** Phase 2: album-grouped folds, every scored track predicted by a model that never saw its group. */
+async function crossValidate(l: Learning, set: LearningSet): Promise<Validated> {
+  const { opts, seed, train } = l;
+  const { lib, tracks, keys, genres, y: allY, w: allW } = set;
   const v0 = performance.now();
   const folds = Math.max(2, opts.folds ?? 5);
   const evaluate = Math.min(folds, opts.evaluateFolds ?? (tracks.length <= ALL_FOLDS_UP_TO ? folds : 1));
-  // a folder stands in for an album only while that leaves enough groups to validate with (a flat folder of
-  // untagged singles would otherwise be one "album" and the validation would have nothing to hold out)
-  let folderAsAlbum = true;
-  if (new Set(tracks.map((t) => t.group)).size < 2 * folds && tracks.some((t) => t.groupKind === 'folder')) {
-    folderAsAlbum = false;
-    for (const t of tracks) {
-      if (t.groupKind === 'folder') {
-        t.group = `track:${lib.rows[t.row]!.fileId}`;
-        t.groupKind = 'track';
-      }
-    }
-  }
+  const folderAsAlbum = groupForFolds(set, folds);
   const foldOf = assignFolds(tracks, folds, seed);
   const k = keys.length;
-  const allY = targets(tracks, keys);
-  const allW = sampleWeights(tracks, keys, settings.decisionWeight);
   const heldOut: number[] = [];
   const oofLogits: number[] = [];
   for (let f = 0; f < evaluate; f++) {
@@ -188,6 +247,20 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
   const zHeld = Float32Array.from(oofLogits);
   const yHeld = Float32Array.from(heldOut.flatMap((i) => Array.from(allY.subarray(i * k, (i + 1) * k))));
   const temperature = fitTemperature(zHeld, yHeld, heldOut.length, k);
+  const scheme = (evaluate === folds
+    ? `${folds}-fold cross-validation over whole albums (else artists, ${folderAsAlbum ? 'album folders, ' : ''}tracks): every labelled track held out once`
+    : `one album-grouped hold-out of about ${Math.round(100 / folds)} % of the labelled tracks (${folds} folds, 1 scored)`) +
+    (folderAsAlbum ? '' : '; folders without album tags were too few to stand for albums, so their tracks are held out one by one');
+  const { genreReports, validation } = scoreHeldOut(l, set, heldOut, zHeld, { scheme, folds: evaluate, temperature });
+  return { validation, genreReports, temperature, validateMs: performance.now() - v0 };
+}
+
+/** The held-out predictions scored: the personal model against the default one, per genre and overall. */
+function scoreHeldOut(
+  l: Learning, set: LearningSet, heldOut: number[], zHeld: Float32Array, summary: { scheme: string; folds: number; temperature: number },
+): { genreReports: PersonalGenreReport[]; validation: ValidationSummary } {
+  const { lib, lab, tracks, keys, genres, learned } = set;
+  const k = keys.length;
   const truth = heldOut.map((i) => tracks[i]!.keys);
   const personalTop = heldOut.map((_, j) => {
     let best = 0;
@@ -195,7 +268,7 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     return keys[best]!;
   });
   // the default model's best genre, in the person's vocabulary (a genre they do not use counts as wrong)
-  const defaultKey = (g: string): string => genreKey(opts.modelNames?.[g] ?? g);
+  const defaultKey = (g: string): string => genreKey(l.opts.modelNames?.[g] ?? g);
   const defaultKeys = new Set(Object.keys(lib.rows[0]?.defaultProbabilities ?? {}).map(defaultKey));
   const defaultTop = heldOut.map((i) => {
     const probs = lib.rows[tracks[i]!.row]!.defaultProbabilities;
@@ -228,31 +301,29 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     };
   });
   const validation: ValidationSummary = {
-    scheme: (evaluate === folds
-      ? `${folds}-fold cross-validation over whole albums (else artists, ${folderAsAlbum ? 'album folders, ' : ''}tracks): every labelled track held out once`
-      : `one album-grouped hold-out of about ${Math.round(100 / folds)} % of the labelled tracks (${folds} folds, 1 scored)`) +
-      (folderAsAlbum ? '' : '; folders without album tags were too few to stand for albums, so their tracks are held out one by one'),
-    folds: evaluate, groups: groupKinds, heldOutTracks: heldOut.length,
+    scheme: summary.scheme, folds: summary.folds, groups: groupKinds, heldOutTracks: heldOut.length,
     personalAccuracy: personal.accuracy, defaultAccuracy: fallback.accuracy,
-    beatsDefault: personal.accuracy > fallback.accuracy, temperature,
+    beatsDefault: personal.accuracy > fallback.accuracy, temperature: summary.temperature,
   };
-  const validateMs = performance.now() - v0;
+  return { genreReports, validation };
+}
 
-  // ---- the model that is kept: the same recipe on every labelled track
-  opts.onPhase?.('training');
+/**
+ * Phase 3: the model that is kept (the same recipe on every labelled track), stored as a new version; then
+ * suggestions for every analysed track (labelled ones too: a suggestion that disagrees with a tag is worth a look).
+ */
+async function trainAndPredict(l: Learning, set: LearningSet, v: Validated, backend: LearnReport['backend']): Promise<LearnReport> {
+  const { opts, store, train, started, now } = l;
+  const { lib, tracks, keys, genres, base, source } = set;
   const t1 = performance.now();
-  const head = { ...(await fitHead(lib, tracks.map((t) => t.row), allY, allW, keys, genres, train)), temperature };
+  const head = { ...(await fitHead(lib, tracks.map((t) => t.row), set.y, set.w, keys, genres, train)), temperature: v.temperature };
   const trainMs = performance.now() - t1;
-  const offeredGenres = genreReports.filter((g) => g.offered).map((g) => g.genre);
-  const report: LearnReport = {
-    ...base, trained: true, backend: backend.name, genres: genreReports, validation, offeredGenres,
-  };
+  const offeredGenres = v.genreReports.filter((g) => g.offered).map((g) => g.genre);
+  const report: LearnReport = { ...base, trained: true, backend, genres: v.genreReports, validation: v.validation, offeredGenres };
   const version = store.saveModel({
     createdAt: now, trigger: opts.trigger ?? 'manual', embeddingSpec: source.spec, defaultModelId: source.modelId, head,
-    offeredGenres, beatsDefault: validation.beatsDefault, trainTracks: tracks.length, lastDecisionId, report,
+    offeredGenres, beatsDefault: v.validation.beatsDefault, trainTracks: tracks.length, lastDecisionId: set.lastDecisionId, report,
   });
-
-  // ---- suggestions for every analysed track (labelled ones too: a suggestion that disagrees with a tag is worth a look)
   const t2 = performance.now();
   let predicted = 0;
   if (opts.predict !== false) {
@@ -265,10 +336,9 @@ export async function learnPersonalModel(db: Db, opts: LearnOptions = {}): Promi
     }
     store.pruneWeights();
   }
-  const predictMs = performance.now() - t2;
   const final: LearnReport = {
     ...report, version, predicted,
-    timings: { loadMs, validateMs, trainMs, predictMs, totalMs: performance.now() - started },
+    timings: { loadMs: set.loadMs, validateMs: v.validateMs, trainMs, predictMs: performance.now() - t2, totalMs: performance.now() - started },
   };
   store.updateReport(version, final);
   return final;
