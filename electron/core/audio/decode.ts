@@ -186,15 +186,28 @@ class ExcerptSink {
  * (Windows: Node hands fds above 2 to the child through the C runtime's handle inheritance, which ffmpeg's
  * `pipe:N` reads like any C program.) ffmpeg interleaves the outputs, so every pipe is drained as it fills.
  */
-function decodeAll(path: string, bin: string, plan: readonly Excerpt[], opts: DecodeOptions): Promise<Float32Array[]> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const rate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
+function decodeArgs(path: string, plan: readonly Excerpt[], rate: DecodeSampleRate): string[] {
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'error'];
   for (const e of plan) {
     // `file:` keeps a name containing ':' from being read as a protocol
     args.push('-guess_layout_max', '8', '-ss', e.startSec.toFixed(3), '-t', e.durationSec.toFixed(3), '-i', `file:${path}`);
   }
   plan.forEach((_, k) => args.push('-map', `${k}:a:0`, '-af', downmixFilter(rate), '-f', 'f32le', `pipe:${3 + k}`));
+  return args;
+}
+
+/** Why an ffmpeg run that we did not stop ourselves failed, or null when it succeeded. */
+function exitFailure(path: string, bin: string, exit: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error; killedByUs: boolean }, stderr: string): DecodeError | null {
+  if (exit.spawnError) return new DecodeError('no-ffmpeg', path, `ffmpeg could not be started (${bin}): ${exit.spawnError.message}`);
+  if (exit.signal && !exit.killedByUs) return new DecodeError('killed', path, `ffmpeg was killed from outside (signal ${exit.signal}); the file may be fine`);
+  if (exit.code !== 0) return new DecodeError(classifyFailure(stderr), path, `ffmpeg could not decode the audio (${ffmpegReason(stderr, path)})`);
+  return null;
+}
+
+function decodeAll(path: string, bin: string, plan: readonly Excerpt[], opts: DecodeOptions): Promise<Float32Array[]> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const rate = opts.sampleRate ?? DECODE_SAMPLE_RATE;
+  const args = decodeArgs(path, plan, rate);
   // 4 bytes per sample; a little slack for resampler rounding
   const sinks = plan.map((e) => {
     const expected = Math.ceil((e.durationSec + 0.1) * rate) * 4;
@@ -251,15 +264,7 @@ function decodeAll(path: string, bin: string, plan: readonly Excerpt[], opts: De
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (pid != null) opts.onProcess?.({ pid, running: false });
-      if (!failure) {
-        if (spawnError) {
-          failure = new DecodeError('no-ffmpeg', path, `ffmpeg could not be started (${bin}): ${spawnError.message}`);
-        } else if (signal && !killedByUs) {
-          failure = new DecodeError('killed', path, `ffmpeg was killed from outside (signal ${signal}); the file may be fine`);
-        } else if (code !== 0) {
-          failure = new DecodeError(classifyFailure(stderr), path, `ffmpeg could not decode the audio (${ffmpegReason(stderr, path)})`);
-        }
-      }
+      failure ??= exitFailure(path, bin, { code, signal, spawnError, killedByUs }, stderr);
       if (failure) reject(failure);
       else resolve(sinks.map((s) => s.pcm()));
     };
