@@ -86,6 +86,30 @@ const LAYERS = [
   },
 ];
 
+// ---------------------------------------------------------------------------------------------------
+// Long functions are hard to change safely: the app's functions stay within 60 lines (blank lines and comments
+// not counted). The few below are longer, each for the reason given; each file's cap is its longest function
+// today, so none can grow, and splitting one lowers its cap (or removes the entry).
+
+const FUNCTION_LINES = { max: 60, skipBlankLines: true, skipComments: true };
+const LONG_FUNCTIONS = [
+  ['electron/core/spectrogram/fft.ts', 92, 'powerSpectrum: the real FFT\'s inner loops, run for every spectrogram frame; kept in one body for speed'],
+  ['electron/core/library/fast/riff.ts', 88, 'readWav: walks the RIFF chunks in one pass with one cursor; a function per chunk would pass the parse state around'],
+  ['electron/core/library/fast/ogg.ts', 87, 'readOgg: the page/packet walk of one Ogg stream, as riff.ts'],
+  ['electron/core/library/fast/mp4.ts', 79, 'readTrack: the atom walk of an MP4 track, as riff.ts'],
+  ['electron/core/db/migrations/*.ts', 82, 'a migration\'s up() is the SQL of one schema version, written once and never edited'],
+  ['electron/core/tags/write.ts', 82, 'processFile: the order of the durable steps of one file\'s write (journal, replace, record) reads top to bottom'],
+  ['electron/core/cli/commands/doctor.ts', 79, 'run: prints the report section by section, in the order the user reads it'],
+  ['electron/core/cli/commands/predict.ts', 75, 'run: options, model, per-file output and the JSON document of one command'],
+  ['electron/core/personal/train.ts', 78, 'trainDense: the training loop with its hand-written gradients, one step per epoch'],
+  ['electron/core/library/walk.ts', 76, 'walkRoot: one generator holding the walk\'s state (link loops, hard links folded, names that are not UTF-8)'],
+  ['electron/core/personal/dataset.ts', 64, 'labelTracks: one pass deciding each track\'s labels by the trust order of its sources'],
+  ['electron/core/tags/genre-tags.ts', 64, 'writeGenreTags / restoreGenreTags: one branch per tag format, side by side'],
+  ['electron/core/audio/decode.ts', 64, 'decodeAll: one ffmpeg run\'s life (spawn, pipes, timeout, cancel, exit) in one closure, so no path leaves a process behind'],
+  ['electron/core/media/preview.ts', 63, 'wavPreviewStream: as decodeAll, for the streamed WAV preview'],
+  ['electron/core/albums/grouping.ts', 61, 'groupAlbums: the grouping rules in the order they apply'],
+];
+
 /**
  * Lints the import lines of a Svelte component's scripts as TypeScript: everything else is blanked out
  * (lines kept, so positions stay right), since only the layer rules are checked in components.
@@ -147,6 +171,8 @@ export default tseslint.config(
       'no-restricted-globals': ['error', ...['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource'].map((name) => ({ name, message: 'the window talks to the engine through renderer/src/lib/api.ts only' }))],
     },
   },
+  { files: ['electron/**/*.ts'], rules: { 'max-lines-per-function': ['error', FUNCTION_LINES] } },
+  ...LONG_FUNCTIONS.map(([file, max]) => ({ files: [file], rules: { 'max-lines-per-function': ['error', { ...FUNCTION_LINES, max }] } })),
   { files: ['renderer/src/**/*.svelte'], processor: svelteImports },
   {
     files: ['renderer/src/**/*.svelte/*.ts'],
