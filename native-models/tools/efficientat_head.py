@@ -303,6 +303,8 @@ def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path) -> None:
         "kernel": [[round(float(v), 6) for v in row] for row in model.coef_.T],
         "bias": [round(float(v), 6) for v in model.intercept_],
         "temperature": round(t_best, 3), "confidentThreshold": confident, "suggestThreshold": 0.25,
+        # the app hears musicnn's patch at the centre of each of its three 10 s excerpts (what version 1 stored)
+        "patchesPerTrack": 3,
         "reliability": table,
         "audioset": {"backbone": "efficientat-mn04", "output": "logits", "pooling": "mean",
                      "score": "max over the entry's classes of the mean window logit; p = sigmoid(a * score + b)",

@@ -1,10 +1,10 @@
-// The TS runtime of the genre head computes what the training script computed for the shipped head.json
-// (golden numbers written by native-models/tools/train_genre_head.py), and its output is well-formed.
+// The TS runtime of the musicnn-only head (what the TF.js fallback runs) computes what the training script computed
+// for native-models/genre-head/head.json (golden numbers written by native-models/tools/train_genre_head.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadGenreHead } from '../../electron/core/model/genre-head.js';
+import { loadGenreHead, MUSICNN_HEAD_DIR } from '../../electron/core/model/genre-head.js';
 import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
 import { GOLDEN_DIR } from '../golden/model/fixture-patches.js';
 import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
@@ -17,8 +17,8 @@ interface Golden {
   probabilities: Record<string, number>;
 }
 
-test('the shipped head gives the training script’s probabilities for the golden inputs (±1e-4)', async () => {
-  const head = await loadGenreHead(NATIVE_MODELS_DIR);
+test('the musicnn-only head gives the training script’s probabilities for the golden inputs (±1e-4)', async () => {
+  const head = await loadGenreHead(NATIVE_MODELS_DIR, MUSICNN_HEAD_DIR);
   const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, 'genre-head-golden.json'), 'utf8')) as Golden;
   assert.equal(golden.head, `${head.id}@${head.version}`);
   assert.deepEqual([...head.genres], [...MODEL_GENRES]);
@@ -33,12 +33,12 @@ test('the shipped head gives the training script’s probabilities for the golde
       pooled: o.pooled ? Float32Array.from(o.pooled) : new Float32Array(n * 1506),
     };
   }
-  const p = head.predict(outputs, [0, 2.992], 2.992);
+  const p = head.predict({ items: outputs, startSec: [0, 2.992], windows: [], means: { embeddings: {}, outputs: [] } }, 2.992);
   for (const g of MODEL_GENRES) {
     assert.ok(Math.abs(p.probabilities[g]! - golden.probabilities[g]!) < 1e-4, `${g}: ${p.probabilities[g]} vs ${golden.probabilities[g]}`);
   }
   assert.equal(p.excerpts.length, 2);
   assert.equal(p.top[0]!.genre, Object.entries(golden.probabilities).sort((a, b) => b[1] - a[1])[0]![0]);
-  const { confidentThreshold } = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, 'genre-head', 'head.json'), 'utf8')) as { confidentThreshold: number };
+  const { confidentThreshold } = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, MUSICNN_HEAD_DIR, 'head.json'), 'utf8')) as { confidentThreshold: number };
   assert.equal(p.unsure, p.top[0]!.probability < confidentThreshold);
 });

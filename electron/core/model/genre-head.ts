@@ -1,10 +1,42 @@
-// The default genre head (native-models/genre-head/head.json): a softmax layer (optionally after one hidden
-// ReLU layer) over musicnn embeddings, trained by native-models/tools/train_genre_head.py. Track decision = mean of patch logits,
-// calibrated with one temperature; per-excerpt predictions use the same layer on each patch.
+// Genre heads. The shipped one (native-models/genre-head-2/head.json, format 3) is a logistic regression over
+// both backbones' mean embeddings, combined with the calibrated AudioSet outputs for the rest of the genre
+// vocabulary (genre-suggestions.ts); it scores a track from the per-track means that are stored, so a new head
+// re-scores a library without listening again. Formats 1 and 2 (native-models/genre-head: musicnn only, trained
+// by native-models/tools/train_genre_head.py) are a softmax layer (optionally after one hidden ReLU layer) over
+// musicnn patches: track decision = mean of patch logits; the TF.js fallback (no EfficientAT) still runs it.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExcerptPrediction, GenrePrediction } from '../../shared/genres-model.js';
+import type { ExcerptSpan } from '../../shared/analysis.js';
 import type { BackboneOutputs } from './protocol.js';
+import type { TrackOutput } from '../db/predictions.js';
+import { AudioSetGenres, combineSuggestions, type AudioSetCalibration } from './genre-suggestions.js';
+
+/** The head the app runs (two backbones + AudioSet genres). */
+export const SHIPPED_HEAD_DIR = 'genre-head-2';
+/**
+ * The musicnn-only head of version 1: what the TF.js fallback runs (it has no EfficientAT), and how analyses made
+ * under version 1 are recognised, so they are re-scored from what they stored instead of listened to again.
+ */
+export const MUSICNN_HEAD_DIR = 'genre-head';
+
+/** What is stored per track: mean embeddings per backbone and the kept backbone outputs (AudioSet logits). */
+export interface TrackFeatures {
+  embeddings: Readonly<Record<string, Float32Array>>;
+  outputs: readonly TrackOutput[];
+}
+
+/** Everything a head may read of one analysed track. */
+export interface HeadInput {
+  /** per-item outputs (patches, windows) of the backbones */
+  items: BackboneOutputs;
+  /** per musicnn patch: where it starts (s) */
+  startSec: number[];
+  /** per EfficientAT window: where it lies */
+  windows: ExcerptSpan[];
+  /** the per-track means that are stored */
+  means: TrackFeatures;
+}
 
 interface HeadJson {
   format: string;
@@ -31,21 +63,33 @@ interface HeadJson {
 export interface GenreHead {
   readonly id: string;
   readonly version: string;
+  /** every genre the head scores (vocabulary ids), in output order */
   readonly genres: readonly string[];
   /** backbone folders the head needs (e.g. musicnn-msd, musicnn-mtt) */
   readonly backbones: string[];
   /** the backbone outputs the head reads, in order */
   readonly inputs: readonly { backbone: string; output: string }[];
   readonly patchesPerTrack: number | null;
-  predict(outputs: BackboneOutputs, startSec: number[], patchSec: number): GenrePrediction;
+  /** the head file's bytes (part of the model version) */
+  readonly file: Buffer;
+  /** the track's result reads only the stored per-track means (so `fromStored` can re-score a track) */
+  readonly fromMeans: boolean;
+  predict(input: HeadInput, patchSec: number): GenrePrediction;
+  /**
+   * The track's prediction from its stored means alone (no excerpts: those need the per-item outputs), equal to
+   * `predict`'s track-level result; null when the head needs more than the means or they lack an input.
+   */
+  fromStored(stored: TrackFeatures): GenrePrediction | null;
 }
 
-export async function loadGenreHead(modelsDir: string): Promise<GenreHead> {
-  const json = JSON.parse(await readFile(join(modelsDir, 'genre-head', 'head.json'), 'utf8')) as HeadJson;
+export async function loadGenreHead(modelsDir: string, dir = SHIPPED_HEAD_DIR): Promise<GenreHead> {
+  const file = await readFile(join(modelsDir, dir, 'head.json'));
+  const json = JSON.parse(file.toString('utf8')) as HeadJson | TrackHeadJson;
+  if (json.format === 'spectag-genre-head' && json.formatVersion === 3) return new TrackHead(json as TrackHeadJson, file, dir);
   if (json.format !== 'spectag-genre-head' || (json.formatVersion !== 1 && json.formatVersion !== 2)) {
-    throw new Error(`genre-head/head.json: unsupported format ${json.format} v${json.formatVersion}`);
+    throw new Error(`${dir}/head.json: unsupported format ${json.format} v${json.formatVersion}`);
   }
-  return new DenseHead(json);
+  return new DenseHead(json as HeadJson, file);
 }
 
 function softmax(logits: Float64Array, temperature: number): number[] {
@@ -57,6 +101,7 @@ function softmax(logits: Float64Array, temperature: number): number[] {
 }
 
 class DenseHead implements GenreHead {
+  readonly fromMeans = false;
   readonly id: string;
   readonly version: string;
   readonly genres: readonly string[];
@@ -68,7 +113,7 @@ class DenseHead implements GenreHead {
   private readonly hiddenKernel: Float64Array | null; // d × h, row-major
   private readonly hiddenBias: Float64Array | null;
 
-  constructor(private readonly json: HeadJson) {
+  constructor(private readonly json: HeadJson, readonly file: Buffer) {
     this.id = json.id;
     this.version = json.version;
     this.genres = json.genres;
@@ -130,7 +175,11 @@ class DenseHead implements GenreHead {
     return DenseHead.affine(x, this.kernel, this.bias);
   }
 
-  predict(outputs: BackboneOutputs, startSec: number[], patchSec: number): GenrePrediction {
+  fromStored(): null {
+    return null;
+  }
+
+  predict({ items: outputs, startSec }: HeadInput, patchSec: number): GenrePrediction {
     const k = this.genres.length;
     const n = startSec.length;
     const mean = new Float64Array(k);
@@ -155,4 +204,132 @@ class DenseHead implements GenreHead {
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
+}
+
+/** Format 3 (native-models/tools/efficientat_head.py export): mean embeddings → scaler → logistic regression, + AudioSet. */
+interface TrackHeadJson {
+  format: string;
+  formatVersion: 3;
+  id: string;
+  version: string;
+  genres: string[];
+  inputs: { backbone: string; output: string; width: number; pooling: 'mean' }[];
+  scaler: { mean: number[]; scale: number[] };
+  kernel: number[][];
+  bias: number[];
+  temperature: number;
+  confidentThreshold: number;
+  suggestThreshold: number;
+  patchesPerTrack?: number | null;
+  audioset: AudioSetCalibration;
+}
+
+/**
+ * The two-backbone head: softmax over its genres from the standardised, concatenated mean embeddings, plus a
+ * calibrated probability for every other vocabulary entry from the mean AudioSet logits. The track's result reads
+ * only the per-track means (what the database keeps); each excerpt's reads the musicnn patch and the EfficientAT
+ * window it lies in.
+ */
+class TrackHead implements GenreHead {
+  readonly fromMeans = true;
+  readonly id: string;
+  readonly version: string;
+  readonly genres: readonly string[];
+  readonly backbones: string[];
+  readonly inputs: { backbone: string; output: string }[];
+  readonly patchesPerTrack: number | null;
+  private readonly headGenres: readonly string[];
+  private readonly kernel: Float64Array;
+  private readonly audioset: AudioSetGenres;
+
+  constructor(private readonly json: TrackHeadJson, readonly file: Buffer, dir: string) {
+    this.id = json.id;
+    this.version = json.version;
+    this.headGenres = json.genres;
+    this.inputs = json.inputs.map((i) => ({ backbone: i.backbone, output: i.output }));
+    this.audioset = new AudioSetGenres(json.audioset, json.genres);
+    this.genres = [...json.genres, ...this.audioset.ids];
+    this.backbones = [...new Set([...this.inputs.map((i) => i.backbone), json.audioset.backbone])];
+    this.patchesPerTrack = json.patchesPerTrack ?? null;
+    const d = json.inputs.reduce((n, i) => n + i.width, 0);
+    this.kernel = Float64Array.from(json.kernel.flat());
+    if (json.kernel.length !== d || this.kernel.length !== d * json.genres.length || json.bias.length !== json.genres.length
+      || json.scaler.mean.length !== d || json.scaler.scale.length !== d) {
+      throw new Error(`${dir}/head.json: scaler/kernel/bias shapes do not match the inputs (${d}) and genres (${json.genres.length})`);
+    }
+  }
+
+  /** Softmax probabilities of the head's genres for one feature vector per input (in `inputs` order). */
+  private headProbabilities(parts: readonly Float32Array[]): number[] {
+    const { scaler, bias, temperature } = this.json;
+    const k = bias.length;
+    const z = Float64Array.from(bias);
+    let at = 0;
+    for (const part of parts) {
+      for (let j = 0; j < part.length; j++, at++) {
+        const x = (part[j]! - scaler.mean[at]!) / scaler.scale[at]!;
+        const base = at * k;
+        for (let c = 0; c < k; c++) z[c]! += x * this.kernel[base + c]!;
+      }
+    }
+    return softmax(z, temperature);
+  }
+
+  /** All genres' probabilities (head genres, then the AudioSet entries), or null when an input is missing. */
+  private score(embedding: (backbone: string, output: string) => Float32Array | undefined, logits: Float32Array | undefined): number[] | null {
+    const parts: Float32Array[] = [];
+    for (const [i, input] of this.json.inputs.entries()) {
+      const v = embedding(input.backbone, input.output);
+      if (!v || v.length !== this.json.inputs[i]!.width) return null;
+      parts.push(v);
+    }
+    if (!logits) return null;
+    return [...this.headProbabilities(parts), ...this.audioset.probabilities(logits)];
+  }
+
+  private result(probs: number[], excerpts: ExcerptPrediction[]): GenrePrediction {
+    const probabilities: Record<string, number> = {};
+    this.genres.forEach((g, i) => (probabilities[g] = round(probs[i]!, 4)));
+    const { top, unsure } = combineSuggestions(probabilities, {
+      headGenres: this.headGenres, confident: this.json.confidentThreshold, runnerUp: this.json.suggestThreshold,
+      audiosetSure: this.json.audioset.suggestThreshold,
+    });
+    return { modelId: this.id, modelVersion: this.version, genres: this.genres, probabilities, top, unsure, excerpts };
+  }
+
+  fromStored(stored: TrackFeatures): GenrePrediction | null {
+    const cal = this.json.audioset;
+    const logits = stored.outputs.find((o) => o.backbone === cal.backbone && o.output === cal.output)?.values;
+    const probs = this.score((b, o) => (o === 'embedding' ? stored.embeddings[b] : undefined), logits);
+    return probs ? this.result(probs, []) : null;
+  }
+
+  predict(input: HeadInput, patchSec: number): GenrePrediction {
+    const track = this.fromStored(input.means);
+    if (!track) throw new Error(`genre head needs ${this.json.inputs.map((i) => `${i.backbone}.${i.output}`).join(', ')} and ${this.json.audioset.backbone}.${this.json.audioset.output}`);
+    // per excerpt (a musicnn patch): that patch and the EfficientAT window it lies in
+    const cal = this.json.audioset;
+    const item = (backbone: string, output: string, i: number, n: number): Float32Array | undefined => {
+      const all = input.items[backbone]?.[output];
+      if (!all || n === 0) return undefined;
+      const w = all.length / n;
+      return all.subarray(i * w, (i + 1) * w);
+    };
+    const windowOf = (t: number): number => {
+      const ws = input.windows;
+      let best = 0;
+      for (let w = 0; w < ws.length; w++) if (ws[w]!.startSec <= t + 1e-6) best = w;
+      return best;
+    };
+    const itemsOf = (backbone: string): number => (backbone === cal.backbone ? input.windows.length : input.startSec.length);
+    const excerpts: ExcerptPrediction[] = [];
+    for (let p = 0; p < input.startSec.length; p++) {
+      const w = windowOf(input.startSec[p]! + patchSec / 2);
+      const at = (backbone: string) => (backbone === cal.backbone ? w : p);
+      const probs = this.score((b, o) => item(b, o, at(b), itemsOf(b)), item(cal.backbone, cal.output, w, input.windows.length));
+      if (!probs) break;
+      excerpts.push({ startSec: round(input.startSec[p]!, 3), durationSec: round(patchSec, 3), probabilities: probs.map((v) => round(v, 4)) });
+    }
+    return { ...track, excerpts };
+  }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
 import type { GenrePrediction, InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
 import type { ExcerptSpan } from '../../shared/analysis.js';
-import { loadGenreHead, type GenreHead } from './genre-head.js';
+import { loadGenreHead, MUSICNN_HEAD_DIR, type GenreHead, type TrackFeatures } from './genre-head.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
 import { loadBackbone, type Backbone, type FrontEndName } from './backbone.js';
 import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js';
@@ -26,10 +26,13 @@ import type { TrackOutput } from '../db/predictions.js';
  */
 export const ANALYSIS_BACKBONES = ['musicnn-msd', 'efficientat-mn04'] as const;
 
-/** The backbones an analysis with this head runs; those the head does not read are optional (TF.js has no EfficientAT). */
+/**
+ * The backbones an analysis with this head runs. All but musicnn are optional: the TF.js fallback has no
+ * EfficientAT, and runs the musicnn-only head instead.
+ */
 export function analysisBackbones(head: Pick<GenreHead, 'backbones'>): { backbones: string[]; optional: string[] } {
   const backbones = [...new Set([...head.backbones, ...ANALYSIS_BACKBONES])];
-  return { backbones, optional: backbones.filter((b) => !head.backbones.includes(b)) };
+  return { backbones, optional: backbones.filter((b) => b !== 'musicnn-msd') };
 }
 
 /**
@@ -73,20 +76,37 @@ export interface TrackPrediction {
 }
 
 /**
- * Hash of everything the prediction depends on: the listening plan (which excerpts, how many patches), the
- * head, each backbone's files (ONNX and TF.js weights) and what is stored per track.
+ * Hash of everything the stored per-track means depend on: the listening plan (which excerpts, how many
+ * patches), each backbone's files (ONNX and TF.js weights) and what is stored per track. `head`: the head file
+ * hashed in the middle, as version 1 did (its versions hashed head and listening together).
  */
-async function modelFingerprint(modelsDir: string, backbones: readonly Backbone[], patchesPerTrack: number | null): Promise<string> {
+async function listeningFingerprint(backbones: readonly Backbone[], patchesPerTrack: number | null, head?: Buffer): Promise<string> {
   const h = createHash('sha256');
   h.update(`${listeningPipelineId()}\npatches:${patchesPerTrack ?? 'all'}\nstored:${JSON.stringify(STORED_OUTPUTS)}\n`);
-  h.update(await readFile(join(modelsDir, 'genre-head', 'head.json')));
+  if (head) h.update(head);
   for (const b of backbones) for (const f of b.files) h.update(await readFile(f));
   return h.digest('hex').slice(0, 12);
+}
+
+/**
+ * The model version: `<head version>+<listening fingerprint>.<head fingerprint>`. A prediction whose listening
+ * part equals the running one was made from the same stored means, so a new head re-scores it from the database
+ * (`GenrePredictor.rescore`) instead of listening again. Heads that read per-patch outputs (the musicnn-only head)
+ * cannot: their version is `<head version>+<fingerprint of both>`, as version 1 wrote it.
+ */
+async function modelVersion(head: GenreHead, backbones: readonly Backbone[], patchesPerTrack: number | null): Promise<string> {
+  if (!head.fromMeans) {
+    return `${head.version}+${await listeningFingerprint(backbones, patchesPerTrack, head.file)}`;
+  }
+  const headHash = createHash('sha256').update(head.file).digest('hex').slice(0, 8);
+  return `${head.version}+${await listeningFingerprint(backbones, patchesPerTrack)}.${headHash}`;
 }
 
 export class GenrePredictor {
   private constructor(
     private readonly head: GenreHead,
+    /** versions of stored predictions this head can re-score from the stored means (see modelVersion) */
+    private readonly rescorable: (version: string) => boolean,
     private readonly pool: InferencePool,
     readonly modelId: string,
     readonly modelVersion: string,
@@ -98,12 +118,10 @@ export class GenrePredictor {
 
   static async create(opts: PredictorOptions = {}): Promise<GenrePredictor> {
     const modelsDir = opts.modelsDir ?? NATIVE_MODELS_DIR;
-    const head = await loadGenreHead(modelsDir);
+    let head = await loadGenreHead(modelsDir);
     const patchesPerTrack = opts.patchesPerTrack ?? head.patchesPerTrack;
     const backbones = opts.backbones ?? analysisBackbones(head).backbones;
     const loaded = await Promise.all(backbones.map((b) => loadBackbone(modelsDir, b)));
-    // the patch count and every backbone that runs change what is stored, so they are part of the version
-    const version = `${head.version}+${await modelFingerprint(modelsDir, loaded, patchesPerTrack)}`;
     // what the head reads, the embedding the personal model learns on, and the stored outputs
     const outputs = opts.allOutputs
       ? undefined
@@ -112,25 +130,31 @@ export class GenrePredictor {
         ...head.inputs.filter((i) => i.backbone === b).map((i) => i.output),
         ...STORED_OUTPUTS.filter((o) => o.backbone === b).map((o) => o.output),
       ])]]));
+    // musicnn must run; EfficientAT only on ONNX Runtime (the TF.js fallback has no EfficientAT and runs the
+    // musicnn-only head instead)
     const pool = new InferencePool({
       modelsDir,
       backbones,
-      // the head's own backbones must run; the others the TF.js fallback may lack
-      optional: backbones.filter((b) => !head.backbones.includes(b)),
+      optional: analysisBackbones({ backbones }).optional,
       outputs,
       backend: opts.backend,
       workers: opts.workers,
       threads: opts.threads,
       maxBatch: opts.maxBatch,
     });
-    const predictor = new GenrePredictor(head, pool, head.id, version, patchesPerTrack, new Map(loaded.map((b) => [b.id, b.frontEnd])));
     try {
-      await pool.backend;
+      const report = await pool.backend;
+      if (report.runtime === 'tfjs' && head.backbones.includes('efficientat-mn04')) {
+        head = await loadGenreHead(modelsDir, MUSICNN_HEAD_DIR);
+      }
     } catch (err) {
       await pool.close();
       throw err;
     }
-    return predictor;
+    // the patch count and every backbone that runs change what is stored, so they are part of the version
+    const version = await modelVersion(head, loaded, patchesPerTrack);
+    const rescorable = await rescorableVersions(modelsDir, head, version, loaded, patchesPerTrack);
+    return new GenrePredictor(head, rescorable, pool, head.id, version, patchesPerTrack, new Map(loaded.map((b) => [b.id, b.frontEnd])));
   }
 
   private readonly listener = new TrackListener();
@@ -175,7 +199,6 @@ export class GenrePredictor {
   }
 
   fromOutputs(res: PatchOutputs): TrackPrediction {
-    const prediction = { ...this.head.predict(res.outputs, res.startSec, PATCH_SEC), modelVersion: this.modelVersion };
     const embeddings: Record<string, Float32Array> = {};
     const outputs: TrackOutput[] = [];
     for (const [backbone, o] of Object.entries(res.outputs)) {
@@ -187,7 +210,21 @@ export class GenrePredictor {
         outputs.push({ backbone, output: s.output, values: itemMean(all, items) });
       }
     }
+    // the track's result reads the same float32 means that are stored: re-scoring them gives it again
+    const input = { items: res.outputs, startSec: res.startSec, windows: res.windows, means: { embeddings, outputs } };
+    const prediction = { ...this.head.predict(input, PATCH_SEC), modelVersion: this.modelVersion };
     return { prediction, embeddings, outputs };
+  }
+
+  /** Whether a stored prediction of this version can be re-scored by this head from its stored means. */
+  canRescore(version: string): boolean {
+    return version !== this.modelVersion && this.rescorable(version);
+  }
+
+  /** The prediction of a track from its stored means (no listening); null when they lack an input of the head. */
+  rescore(stored: TrackFeatures): GenrePrediction | null {
+    const p = this.head.fromStored(stored);
+    return p && { ...p, modelVersion: this.modelVersion };
   }
 
   /**
@@ -253,6 +290,30 @@ export interface AnalyzeFileOptions {
   timeoutMs?: number;
   /** stops the file's ffmpeg runs, and files still waiting for their turn (TrackAnalysisError 'cancelled') */
   signal?: AbortSignal;
+}
+
+/**
+ * Which stored versions `head` can re-score: those with the same listening fingerprint (any head), and those of
+ * version 1, whose fingerprint hashed its musicnn-only head file (native-models/genre-head) in the middle with
+ * musicnn listed first; never for a head that needs per-patch outputs.
+ */
+async function rescorableVersions(
+  modelsDir: string, head: GenreHead, version: string, loaded: readonly Backbone[], patchesPerTrack: number | null,
+): Promise<(v: string) => boolean> {
+  const listening = /^[^+]*\+([0-9a-f]{12})\.[0-9a-f]{8}$/.exec(version)?.[1];
+  if (!listening || !head.fromMeans) return () => false;
+  let legacy: string | null = null;
+  try {
+    const old = await loadGenreHead(modelsDir, MUSICNN_HEAD_DIR);
+    const order = analysisBackbones(old).backbones;
+    const byId = new Map(loaded.map((b) => [b.id, b]));
+    if (old.patchesPerTrack === patchesPerTrack && order.every((b) => byId.has(b))) {
+      legacy = `${old.version}+${await listeningFingerprint(order.map((b) => byId.get(b)!), old.patchesPerTrack, old.file)}`;
+    }
+  } catch {
+    // no version-1 head here (a held-out models folder): its analyses are listened to again
+  }
+  return (v) => v === legacy || /^[^+]*\+([0-9a-f]{12})\./.exec(v)?.[1] === listening;
 }
 
 /** Mean over n items of n × width values. */

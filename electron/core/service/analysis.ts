@@ -10,6 +10,7 @@ import type { InferenceBackend } from '../../shared/genres-model.js';
 import { predictionColumns, type LibraryView } from '../db/library-view.js';
 import { PredictionStore } from '../db/predictions.js';
 import { NATIVE_MODELS_DIR } from '../model/paths.js';
+import { SHIPPED_HEAD_DIR } from '../model/genre-head.js';
 import type { GenrePredictor } from '../model/predictor.js';
 import type { EngineContext } from './context.js';
 import type { PersonalService } from './personal.js';
@@ -68,7 +69,7 @@ export class AnalysisService {
 
   /** The model is wanted and its files are here (whether it starts on this machine shows once it is loaded). */
   modelAvailable(): boolean {
-    return this.opts.model !== false && existsSync(join(NATIVE_MODELS_DIR, 'genre-head', 'head.json'));
+    return this.opts.model !== false && existsSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'));
   }
 
   private show(modelId: string | null): void {

@@ -1,0 +1,80 @@
+// The default model's multi-label suggestions: the trained head decides among its own genres, EfficientAT's
+// AudioSet outputs (calibrated per entry, native-models/genre-head-2/MODEL_CARD.md) speak for every other entry
+// of the genre vocabulary, and a track gets every entry that clears its own calibrated threshold.
+import { GENRE_VOCABULARY, vocabularyEntry } from '../../shared/genre-vocabulary.js';
+
+/** head.json's `audioset` block (written by native-models/tools/efficientat_head.py). */
+export interface AudioSetCalibration {
+  backbone: string;
+  output: string;
+  /** at or above this probability an entry is suggested */
+  suggestThreshold: number;
+  shared: { a: number; b: number };
+  entries: { id: string; classes: number[]; a: number; b: number; scaling: 'own' | 'shared' }[];
+}
+
+/** At most this many suggestions per track: more reads as noise in a genre tag. */
+export const MAX_SUGGESTIONS = 4;
+
+/**
+ * Calibrated AudioSet probabilities for the vocabulary entries the head does not decide: score = max over the
+ * entry's classes of the mean window logit; p = sigmoid(a · score + b). Entries of the vocabulary the calibration
+ * block lacks get the shared scaling (a vocabulary that grew since the head was exported).
+ */
+export class AudioSetGenres {
+  /** the entries scored here, vocabulary order */
+  readonly ids: string[];
+  private readonly scaling: { classes: readonly number[]; a: number; b: number }[];
+
+  constructor(cal: AudioSetCalibration, headGenres: readonly string[]) {
+    const own = new Map(cal.entries.map((e) => [e.id, e]));
+    const entries = GENRE_VOCABULARY.filter((e) => !headGenres.includes(e.id) && e.audioset.length > 0);
+    this.ids = entries.map((e) => e.id);
+    this.scaling = entries.map((e) => {
+      const c = own.get(e.id);
+      return c ? { classes: c.classes, a: c.a, b: c.b } : { classes: e.audioset, a: cal.shared.a, b: cal.shared.b };
+    });
+  }
+
+  /** One probability per entry of `ids` from a track's (or one window's) 527 AudioSet logits. */
+  probabilities(logits: Float32Array): number[] {
+    return this.scaling.map(({ classes, a, b }) => {
+      let score = -Infinity;
+      for (const c of classes) score = Math.max(score, logits[c] ?? -Infinity);
+      return 1 / (1 + Math.exp(-(a * score + b)));
+    });
+  }
+}
+
+export interface CombineOptions {
+  /** the trained head's genres: they come from its softmax, the rest from AudioSet */
+  headGenres: readonly string[];
+  /** a head genre is suggested from this probability (the head's unsure threshold) */
+  confident: number;
+  /** when the track is unsure, the head's runners-up from here are shown with its best genre */
+  runnerUp: number;
+  /** an AudioSet entry is suggested from this calibrated probability */
+  audiosetSure: number;
+}
+
+/**
+ * The suggestion set of one track: every entry that clears its own threshold (the head's genres at `confident`,
+ * the AudioSet entries at `audiosetSure`), best first; a style replaces its parent genre (it is written with it at
+ * the depth the person tags at). Unsure when none clears its threshold: then the head's best genre (and its
+ * runners-up) is offered as a question, as the musicnn-only head did.
+ */
+export function combineSuggestions(
+  probabilities: Readonly<Record<string, number>>, opts: CombineOptions,
+): { top: { genre: string; probability: number }[]; unsure: boolean } {
+  const head = new Set(opts.headGenres);
+  const members = Object.entries(probabilities)
+    .filter(([g, p]) => (head.has(g) ? p >= opts.confident : p >= opts.audiosetSure))
+    .map(([genre, probability]) => ({ genre, probability }));
+  const styled = new Set(members.map((m) => vocabularyEntry(m.genre)?.parent).filter((p): p is string => !!p));
+  const set = members.filter((m) => !styled.has(m.genre)).sort((a, b) => b.probability - a.probability || a.genre.localeCompare(b.genre));
+  if (set.length) return { top: set.slice(0, MAX_SUGGESTIONS), unsure: false };
+  const ranked = opts.headGenres
+    .map((genre) => ({ genre, probability: probabilities[genre] ?? 0 }))
+    .sort((a, b) => b.probability - a.probability);
+  return { top: ranked.filter((r, i) => i === 0 || r.probability >= opts.runnerUp).slice(0, 3), unsure: true };
+}
