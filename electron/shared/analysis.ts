@@ -76,6 +76,8 @@ export interface AnalysisProgress {
 export interface AnalysisReport {
   pipeline: string;
   modelId: string | null;
+  /** tracks whose stored embeddings a new head re-scored without listening (absent: no model step) */
+  rescored?: number;
   /** files put in the queue by this run, by reason */
   queuedByReason: Partial<Record<QueueReason, number>>;
   /** tracks finished this run */

@@ -1,4 +1,5 @@
-// Stored genre predictions, one row per (file, model id); see migrations 005 and 009.
+// Stored genre predictions, one row per (file, model id), and the suggestion set of each (one row per suggested
+// genre); see migrations 005, 009 and 014.
 import type { Db } from './open.js';
 import type { ExcerptPrediction, GenrePrediction } from '../../shared/genres-model.js';
 
@@ -48,6 +49,10 @@ export class PredictionStore {
 
   /** the schema has the outputs columns (version 9+; the migration tests build older ones with this store) */
   private readonly withOutputs: boolean;
+  /** the schema has the suggestion sets (version 14+) */
+  private readonly withSets: boolean;
+  private readonly clearSet;
+  private readonly addToSet;
 
   constructor(private readonly db: Db) {
     this.withOutputs = !!db.prepare("SELECT 1 FROM pragma_table_info('predictions') WHERE name = 'outputs'").get();
@@ -65,6 +70,11 @@ export class PredictionStore {
         excerpts = excluded.excerpts, embedding = excluded.embedding, embedding_spec = excluded.embedding_spec,
         predicted_at = excluded.predicted_at${sets}`);
     this.byFile = db.prepare('SELECT * FROM predictions WHERE file_id = ? ORDER BY model_id');
+    this.withSets = !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'prediction_suggestions'").get();
+    this.clearSet = this.withSets ? db.prepare('DELETE FROM prediction_suggestions WHERE file_id = ? AND model_id = ?') : null;
+    this.addToSet = this.withSets
+      ? db.prepare('INSERT INTO prediction_suggestions (file_id, model_id, genre, probability, rank) VALUES (?, ?, ?, ?, ?)')
+      : null;
     this.remove = db.prepare('DELETE FROM predictions WHERE file_id = ? AND (? IS NULL OR model_id = ?)');
   }
 
@@ -80,27 +90,43 @@ export class PredictionStore {
   }
 
   /**
-   * Undecided readable tracks whose suggestion by `modelId` is sure and at least `minConfidence`, with that
-   * genre (as the model names it); only those of `genre` when given.
+   * Undecided readable tracks with the genres of their suggestion set by `modelId` that reach `minConfidence`
+   * (as the model names them, best first); only tracks whose set has `genre` at that confidence when given.
    */
-  confidentUndecided(modelId: string, minConfidence: number, genre?: string): { id: number; genre: string }[] {
-    return this.db
-      .prepare(`SELECT f.id, p.top_genre AS genre FROM files f JOIN predictions p ON p.file_id = f.id AND p.model_id = ?
-        WHERE f.status = 'ok' AND p.unsure = 0 AND p.top_genre IS NOT NULL AND p.top_probability >= ?
-          AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id) ${genre ? 'AND p.top_genre = ?' : ''}`)
-      .all(modelId, minConfidence, ...(genre ? [genre] : [])) as { id: number; genre: string }[];
+  confidentUndecided(modelId: string, minConfidence: number, genre?: string): { id: number; genres: string[] }[] {
+    const rows = this.db
+      .prepare(`SELECT s.file_id AS id, s.genre FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
+        WHERE s.model_id = @modelId AND s.probability >= @min AND f.status = 'ok'
+          AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = s.file_id)
+          ${genre ? `AND EXISTS (SELECT 1 FROM prediction_suggestions g WHERE g.file_id = s.file_id AND g.model_id = @modelId
+                       AND g.genre = @genre AND g.probability >= @min)` : ''}
+        ORDER BY s.file_id, s.rank`)
+      .all({ modelId, min: minConfidence, ...(genre ? { genre } : {}) }) as { id: number; genre: string }[];
+    const out: { id: number; genres: string[] }[] = [];
+    for (const r of rows) {
+      const last = out[out.length - 1];
+      if (last?.id === r.id) last.genres.push(r.genre);
+      else out.push({ id: r.id, genres: [r.genre] });
+    }
+    return out;
   }
 
   /**
-   * Readable tracks per suggested genre (the model's best genre, where it is sure), leaving out decided tracks
-   * when `undecidedOnly`. The predictions come from the predictions_suggested index alone (migration 008).
+   * Readable tracks per suggested genre (every genre of a track's suggestion set counts: a track suggested
+   * "Soundtrack" and "Classical" is counted under both), leaving out decided tracks when `undecidedOnly`.
    */
   countSuggested(modelId: string, undecidedOnly: boolean): { genre: string; n: number }[] {
     return this.db
-      .prepare(`SELECT p.top_genre AS genre, count(*) AS n FROM predictions p JOIN files f ON f.id = p.file_id
-        WHERE p.model_id = ? AND p.unsure = 0 AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
-        GROUP BY p.top_genre`)
+      .prepare(`SELECT s.genre, count(*) AS n FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
+        WHERE s.model_id = ? AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
+        GROUP BY s.genre`)
       .all(modelId) as { genre: string; n: number }[];
+  }
+
+  /** A track's suggestion set by `modelId`, best first ([] when unsure or not analysed). */
+  suggestionSet(fileId: number, modelId: string): { genre: string; probability: number }[] {
+    return this.db.prepare('SELECT genre, probability FROM prediction_suggestions WHERE file_id = ? AND model_id = ? ORDER BY rank')
+      .all(fileId, modelId) as { genre: string; probability: number }[];
   }
 
   save(fileId: number, p: GenrePrediction, embeddings: Record<string, Float32Array>, now = Date.now(), outputs: readonly TrackOutput[] = []): void {
@@ -115,6 +141,11 @@ export class PredictionStore {
       embeddingSpec: JSON.stringify(spec), predictedAt: now,
       ...(this.withOutputs ? { outputs: outputs.length ? packFloats(outputs.map((o) => o.values)) : null, outputsSpec: JSON.stringify(outputsSpec) } : {}),
     });
+    if (this.clearSet && this.addToSet) {
+      // the set is what the track is suggested: its `top` where the model is sure (an unsure track has none)
+      this.clearSet.run(fileId, p.modelId);
+      if (!p.unsure) p.top.forEach((t, rank) => this.addToSet!.run(fileId, p.modelId, t.genre, t.probability, rank));
+    }
   }
 
   /** Every model's prediction for a file. */

@@ -7,7 +7,10 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Db } from './open.js';
 import { DecisionStore } from './decisions.js';
 import { FileStore } from './files.js';
-import { MODEL_GENRES } from '../../shared/genres-model.js';
+import { GENRE_VOCABULARY, matchVocabulary, vocabularyEntry } from '../../shared/genre-vocabulary.js';
+
+/** Every genre the default model can suggest: the ids of the genre vocabulary. */
+const MODEL_GENRES: readonly string[] = GENRE_VOCABULARY.map((e) => e.id);
 
 /** What the person chose about names. */
 export interface VocabularySettings {
@@ -121,15 +124,34 @@ export class VocabularyStore {
     return out;
   }
 
-  /** The person's name for a model genre: their explicit choice, else the library's spelling, else Title Case. */
-  displayName(modelGenre: string, spellings = this.spellings([modelGenre]), chosen = this.settings().modelNames): string {
-    const key = modelGenre.toLowerCase();
-    return chosen[key] ?? spellings.get(key) ?? titleCase(modelGenre);
+  /**
+   * How the library spells the vocabulary's entries: vocabulary id → the spelling in the most files among those
+   * that mean it (its name or an alias, compared by genreKey: "Drum and Bass", "drum & bass", "DnB" all mean
+   * drum-and-bass; "Hip Hop" means hip-hop). Also the person's decisions, for genres picked but not yet written.
+   */
+  librarySpellings(): Map<string, string> {
+    const out = new Map<string, string>();
+    const decided = [...this.genresDecided().values()].map((d) => ({ genre: d.name, files: d.files }));
+    const all = [...new FileStore(this.db).genreCounts(), ...decided].sort((a, b) => b.files - a.files);
+    for (const { genre } of all) {
+      const entry = matchVocabulary(genre);
+      if (entry && !out.has(entry.id)) out.set(entry.id, genre);
+    }
+    return out;
   }
 
-  /** model genre → display name, for every genre the model knows. */
+  /**
+   * The person's name for a model genre: their explicit choice, else the library's spelling of it, else the
+   * vocabulary's name ("Drum & Bass"), else Title Case.
+   */
+  displayName(modelGenre: string, spellings = this.librarySpellings(), chosen = this.settings().modelNames): string {
+    const key = modelGenre.toLowerCase();
+    return chosen[key] ?? spellings.get(key) ?? vocabularyEntry(key)?.name ?? titleCase(modelGenre);
+  }
+
+  /** model genre → display name, for every genre the model knows (the whole vocabulary). */
   modelNameMap(): Map<string, string> {
-    const spellings = this.spellings(MODEL_GENRES);
+    const spellings = this.librarySpellings();
     const chosen = this.settings().modelNames;
     return new Map(MODEL_GENRES.map((g) => [g, this.displayName(g, spellings, chosen)]));
   }

@@ -222,6 +222,7 @@ class AnalysisRun<R> {
     const { analyzer, meter, report, store, opts, signal } = this;
     analyzer.setProgressEmitter((force) => meter.emit(force));
     meter.emit(true);
+    if (this.step?.rescore) report.rescored = this.step.rescore(this.db, signal);
     report.queuedByReason = store.enqueue(analyzer.pipeline, this.modelId, { retryErrors: opts.retryErrors, checkImages: opts.checkImages });
     this.progress.total = Math.min(store.queueSize(), this.limit);
     this.progress.phase = 'analysing';

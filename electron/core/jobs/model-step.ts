@@ -30,6 +30,9 @@ export interface ModelStepInput {
  *   so a crash never leaves one without the other.
  * - `clear` (optional) removes a previous result when the track is now silent or failed, so no stale
  *   prediction outlives a changed file.
+ * - `rescore` (optional) runs before the queue is made: it brings stored results up to this step's id where it
+ *   can without listening (a new head over stored embeddings), and marks those analyses with the step's id, so
+ *   they are not queued. Returns how many it re-scored.
  * The analyzer neither loads nor closes the step: its owner does (model files, worker pools).
  */
 export interface ModelStep<R> {
@@ -39,4 +42,5 @@ export interface ModelStep<R> {
   run(input: ModelStepInput, signal: AbortSignal): Promise<R>;
   save(db: Db, fileId: number, result: R): void;
   clear?(db: Db, fileId: number): void;
+  rescore?(db: Db, signal?: AbortSignal): number;
 }

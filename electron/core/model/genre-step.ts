@@ -34,7 +34,40 @@ export function genreModelStep(predictor: GenrePredictor, opts: { concurrency?: 
     clear(db: Db, fileId: number): void {
       store(db).clear(fileId, predictor.modelId);
     },
+    rescore(db: Db, signal?: AbortSignal): number {
+      return rescoreStored(db, predictor, genreStepId(predictor), store(db), signal);
+    },
   };
+}
+
+/** Tracks re-scored per transaction: a crash keeps what was done, the window's reads are not held up long. */
+const RESCORE_BATCH = 500;
+
+/**
+ * Re-scores, from their stored embeddings and AudioSet logits, the analysed tracks whose prediction another head
+ * made over the same listening (GenrePredictor.canRescore), and marks their analysis with `stepId`: a new head
+ * costs a library a few milliseconds per track, not a second listening. Tracks whose stored means lack an input
+ * of the head are left to the queue.
+ */
+function rescoreStored(db: Db, predictor: GenrePredictor, stepId: string, store: PredictionStore, signal?: AbortSignal): number {
+  const rows = db.prepare(`SELECT p.file_id AS fileId, p.model_version AS version FROM predictions p JOIN analysis a ON a.file_id = p.file_id
+      WHERE p.model_id = ? AND a.status = 'ok' AND a.model_id IS NOT ?`).all(predictor.modelId, stepId) as { fileId: number; version: string }[];
+  const todo = rows.filter((r) => predictor.canRescore(r.version)).map((r) => r.fileId);
+  const mark = db.prepare('UPDATE analysis SET model_id = ? WHERE file_id = ?');
+  let done = 0;
+  for (let at = 0; at < todo.length && !signal?.aborted; at += RESCORE_BATCH) {
+    db.transaction(() => {
+      for (const fileId of todo.slice(at, at + RESCORE_BATCH)) {
+        const stored = store.forFile(fileId).find((p) => p.modelId === predictor.modelId);
+        const p = stored && predictor.rescore(stored);
+        if (!stored || !p) continue;
+        store.save(fileId, p, stored.embeddings, Date.now(), stored.outputs);
+        mark.run(stepId, fileId);
+        done++;
+      }
+    })();
+  }
+  return done;
 }
 
 /**

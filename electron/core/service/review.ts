@@ -102,9 +102,11 @@ export class ReviewService {
     if (input.action === 'reject') genres = [];
     else if (input.genres?.length) genres = input.genres;
     else {
-      const row = this.view.row(input.fileId);
-      if (!row?.suggested) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
-      genres = [this.parts.vocabulary.names().show(row.suggested)];
+      // the whole suggestion set, at the depth the person tags at, in their spellings
+      const modelId = this.parts.analysis.modelId;
+      const set = modelId ? new PredictionStore(this.ctx.db).suggestionSet(input.fileId, modelId) : [];
+      if (!set.length) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
+      genres = this.parts.vocabulary.names().written(set.map((t) => t.genre));
     }
     const source = input.action === 'accept' ? 'accepted' : input.action === 'reject' ? 'rejected' : 'corrected';
     this.pushUndo(this.record([input.fileId], genres, source), [input.fileId]);
@@ -237,26 +239,31 @@ export class ReviewService {
     return this.result(last.fileIds[0]!);
   }
 
-  /** Undecided files whose suggestion clears the confidence (hidden genres never), with the genre to record. */
-  private bulkCandidates(q: BulkAcceptInput): { id: number; genre: string }[] {
+  /**
+   * Undecided files whose suggestions clear the confidence (hidden genres never), with the genres to record: the
+   * members of the default model's suggestion set that clear it (in the person's names), or the personal
+   * model's one genre.
+   */
+  private bulkCandidates(q: BulkAcceptInput): { id: number; genres: string[] }[] {
     const hidden = this.parts.vocabulary.store.hiddenSet();
     if (q.suggestions === 'personal') {
       // the personal model's offered, confident suggestions, already in the person's names
-      return new PersonalStore(this.ctx.db).confidentUndecided(q.minConfidence, q.genre).filter((r) => !hidden.has(r.genre.toLowerCase()));
+      return new PersonalStore(this.ctx.db).confidentUndecided(q.minConfidence, q.genre)
+        .filter((r) => !hidden.has(r.genre.toLowerCase())).map((r) => ({ id: r.id, genres: [r.genre] }));
     }
     const modelId = this.parts.analysis.modelId;
     if (!modelId) return [];
     const names = this.parts.vocabulary.names();
     return new PredictionStore(this.ctx.db)
       .confidentUndecided(modelId, q.minConfidence, q.genre ? names.model(q.genre) : undefined)
-      .map((r) => ({ id: r.id, genre: names.show(r.genre) }))
-      .filter((r) => !hidden.has(r.genre.toLowerCase()));
+      .map((r) => ({ id: r.id, genres: names.written(r.genres).filter((g) => !hidden.has(g.toLowerCase())) }))
+      .filter((r) => r.genres.length > 0);
   }
 
   bulkAcceptPreview(q: BulkAcceptInput): BulkAcceptPreview {
     const by = new Map<string, number>();
     const rows = this.bulkCandidates(q);
-    for (const r of rows) by.set(r.genre, (by.get(r.genre) ?? 0) + 1);
+    for (const r of rows) for (const g of r.genres) by.set(g, (by.get(g) ?? 0) + 1);
     return {
       count: rows.length,
       byGenre: [...by].map(([genre, count]) => ({ genre, count })).sort((a, b) => b.count - a.count),
@@ -270,8 +277,8 @@ export class ReviewService {
   /** Accepts them all as one review step (one undo takes the batch back). */
   bulkAccept(q: BulkAcceptInput): { accepted: number } {
     const rows = this.bulkCandidates(q);
-    const genreOf = new Map(rows.map((r) => [r.id, r.genre]));
-    const ids = this.record(rows.map((r) => r.id), (id) => [genreOf.get(id)!], 'accepted', 'all');
+    const genresOf = new Map(rows.map((r) => [r.id, r.genres]));
+    const ids = this.record(rows.map((r) => r.id), (id) => genresOf.get(id)!, 'accepted', 'all');
     this.pushUndo(ids, rows.map((r) => r.id));
     return { accepted: ids.length };
   }
