@@ -7,6 +7,7 @@
 // `audioset` lists the AudioSet classes (indices into native-models/efficientat-mn04/labels.json) whose
 // outputs speak for the entry. Ids are stable: they are stored in the database and in the model files.
 import { genreKey } from './personal.js';
+import type { GenreDepth } from './settings.js';
 
 /** genre: a top-level genre; style: a genre under a parent; role: what the music is for (no parent). */
 export type VocabularyKind = 'genre' | 'style' | 'role';
@@ -110,9 +111,8 @@ export function vocabularyLabel(id: string): string {
   return vocabularyPath(id).map((e) => e.name).join(' › ');
 }
 
-/** The depth the person tags at: the top-level genre only, the genre and its style, or the most specific only. */
-export const GENRE_DEPTHS = ['genre', 'genre+style', 'style'] as const;
-export type GenreDepth = (typeof GENRE_DEPTHS)[number];
+/** The depth the person tags at (an app setting): the top-level genre only, the genre and its style, or the style only. */
+export { GENRE_DEPTHS, type GenreDepth } from './settings.js';
 
 /**
  * The vocabulary ids a suggestion of `id` puts into the tags at `depth`. A genre or a role is itself at every

@@ -143,11 +143,14 @@ export class AlbumService {
     return this.store.inFolder(cwdResolve(ref), sep);
   }
 
-  /** The genres accepting an album's suggestion records: its genre set under the person's names, hidden ones left out. */
+  /**
+   * The genres accepting an album's suggestion records: its genre set at the depth the person tags at, under
+   * their names, hidden ones left out.
+   */
   private acceptedGenres(a: AlbumRecord): string[] {
-    const { show } = this.parts.vocabulary.names();
+    const { written } = this.parts.vocabulary.names();
     const hidden = this.parts.vocabulary.store.hiddenSet();
-    return a.suggestion.map((s) => show(s.genre)).filter((g) => !hidden.has(g.toLowerCase()));
+    return written(a.suggestion.map((s) => s.genre)).filter((g) => !hidden.has(g.toLowerCase()));
   }
 
   /**

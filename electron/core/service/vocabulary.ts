@@ -2,6 +2,7 @@
 // "Hip-Hop", and back), the genre list with counts, and rename / merge / hide. The name map looks at every
 // genre in the library, so it is kept until a scan, a write or a vocabulary change can have altered it.
 import type { GenrePrediction } from '../../shared/genres-model.js';
+import { idsAtDepth, matchVocabulary, vocabularyPath } from '../../shared/genre-vocabulary.js';
 import type { VocabularyChange, VocabularyEntry } from '../../shared/api.js';
 import { PredictionStore } from '../db/predictions.js';
 import type { VocabularyStore } from '../db/vocabulary.js';
@@ -12,10 +13,17 @@ import { requireGenreName } from './genre-name.js';
 export interface GenreNames {
   /** model genre → the person's name for it */
   show(modelGenre: string): string;
-  /** the person's name (any case) → model genre; a name the model does not know comes back unchanged */
+  /** the person's name (any case, or any spelling the vocabulary knows) → model genre; a name the model does not know comes back unchanged */
   model(display: string): string;
   /** the person's names of every model genre */
   all: string[];
+  /** "Electronic › Drum & Bass" under the person's names: how a suggestion is shown */
+  label(modelGenre: string): string;
+  /**
+   * What accepting these suggestions writes: each at the depth the person tags at (genre, genre + style, style;
+   * the setting as it is now), in their names, without repeats.
+   */
+  written(modelGenres: readonly string[]): string[];
 }
 
 /** Library changes after which the genre names are still right (they do not touch tags or names). */
@@ -43,7 +51,26 @@ export class VocabularyService {
     if (this.cached) return this.cached;
     const map = this.store.modelNameMap();
     const back = new Map([...map].map(([m, d]) => [d.toLowerCase(), m]));
-    this.cached = { show: (g) => map.get(g) ?? g, model: (d) => back.get(d.toLowerCase()) ?? d, all: [...map.values()] };
+    const show = (g: string) => map.get(g) ?? g;
+    this.cached = {
+      show,
+      model: (d) => back.get(d.toLowerCase()) ?? matchVocabulary(d)?.id ?? d,
+      all: [...map.values()],
+      label: (g) => (vocabularyPath(g).length ? vocabularyPath(g).map((e) => show(e.id)).join(' › ') : show(g)),
+      written: (genres) => {
+        const depth = this.ctx.settings.get('genreDepth');
+        const out: string[] = [];
+        // a style in the set stands for its parent too ("Electronic" with "Drum & Bass": the style at this depth)
+        const parents = new Set(genres.flatMap((g) => vocabularyPath(g).slice(0, -1).map((e) => e.id)));
+        for (const g of genres.filter((x) => !parents.has(x))) {
+          for (const id of idsAtDepth(g, depth)) {
+            const name = show(id);
+            if (!out.some((o) => o.toLowerCase() === name.toLowerCase())) out.push(name);
+          }
+        }
+        return out;
+      },
+    };
     return this.cached;
   }
 
