@@ -103,10 +103,8 @@ export class ReviewService {
     else if (input.genres?.length) genres = input.genres;
     else {
       // the whole suggestion set, at the depth the person tags at, in their spellings
-      const modelId = this.parts.analysis.modelId;
-      const set = modelId ? new PredictionStore(this.ctx.db).suggestionSet(input.fileId, modelId) : [];
-      if (!set.length) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
-      genres = this.parts.vocabulary.names().written(set.map((t) => t.genre));
+      genres = this.suggestedGenres(input.fileId);
+      if (!genres.length) throw new SpectagApiError('conflict', 'there is no suggestion to accept for this file; pick a genre instead');
     }
     const source = input.action === 'accept' ? 'accepted' : input.action === 'reject' ? 'rejected' : 'corrected';
     this.pushUndo(this.record([input.fileId], genres, source), [input.fileId]);
@@ -174,17 +172,26 @@ export class ReviewService {
     }
     const inScope = scope ? new Set(scope.map((f) => f.id)) : null;
     const chosen = inScope ? candidates.filter((c) => inScope.has(c.id)) : candidates;
-    const genreOf = new Map(chosen.map((c) => [c.id, c.genre]));
-    const fileIds = scope ? scope.filter((f) => genreOf.has(f.id)).map((f) => f.id) : chosen.map((c) => c.id);
-    const ids = this.record(fileIds, (id) => [genreOf.get(id)!], 'accepted', 'all');
+    // the default model: each file's suggestion set members that reach the confidence, at the depth setting
+    const genresOf = new Map(chosen.map((c) => [c.id, c.genres]));
+    const fileIds = scope ? scope.filter((f) => genresOf.has(f.id)).map((f) => f.id) : chosen.map((c) => c.id);
+    const ids = this.record(fileIds, (id) => genresOf.get(id)!, 'accepted', 'all');
     this.pushUndo(ids, fileIds);
     const rows = new Map(this.view.rows(scope ? scope.map((f) => f.id) : fileIds, suggestions).map((r) => [r.id, r]));
     const paths_ = scope ? new Map(scope.map((f) => [f.id, f.path])) : new Map([...rows].map(([id, r]) => [id, r.path]));
     const recorded = fileIds.map((id, i) => ({
-      path: paths_.get(id)!, fileId: id, decisionId: ids[i]!, genres: [genreOf.get(id)!], confidence: rows.get(id)?.confidence ?? null,
+      path: paths_.get(id)!, fileId: id, decisionId: ids[i]!, genres: [...genresOf.get(id)!], confidence: rows.get(id)?.confidence ?? null,
     }));
-    const notAccepted = (scope ?? []).filter((f) => !genreOf.has(f.id)).map((f) => ({ path: f.path, reason: this.notAcceptedReason(rows.get(f.id), minConfidence, suggestions) }));
+    const notAccepted = (scope ?? []).filter((f) => !genresOf.has(f.id)).map((f) => ({ path: f.path, reason: this.notAcceptedReason(rows.get(f.id), minConfidence, suggestions) }));
     return { recorded, unknown, refused, notAccepted };
+  }
+
+  /** What accepting a file's suggestion records: its suggestion set at the depth setting, in the person's names ([]: none). */
+  suggestedGenres(fileId: number): string[] {
+    const modelId = this.parts.analysis.modelId;
+    const set = modelId ? new PredictionStore(this.ctx.db).suggestionSet(fileId, modelId) : [];
+    const hidden = this.parts.vocabulary.store.hiddenSet();
+    return this.parts.vocabulary.names().written(set.map((t) => t.genre)).filter((g) => !hidden.has(g.toLowerCase()));
   }
 
   /** Why a file's suggestion was not accepted, from its review row before the step. */

@@ -21,4 +21,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'predict', load: async () => (await import('./predict.js')).predictCommand },
   { name: 'serve', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'learn', load: async () => (await import('./learn.js')).learnCommand },
+  { name: 'settings', load: async () => (await import('./settings.js')).settingsCommand },
 ];

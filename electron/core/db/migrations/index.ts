@@ -13,11 +13,8 @@ import { migration as m010 } from './010-text-index-in-batches.js';
 import { migration as m011 } from './011-write-safety.js';
 import { migration as m012 } from './012-albums.js';
 import { migration as m013 } from './013-app-settings.js';
-import { migration as m013 } from './013-app-settings.js';
 import { migration as m014 } from './014-audio-identity.js';
 import { migration as m015 } from './015-suggestion-sets.js';
 
 export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015];
-
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014];
 export type { Migration };
