@@ -10,7 +10,6 @@ import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { genreModelStep, genreStepId } from '../../electron/core/model/genre-step.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { predictCommand, type PredictJsonFile } from '../../electron/core/cli/commands/predict.js';
-import { MODEL_GENRES } from '../../electron/shared/genres-model.js';
 import { ffmpeg } from '../helpers/ffmpeg.js';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { readAudioFile } from '../../electron/core/library/read-file.js';
@@ -45,7 +44,7 @@ test('analysis with the genre step stores predictions and re-queues only for a n
     assert.ok(p, `file ${id} has a prediction`);
     assert.equal(p.modelId, predictor.modelId);
     assert.equal(p.modelVersion, predictor.modelVersion);
-    assert.deepEqual(Object.keys(p.probabilities).sort(), [...MODEL_GENRES].sort());
+    assert.deepEqual(Object.keys(p.probabilities).sort(), [...predictor.genres].sort());
     assert.equal(p.excerpts.length, Math.min(2, predictor.patchesPerTrack ?? 2));
     assert.equal(p.embeddings['musicnn-msd']?.length, 200);
     // both backbones ran: EfficientAT's embedding and its 527 AudioSet logits are kept for the heads to come
@@ -70,6 +69,58 @@ test('analysis with the genre step stores predictions and re-queues only for a n
   db.close();
 });
 
+test('a new head over the same listening re-scores stored analyses from their embeddings and AudioSet logits, without listening', async () => {
+  const own = makeAnalysisLibrary([
+    { rel: 'a.flac', input: music(6, 1), codec: FLAC },
+    { rel: 'b.mp3', input: music(6, 2), codec: MP3 },
+  ]);
+  after(() => own.cleanup());
+  const { db } = await own.scannedDb('rescore');
+  const step = genreModelStep(predictor);
+  assert.equal((await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run()).ok, 2);
+  const store = new PredictionStore(db);
+  const ids = (db.prepare('SELECT id FROM files ORDER BY path').all() as { id: number }[]).map((r) => r.id);
+  const fresh = new Map(ids.map((id) => [id, store.forFile(id)[0]!]));
+  // as another head left them: another head hash over this listening, and version 1's musicnn-only head (its
+  // version hashed head and listening together; the TF.js fallback still runs that head, under that version)
+  const listening = /\+([0-9a-f]{12})\./.exec(predictor.modelVersion)![1]!;
+  const fallback = await GenrePredictor.create({ workers: 1, backend: 'tfjs-wasm' });
+  const versionOne = fallback.modelVersion;
+  await fallback.close();
+  const olderHeads = [`2+${listening}.00000000`, versionOne];
+  ids.forEach((id, i) => {
+    const v = olderHeads[i]!;
+    db.prepare(`UPDATE predictions SET model_version = ?, probabilities = '{"rock":1}', top = '[{"genre":"rock","probability":1}]',
+      top_genre = 'rock', unsure = 0 WHERE file_id = ?`).run(v, id);
+    db.prepare('DELETE FROM prediction_suggestions WHERE file_id = ?').run(id);
+    db.prepare("INSERT INTO prediction_suggestions VALUES (?, ?, 'rock', 1, 0)").run(id, predictor.modelId);
+    db.prepare('UPDATE analysis SET model_id = ? WHERE file_id = ?').run(`${predictor.modelId}@${v}`, id);
+  });
+  const started = Date.now();
+  const report = await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run();
+  assert.equal(report.rescored, 2);
+  assert.deepEqual([report.analysed, report.queuedByReason], [0, {}], 'nothing listened to again');
+  assert.ok(Date.now() - started < 5000);
+  for (const id of ids) {
+    const [p] = store.forFile(id);
+    const before = fresh.get(id)!;
+    assert.equal(p!.modelVersion, predictor.modelVersion);
+    for (const g of predictor.genres) assert.ok(Math.abs(p!.probabilities[g]! - before.probabilities[g]!) <= 1e-4, `${g}`);
+    assert.deepEqual(p!.top, before.top);
+    assert.equal(p!.unsure, before.unsure);
+    assert.deepEqual(store.suggestionSet(id, predictor.modelId), before.unsure ? [] : before.top);
+    assert.deepEqual(p!.embeddings, before.embeddings, 'the stored embeddings are kept');
+  }
+  // once re-scored, the next run has nothing to do
+  assert.deepEqual([(await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run()).rescored], [0]);
+  // another listening (plan, backbones) cannot be re-scored: listened to again
+  db.prepare('UPDATE predictions SET model_version = ? WHERE file_id = ?').run('2+ffffffffffff.00000000', ids[0]);
+  db.prepare('UPDATE analysis SET model_id = ? WHERE file_id = ?').run(`${predictor.modelId}@2+ffffffffffff.00000000`, ids[0]);
+  const again = await new Analyzer(db, { workers: 1, images: false, modelStep: step }).run();
+  assert.deepEqual([again.rescored, again.queuedByReason, again.ok], [0, { model: 1 }, 1]);
+  db.close();
+});
+
 test('spectag predict --json: every genre per file by path, model id, failures per file, exit code 1', async () => {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -86,12 +137,12 @@ test('spectag predict --json: every genre per file by path, model id, failures p
   assert.equal(code, 1);
   const json = JSON.parse(text) as { version: number; modelId: string; genres: string[]; files: PredictJsonFile[] };
   assert.equal(json.version, 1);
-  assert.deepEqual(json.genres, [...MODEL_GENRES]);
+  assert.deepEqual(json.genres, [...predictor.genres]);
   const [ok, missing, notAudio] = json.files;
   assert.equal(ok?.path, lib.path('b.mp3'));
   assert.equal(ok?.ok, true);
   assert.equal(ok?.modelId, json.modelId);
-  assert.deepEqual(Object.keys(ok!.probabilities!), [...MODEL_GENRES]);
+  assert.deepEqual(Object.keys(ok!.probabilities!), [...predictor.genres]);
   assert.ok(ok!.top!.length >= 1);
   assert.equal(missing?.ok, false);
   assert.equal(missing?.error?.kind, 'missing');
@@ -157,7 +208,7 @@ test('on tracks longer than 45 s, spectag predict gives exactly the prediction s
       // the same excerpts and patches: identical positions, the same numbers (up to float noise of batching)
       assert.deepEqual(f.excerpts!.map((e) => [e.startSec, e.durationSec]), s.excerpts.map((e) => [e.startSec, e.durationSec]));
       assert.ok(f.excerpts![0]!.startSec > 45 * 0.2 - 3, 'excerpts come from the middle of the track');
-      for (const g of MODEL_GENRES) assert.ok(Math.abs(f.probabilities![g]! - s.probabilities[g]!) <= 1e-4, `${f.path} ${g}: ${f.probabilities![g]} vs ${s.probabilities[g]}`);
+      for (const g of predictor.genres) assert.ok(Math.abs(f.probabilities![g]! - s.probabilities[g]!) <= 1e-4, `${f.path} ${g}: ${f.probabilities![g]} vs ${s.probabilities[g]}`);
       assert.deepEqual(f.top!.map((t) => t.genre), s.top.map((t) => t.genre));
       // EfficientAT heard the same ~10 s windows: the same embedding and AudioSet logits as stored
       const live = await predictor.predictFile(f.path);

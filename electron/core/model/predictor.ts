@@ -84,7 +84,13 @@ async function listeningFingerprint(backbones: readonly Backbone[], patchesPerTr
   const h = createHash('sha256');
   h.update(`${listeningPipelineId()}\npatches:${patchesPerTrack ?? 'all'}\nstored:${JSON.stringify(STORED_OUTPUTS)}\n`);
   if (head) h.update(head);
-  for (const b of backbones) for (const f of b.files) h.update(await readFile(f));
+  // in ANALYSIS_BACKBONES order (musicnn first, as version 1 hashed them), whatever order the head lists them in
+  const rank = (id: string) => {
+    const i = (ANALYSIS_BACKBONES as readonly string[]).indexOf(id);
+    return i < 0 ? ANALYSIS_BACKBONES.length : i;
+  };
+  const ordered = [...backbones].sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+  for (const b of ordered) for (const f of b.files) h.update(await readFile(f));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -305,10 +311,9 @@ async function rescorableVersions(
   let legacy: string | null = null;
   try {
     const old = await loadGenreHead(modelsDir, MUSICNN_HEAD_DIR);
-    const order = analysisBackbones(old).backbones;
-    const byId = new Map(loaded.map((b) => [b.id, b]));
-    if (old.patchesPerTrack === patchesPerTrack && order.every((b) => byId.has(b))) {
-      legacy = `${old.version}+${await listeningFingerprint(order.map((b) => byId.get(b)!), old.patchesPerTrack, old.file)}`;
+    const ids = new Set(loaded.map((b) => b.id));
+    if (old.patchesPerTrack === patchesPerTrack && analysisBackbones(old).backbones.every((b) => ids.has(b))) {
+      legacy = await modelVersion(old, loaded, patchesPerTrack);
     }
   } catch {
     // no version-1 head here (a held-out models folder): its analyses are listened to again
