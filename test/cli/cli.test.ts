@@ -84,7 +84,7 @@ describe('spectag CLI', () => {
   it('--help lists every command with its summary', () => {
     const r = spectag(['--help']);
     assert.equal(r.code, 0);
-    for (const name of ['scan', 'list', 'stats', 'analyze', 'doctor', 'decide', 'write', 'undo', 'predict', 'serve', 'learn']) {
+    for (const name of ['scan', 'list', 'stats', 'analyze', 'doctor', 'decide', 'write', 'undo', 'predict', 'serve', 'learn', 'settings']) {
       assert.match(r.out, new RegExp(`^  ${name} +\\S`, 'm'), name);
     }
   });
