@@ -336,6 +336,13 @@ export interface TrackDetails {
   status: ReviewStatus;
   analysis: TrackAnalysisView | null;
   prediction: GenrePrediction | null;
+  /**
+   * The default model's suggestion set, best first, each with its confidence ("Electronic › Drum & Bass" 0.81,
+   * "Soundtrack" 0.64) under the person's names; [] when it is unsure or has not listened yet.
+   */
+  suggestions: { genre: string; label: string; probability: number }[];
+  /** what Accept records: the set at the genre depth setting, spelled as the library spells it */
+  accepts: string[];
   /** the personal model's suggestion ("yours"), with the model version that made it; null: none */
   personal: PersonalPrediction | null;
   decision: Decision | null;
@@ -403,6 +410,10 @@ export interface VocabularyEntry {
   hidden: boolean;
   /** the model can suggest it (under this name) */
   model: boolean;
+  /** a style of the genre vocabulary: its parent genre under the person's name ("Electronic" for "Drum & Bass") */
+  parent?: string;
+  /** other spellings of it that the picker's type-ahead also finds ("DnB", "OST", "VGM") */
+  aliases?: string[];
 }
 
 export interface VocabularyChange {

@@ -5,7 +5,6 @@
 // model file changes, which is what re-queues analysed tracks.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
 import type { GenrePrediction, InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
 import type { ExcerptSpan } from '../../shared/analysis.js';

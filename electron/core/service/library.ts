@@ -253,10 +253,21 @@ export class LibraryService {
       status: this.view.row(id)?.status ?? 'unanalysed',
       analysis: view,
       prediction: this.prediction(id),
+      ...this.suggestions(id),
       personal: this.parts.personal.suggestion(id),
       decision: decisions.latest(id),
       history: decisions.history(id),
       media: { audio: file.status === 'ok', spectrogram: imageOk, cover: file.status === 'ok' && file.hasCover },
+    };
+  }
+
+  /** The default model's suggestion set of a file under the person's names, and what accepting it records. */
+  private suggestions(fileId: number): Pick<TrackDetails, 'suggestions' | 'accepts'> {
+    const { vocabulary } = this.parts;
+    const names = vocabulary.names();
+    return {
+      suggestions: vocabulary.suggestionSet(fileId).map((t) => ({ genre: names.show(t.genre), label: names.label(t.genre), probability: t.probability })),
+      accepts: vocabulary.accepts(fileId),
     };
   }
 

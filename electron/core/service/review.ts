@@ -188,10 +188,7 @@ export class ReviewService {
 
   /** What accepting a file's suggestion records: its suggestion set at the depth setting, in the person's names ([]: none). */
   suggestedGenres(fileId: number): string[] {
-    const modelId = this.parts.analysis.modelId;
-    const set = modelId ? new PredictionStore(this.ctx.db).suggestionSet(fileId, modelId) : [];
-    const hidden = this.parts.vocabulary.store.hiddenSet();
-    return this.parts.vocabulary.names().written(set.map((t) => t.genre)).filter((g) => !hidden.has(g.toLowerCase()));
+    return this.parts.vocabulary.accepts(fileId);
   }
 
   /** Why a file's suggestion was not accepted, from its review row before the step. */

@@ -2,7 +2,7 @@
 // "Hip-Hop", and back), the genre list with counts, and rename / merge / hide. The name map looks at every
 // genre in the library, so it is kept until a scan, a write or a vocabulary change can have altered it.
 import type { GenrePrediction } from '../../shared/genres-model.js';
-import { idsAtDepth, matchVocabulary, vocabularyPath } from '../../shared/genre-vocabulary.js';
+import { idsAtDepth, matchVocabulary, vocabularyEntry, vocabularyPath } from '../../shared/genre-vocabulary.js';
 import type { VocabularyChange, VocabularyEntry } from '../../shared/api.js';
 import { PredictionStore } from '../db/predictions.js';
 import type { VocabularyStore } from '../db/vocabulary.js';
@@ -74,6 +74,18 @@ export class VocabularyService {
     return this.cached;
   }
 
+  /** A file's suggestion set by the default model (model genres, best first; [] when unsure or not analysed). */
+  suggestionSet(fileId: number): { genre: string; probability: number }[] {
+    const modelId = this.hooks.modelId();
+    return modelId ? new PredictionStore(this.ctx.db).suggestionSet(fileId, modelId) : [];
+  }
+
+  /** What accepting a file's suggestion records: its set at the depth setting, in the person's names, hidden genres left out. */
+  accepts(fileId: number): string[] {
+    const hidden = this.store.hiddenSet();
+    return this.names().written(this.suggestionSet(fileId).map((t) => t.genre)).filter((g) => !hidden.has(g.toLowerCase()));
+  }
+
   /** A prediction of the default model under the person's genre names. */
   showPrediction(p: GenrePrediction): GenrePrediction {
     const { show } = this.names();
@@ -104,11 +116,16 @@ export class VocabularyService {
     const hidden = this.store.hiddenSet();
     const keys = new Set([...inFiles.keys(), ...decided.keys(), ...model]);
     const out: VocabularyEntry[] = [];
+    const { model: idOf, show } = this.names();
     for (const key of keys) {
       const name = inFiles.get(key)?.name ?? decided.get(key)?.name ?? modelNames.find((n) => n.toLowerCase() === key) ?? key;
+      // the vocabulary entry it is (the model's names, and a library's own spelling of one: "Drum and Bass")
+      const entry = model.has(key) ? vocabularyEntry(idOf(name)) : undefined;
+      const parent = entry?.parent ? show(entry.parent) : undefined;
+      const aliases = entry ? [entry.name, ...entry.aliases].filter((a) => a.toLowerCase() !== key) : undefined;
       out.push({
         genre: name, inFiles: inFiles.get(key)?.files ?? 0, suggested: suggested.get(key) ?? 0, decided: decided.get(key)?.files ?? 0,
-        hidden: hidden.has(name.toLowerCase()), model: model.has(key),
+        hidden: hidden.has(name.toLowerCase()), model: model.has(key), ...(parent ? { parent } : {}), ...(aliases?.length ? { aliases } : {}),
       });
     }
     return out.sort((a, b) => b.inFiles + b.decided - (a.inFiles + a.decided) || a.genre.localeCompare(b.genre));
