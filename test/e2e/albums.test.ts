@@ -5,7 +5,7 @@
 // run and write of one album, the tags in the files. Screenshots to test-output/ (albums, album-tracks).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -119,15 +119,19 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
     assert.equal(await status(), 'decided');
   });
 
-  it('dry-runs and writes one album with w; its genres are in the files', async () => {
+  it('dry-runs and writes one album with w; its genres are in the files, and tracks that have them already are not rewritten', async () => {
     await search('quiet', 'Quiet Songs');
+    const before = lib.folk.map((p) => readFileSync(p));
     await page.keyboard.press('w');
-    await page.getByTestId('album-plan-counts').filter({ hasText: '5 to write' }).waitFor();
+    // two of the five tracks are tagged "Folk" already: the album's genre is what they have, so they are left as they are
+    await page.getByTestId('album-plan-counts').filter({ hasText: '3 to write · 2 unchanged' }).waitFor();
     await page.getByTestId('album-write').click();
     await page.locator('[data-testid="albums-scroller"] [data-row="0"] .badge', { hasText: 'written' }).waitFor({ timeout: 30_000 });
-    for (const p of lib.folk) {
+    for (const [i, p] of lib.folk.entries()) {
       const r = await readAudioFile(p);
       assert.deepEqual(r.ok && r.tags.genres.map((g) => g.toLowerCase()), ['folk'], p);
+      if (i < 2) assert.ok(readFileSync(p).equals(before[i]!), `${p} already had the genre: not rewritten`);
+      else assert.ok(!readFileSync(p).equals(before[i]!), `${p} written`);
     }
     const untouched = await readAudioFile(lib.double[0]!);
     assert.deepEqual(untouched.ok && untouched.tags.genres, [], 'other albums are not written');

@@ -149,6 +149,31 @@ describe('the review window in a browser (spectag serve)', { skip: skip ?? false
     assert.deepEqual(decided, ['Jazz', 'Blues']);
   });
 
+  it('the correction picker offers the whole genre vocabulary by type-ahead (names and other spellings), and styles under their parent', async () => {
+    await page.locator('[data-row="3"]').click();
+    await page.keyboard.press('c');
+    const input = page.getByTestId('genre-input');
+    const first = async (typed: string, expected: string) => {
+      await input.fill(typed);
+      const option = page.locator('[role="listbox"] [role="option"]').first();
+      await option.filter({ hasText: expected }).waitFor({ timeout: 5000 });
+      return (await option.innerText()).replace(/\s+/g, ' ').trim();
+    };
+    // none of these is in the library's files: the model's vocabulary is offered whole
+    assert.equal(await first('drum', 'Drum & Bass'), 'Electronic › Drum & Bass');
+    assert.equal(await first('dnb', 'Drum & Bass'), 'Electronic › Drum & Bass', 'found by another spelling');
+    assert.equal(await first('vgm', 'Video Game Music'), 'Video Game Music');
+    assert.equal(await first('orch', 'Orchestral'), 'Classical › Orchestral');
+    assert.equal(await first('folk', 'Folk'), 'Folk');
+    assert.equal(await first('sound', 'Soundtrack'), 'Soundtrack');
+    // a genre outside the vocabulary can still be typed
+    assert.match(await first('Chiptune', 'Chiptune'), /^Chiptune\s*— new genre$/);
+    await shot('picker');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('genre-input').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-row="3"] .badge').innerText().then((t) => t.trim() !== 'corrected'), true, 'nothing was decided');
+  });
+
   it('writes after a dry run, the tags are in the files, and undo restores them', async () => {
     const before = await Promise.all(paths.map(genresIn));
     await page.locator('[data-view="write"]').click();

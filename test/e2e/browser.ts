@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; SPECTAG_CHROMIUM names another build (one unpacked without installing it system-wide) */
+export const CHROMIUM = process.env.SPECTAG_CHROMIUM ?? '/usr/bin/chromium';
 export const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const DIST = join(REPO, 'renderer', 'dist', 'index.html');
 const CLI = join(REPO, '.build', 'electron', 'core', 'cli', 'main.js');
