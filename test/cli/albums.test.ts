@@ -41,7 +41,7 @@ describe('spectag albums / decide --album', () => {
     const all = albums();
     assert.equal(all.total, 6);
     const folk = all.albums.find((a) => a.title === 'Quiet Songs')!;
-    assert.equal(folk.suggested, 'folk');
+    assert.equal(folk.suggested, 'Folk');
     assert.equal(folk.agreement, 0.8);
     assert.equal(folk.outliers, 1);
     assert.deepEqual(albums('--genre', 'Folk').albums.map((a) => a.title), ['Quiet Songs']);
@@ -54,14 +54,14 @@ describe('spectag albums / decide --album', () => {
     const lines = text.out.trim().split('\n');
     assert.equal(lines.length, 2);
     assert.match(lines[0]!, /Big Artist – Double Album \(1995\)\t6 tracks\t\(no genre\)\t→ Rock 90%, agreement 100%/);
-    assert.match(lines[1]!, /Folk Band – Quiet Songs \(1971\)\t5 tracks\tFolk\t→ folk 64%, agreement 80%, 1 disagreeing/);
+    assert.match(lines[1]!, /Folk Band – Quiet Songs \(1971\)\t5 tracks\tFolk\t→ Folk 64%, agreement 80%, 1 disagreeing/);
     assert.match(text.err, /2 of 6 shown/);
   });
 
   it('accepts an album by its folder, leaving out the track that disagrees, and corrects one by id', () => {
     const r = spectag(['decide', '--album', lib.folders.folk, '--accept-suggestions', '--db', db]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /Folk Band – Quiet Songs\tfolk\t4 tracks, 1 left out/);
+    assert.match(r.out, /Folk Band – Quiet Songs\tFolk\t4 tracks, 1 left out/);
     assert.ok(r.out.includes(`left out: ${lib.folk[4]}`), r.out);
     const folk = albums('--search', 'quiet').albums[0]!;
     assert.equal(folk.status, 'partly-decided');

@@ -116,6 +116,14 @@ export class PredictionStore {
    * "Soundtrack" and "Classical" is counted under both), leaving out decided tracks when `undecidedOnly`.
    */
   countSuggested(modelId: string, undecidedOnly: boolean): { genre: string; n: number }[] {
+    if (!this.withSets) {
+      // schema 8–13 (the migration tests): one suggestion per sure prediction, from the predictions_suggested index
+      return this.db
+        .prepare(`SELECT p.top_genre AS genre, count(*) AS n FROM predictions p JOIN files f ON f.id = p.file_id
+          WHERE p.model_id = ? AND p.unsure = 0 AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
+          GROUP BY p.top_genre`)
+        .all(modelId) as { genre: string; n: number }[];
+    }
     return this.db
       .prepare(`SELECT s.genre, count(*) AS n FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
         WHERE s.model_id = ? AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
