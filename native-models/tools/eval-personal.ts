@@ -30,6 +30,7 @@ import { applyWrite, planWrite } from '../../electron/core/tags/write.js';
 import { Analyzer } from '../../electron/core/jobs/analyzer.js';
 import { startGenreStep } from '../../electron/core/model/genre-step.js';
 import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
+import { SHIPPED_HEAD_DIR } from '../../electron/core/model/genre-head.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { PredictionStore } from '../../electron/core/db/predictions.js';
 import { walkRoot } from '../../electron/core/library/walk.js';
@@ -358,11 +359,12 @@ async function crossFitTagged(db: Db, libRoot: string, list: readonly Item[], ta
 function heldOutModels(headFile: string, dir: string): string {
   if (!existsSync(headFile)) throw new Error(`${headFile}: no such head`);
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'genre-head'), { recursive: true });
+  // the held-out head is loaded where the shipped one is; every backbone the analysis runs comes along
+  mkdirSync(join(dir, SHIPPED_HEAD_DIR), { recursive: true });
   for (const entry of readdirSync(NATIVE_MODELS_DIR)) {
-    if (entry.startsWith('musicnn-')) symlinkSync(join(NATIVE_MODELS_DIR, entry), join(dir, entry));
+    if (entry.startsWith('musicnn-') || entry.startsWith('efficientat-')) symlinkSync(join(NATIVE_MODELS_DIR, entry), join(dir, entry));
   }
-  copyFileSync(headFile, join(dir, 'genre-head', 'head.json'));
+  copyFileSync(headFile, join(dir, SHIPPED_HEAD_DIR, 'head.json'));
   return dir;
 }
 

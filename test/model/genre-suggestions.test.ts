@@ -27,6 +27,13 @@ test('several genres that fit are suggested together, each with its own confiden
   assert.deepEqual(r.top, [{ genre: 'drum-and-bass', probability: 0.81 }, { genre: 'soundtrack', probability: 0.64 }]);
 });
 
+test('one style per genre: the likeliest of sibling styles that rise together', () => {
+  const r = combineSuggestions(probabilities({ metal: 0.99, punk: 0.8, 'rock-and-roll': 0.74, grunge: 0.53, soundtrack: 0.55 }), head);
+  assert.deepEqual(r.top.map((t) => t.genre), ['metal', 'soundtrack']);
+  const electronic = combineSuggestions(probabilities({ electronic: 0.97, dubstep: 0.72, edm: 0.67, techno: 0.62, house: 0.62 }), head);
+  assert.deepEqual(electronic.top, [{ genre: 'dubstep', probability: 0.72 }]);
+});
+
 test('a head genre needs the head’s confidence; an AudioSet entry its calibrated 0.5; at most a few suggestions', () => {
   // the head is unsure (0.45), but AudioSet hears a soundtrack: the track is suggested "Soundtrack" alone
   const soundtrack = combineSuggestions(probabilities({ classical: 0.45, jazz: 0.3, soundtrack: 0.7 }), head);

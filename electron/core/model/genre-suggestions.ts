@@ -13,6 +13,12 @@ export interface AudioSetCalibration {
   entries: { id: string; classes: number[]; a: number; b: number; scaling: 'own' | 'shared' }[];
 }
 
+/**
+ * Version of the rule below: part of the model version (predictor.ts), so a changed rule re-scores the stored
+ * analyses (from their stored means, without listening).
+ */
+export const SUGGESTION_RULE = 2;
+
 /** At most this many suggestions per track: more reads as noise in a genre tag. */
 export const MAX_SUGGESTIONS = 4;
 
@@ -60,7 +66,7 @@ export interface CombineOptions {
 /**
  * The suggestion set of one track: every entry that clears its own threshold (the head's genres at `confident`,
  * the AudioSet entries at `audiosetSure`), best first; a style replaces its parent genre (it is written with it at
- * the depth the person tags at). Unsure when none clears its threshold: then the head's best genre (and its
+ * the depth the person tags at), and only the likeliest style of a genre is kept. Unsure when none clears its threshold: then the head's best genre (and its
  * runners-up) is offered as a question, as the musicnn-only head did.
  */
 export function combineSuggestions(
@@ -71,7 +77,17 @@ export function combineSuggestions(
     .filter(([g, p]) => (head.has(g) ? p >= opts.confident : p >= opts.audiosetSure))
     .map(([genre, probability]) => ({ genre, probability }));
   const styled = new Set(members.map((m) => vocabularyEntry(m.genre)?.parent).filter((p): p is string => !!p));
-  const set = members.filter((m) => !styled.has(m.genre)).sort((a, b) => b.probability - a.probability || a.genre.localeCompare(b.genre));
+  const best = members.filter((m) => !styled.has(m.genre)).sort((a, b) => b.probability - a.probability || a.genre.localeCompare(b.genre));
+  // one style per genre, the likeliest: sibling styles share AudioSet's scaling and rise together (a metal song
+  // hears punk, grunge and rock & roll above 0.5 too), and a tag names the style a track is
+  const seen = new Set<string>();
+  const set = best.filter((m) => {
+    const parent = vocabularyEntry(m.genre)?.parent;
+    if (!parent) return true;
+    if (seen.has(parent)) return false;
+    seen.add(parent);
+    return true;
+  });
   if (set.length) return { top: set.slice(0, MAX_SUGGESTIONS), unsure: false };
   const ranked = opts.headGenres
     .map((genre) => ({ genre, probability: probabilities[genre] ?? 0 }))

@@ -9,6 +9,7 @@ import { planExcerpts, type Excerpt } from '../audio/excerpt-plan.js';
 import type { GenrePrediction, InferenceBackend, InferenceReport } from '../../shared/genres-model.js';
 import type { ExcerptSpan } from '../../shared/analysis.js';
 import { loadGenreHead, MUSICNN_HEAD_DIR, type GenreHead, type TrackFeatures } from './genre-head.js';
+import { SUGGESTION_RULE } from './genre-suggestions.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
 import { loadBackbone, type Backbone, type FrontEndName } from './backbone.js';
 import { InferencePool, TrackAnalysisError, type TrackOutputs } from './pool.js';
@@ -94,7 +95,8 @@ async function listeningFingerprint(backbones: readonly Backbone[], patchesPerTr
 }
 
 /**
- * The model version: `<head version>+<listening fingerprint>.<head fingerprint>`. A prediction whose listening
+ * The model version: `<head version>+<listening fingerprint>.<head fingerprint>` (the head file and the rule that
+ * makes its suggestion set). A prediction whose listening
  * part equals the running one was made from the same stored means, so a new head re-scores it from the database
  * (`GenrePredictor.rescore`) instead of listening again. Heads that read per-patch outputs (the musicnn-only head)
  * cannot: their version is `<head version>+<fingerprint of both>`, as version 1 wrote it.
@@ -103,7 +105,7 @@ async function modelVersion(head: GenreHead, backbones: readonly Backbone[], pat
   if (!head.fromMeans) {
     return `${head.version}+${await listeningFingerprint(backbones, patchesPerTrack, head.file)}`;
   }
-  const headHash = createHash('sha256').update(head.file).digest('hex').slice(0, 8);
+  const headHash = createHash('sha256').update(head.file).update(`\nsuggestions:${SUGGESTION_RULE}`).digest('hex').slice(0, 8);
   return `${head.version}+${await listeningFingerprint(backbones, patchesPerTrack)}.${headHash}`;
 }
 
