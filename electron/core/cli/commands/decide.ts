@@ -24,8 +24,10 @@ Files the scan could not read (not audio, damaged, missing) are refused with the
 written into them.
 --accept-suggestions records each undecided file's suggestion, as the window's bulk accept does: every file
 named (or the whole library when none is), whose suggestion reaches --min-confidence (0 to 1 or a percentage;
-default 0: every suggestion, and an unsure track has none); --model personal takes your own model's
-suggestions instead of the default model's. Files left undecided are listed with the reason.
+default 0: every suggestion, and an unsure track has none). The default model's suggestion is a set: every genre
+of it that reaches the confidence is recorded, a style at the depth of \`spectag settings --genre-depth\`, spelled
+as the library spells it. --model personal takes your own model's suggestions instead of the default model's.
+Files left undecided are listed with the reason.
 Nothing is written to the files; run \`spectag write --dry-run\` to see what a write would do.
 --album decides an album's tracks together (ids as \`spectag albums\` prints them; a folder: the album there, or
 every album under it). With --album, --accept-suggestions records each album's suggestion, leaving out the
