@@ -110,21 +110,6 @@ export class VocabularyStore {
   }
 
   /**
-   * How the library spells these genres (lower case → a spelling in the files): one probe of the genre index
-   * each, so that the window's first rows need not wait for a count of every genre in a large library.
-   */
-  spellings(genres: readonly string[]): Map<string, string> {
-    const probe = this.db.prepare(`SELECT g.genre FROM file_genres g JOIN files f ON f.id = g.file_id
-      WHERE g.genre = ? AND f.status != 'missing' LIMIT 1`).pluck();
-    const out = new Map<string, string>();
-    for (const g of genres) {
-      const found = probe.get(g) as string | undefined;
-      if (found) out.set(g.toLowerCase(), found);
-    }
-    return out;
-  }
-
-  /**
    * How the library spells the vocabulary's entries: vocabulary id → the spelling in the most files among those
    * that mean it (its name or an alias, compared by genreKey: "Drum and Bass", "drum & bass", "DnB" all mean
    * drum-and-bass; "Hip Hop" means hip-hop). Also the person's decisions, for genres picked but not yet written.
