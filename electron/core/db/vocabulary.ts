@@ -117,7 +117,9 @@ export class VocabularyStore {
   librarySpellings(): Map<string, string> {
     const out = new Map<string, string>();
     const decided = [...this.genresDecided().values()].map((d) => ({ genre: d.name, files: d.files }));
-    const all = [...new FileStore(this.db).genreCounts(), ...decided].sort((a, b) => b.files - a.files);
+    // one walk of the genre index (file_genres_by_genre covers it): the library's distinct spellings, most used first
+    const inFiles = this.db.prepare('SELECT genre, count(*) AS files FROM file_genres GROUP BY genre').all() as { genre: string; files: number }[];
+    const all = [...inFiles, ...decided].sort((a, b) => b.files - a.files || (a.genre < b.genre ? -1 : a.genre > b.genre ? 1 : 0));
     for (const { genre } of all) {
       const entry = matchVocabulary(genre);
       if (entry && !out.has(entry.id)) out.set(entry.id, genre);
