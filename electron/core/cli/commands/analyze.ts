@@ -69,6 +69,7 @@ Exit codes: 0 done, 1 done but some files could not be analysed, 2 usage, 3 noth
           `${report.cancelled ? 'Analysis interrupted' : 'Analysed'} ${report.analysed} tracks in ${secs.toFixed(1)} s ` +
             `(${(report.analysed / Math.max(secs, 0.001)).toFixed(1)} tracks/s): ${report.ok} ok, ${report.silent} silent, ` +
             `${report.errors} failed.\n` +
+            (report.rescored ? `Re-scored ${report.rescored} analysed track${report.rescored === 1 ? '' : 's'} with the new genre model from what was stored (nothing decoded).\n` : '') +
             (queued ? `Queued this run: ${queued}.\n` : '') +
             (report.audioUnchanged ? `Kept the analysis of ${report.audioUnchanged} changed file${report.audioUnchanged === 1 ? '' : 's'} whose audio is unchanged (only the tags changed).\n` : '') +
             `Time summed over threads: decoding ${(report.decodeMs / 1000).toFixed(1)} s, spectrograms and pictures ` +
