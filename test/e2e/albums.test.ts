@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe } from './browser.js';
+import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe, until } from './browser.js';
 import { makeAlbumLibrary, storeAlbumPredictions, type AlbumLibrary } from '../helpers/album-library.js';
 import { spectag } from '../helpers/cli.js';
 import { openDatabase } from '../../electron/core/db/open.js';
@@ -73,7 +73,7 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
     await page.getByTestId('album-panel').filter({ hasText: '80 % of 5 tracks agree' }).waitFor();
     assert.match(await page.locator('[data-album="Quiet Songs"] [data-col="agreement"]').innerText(), /80 %\s*1 stray/);
     // the album's cover is the picture embedded in its first track
-    await page.waitForFunction(`(document.querySelector('[data-testid="album-cover"]')?.naturalWidth ?? 0) > 0`);
+    await until(page, `(document.querySelector('[data-testid="album-cover"]')?.naturalWidth ?? 0) > 0`);
     await shot('albums');
   });
 

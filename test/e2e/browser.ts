@@ -50,3 +50,15 @@ export async function stopServe(child: ChildProcess): Promise<void> {
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   if (child.exitCode == null) child.kill('SIGKILL');
 }
+
+/**
+ * Waits until a JavaScript expression is true in the page, polled with evaluate: the window's CSP forbids the
+ * string evaluation that Playwright's waitForFunction falls back to while it polls.
+ */
+export async function until(page: { evaluate(expr: string): Promise<unknown> }, expr: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expr))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${expr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

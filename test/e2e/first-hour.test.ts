@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe } from './browser.js';
+import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe, until as untilTrue } from './browser.js';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 import { spectag } from '../helpers/cli.js';
 import { openDatabase } from '../../electron/core/db/open.js';
@@ -60,14 +60,7 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     await page.screenshot({ path: file });
     if (docs && process.env.SPECTAG_DOCS_SCREENSHOTS === '1') copyFileSync(file, join(DOCS, `${name}.png`));
   };
-  /** Wait until a JavaScript expression is true in the page (polled: the window's CSP forbids eval, which waitForFunction needs). */
-  const until = async (expr: string, timeoutMs = 10_000) => {
-    const end = Date.now() + timeoutMs;
-    while (!(await page.evaluate(expr))) {
-      if (Date.now() > end) throw new Error(`timed out waiting for: ${expr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = (expr: string, timeoutMs?: number) => untilTrue(page, expr, timeoutMs);
   const currentId = async () => Number(await page.getByTestId('current-row-id').textContent());
   const rowId = (i: number) => page.locator(`[data-row="${i}"]`).getAttribute('data-id').then(Number);
   const select = async (name: string) => {

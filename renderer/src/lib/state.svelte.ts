@@ -31,6 +31,8 @@ class AppState {
   connection = $state<ConnectionState>('connected');
   engineMessage = $state<string | null>(null);
   showHelp = $state(false);
+  /** an analysis just ended: status.unanalysed is from before it until refreshStatus() answers */
+  statusStale = $state(false);
   /** the review screen's pane and column layout, as the person left it */
   layout = $state<ReviewLayout>(parseLayout(localStorage.getItem(LAYOUT_KEY)));
   /** the open dialogs, innermost last (Modal.svelte): while one is open the review keys are off */
@@ -77,8 +79,13 @@ class AppState {
       else this.jobs = [e.job, ...this.jobs];
       if (e.job.state === 'failed') this.toast(`${e.job.label}: ${e.job.error ?? 'failed'}`, 'error');
       // the model is loaded by the first analysis: the status bar names its backend from then on
-      // (and the count of tracks waiting to be heard, once it ends)
-      if (e.job.kind === 'analyze' && (e.job.state !== 'running' ? e.job.state !== 'paused' : !this.status?.backend)) void this.refreshStatus();
+      if (e.job.kind === 'analyze' && e.job.state === 'running' && !this.status?.backend) void this.refreshStatus();
+      // once an analysis ends, the count of tracks waiting to be heard is stale until the status comes back
+      // (the listening hint would show the count from before the analysis for a moment)
+      if (e.job.kind === 'analyze' && e.job.state !== 'running' && e.job.state !== 'paused') {
+        this.statusStale = true;
+        void this.refreshStatus().finally(() => (this.statusStale = false));
+      }
     } else if (e.type === 'library-changed') {
       this.libraryChanged(e.fileIds);
       if (e.reason === 'personal' || e.reason === 'decision') this.personalVersion++;
