@@ -10,7 +10,8 @@ import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
  * computes FFTs. With the model: half the cores, rounded up (the inference workers take the other half, model/pool.ts):
  * a listening thread's share of a track (~100 ms: spectrograms, picture) is about that of the forward passes and of
  * ffmpeg, and each thread holds its own heap and allocator arena (~50-110 MB). Measured on 2 cores (bench:analyze,
- * same run): 1 listening thread analysed as fast as 2, with ~100 MB less at peak.
+ * 5 alternating rounds at load 6-10): 1 listening thread instead of 2 held ~110 MB less at the peak, with tracks/s
+ * within the noise (medians 1.70 and 1.94), node's CPU per track ~30 ms higher and ffmpeg's ~20 ms lower.
  */
 export function defaultAnalysisWorkers(withModel = false): number {
   const cores = availableParallelism();

@@ -8,7 +8,7 @@
 // it. The bound is a trade: a collection costs CPU (marking, then the freed pages are faulted in again). Measured on
 // 2 cores at load ~11 (CPU inflated), a listening thread's median CPU per track rose by ~35 ms at 16 MB (a collection
 // after every track) and ~20 ms at 32 MB; at 48 MB bench:analyze's listening-alone runs showed no difference in node's
-// CPU per track (82 and 81 ms before, 84 and 76 after) for 30-60 MB less at the peak.
+// CPU per track (82 and 81 ms before, 84 and 76 after), and end to end ~25 MB less at the peak.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
