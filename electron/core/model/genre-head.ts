@@ -38,16 +38,12 @@ export interface HeadInput {
   means: TrackFeatures;
 }
 
-interface HeadJson {
+/** What every head file states, whatever its format. */
+interface HeadJsonCommon {
   format: string;
-  formatVersion: number;
   id: string;
   version: string;
   genres: string[];
-  /** "<backbone>.<output>" (e.g. musicnn-msd.embedding), concatenated in this order */
-  inputs: string[];
-  /** optional hidden ReLU layer (formatVersion 2): inputs → hidden units */
-  hidden?: { kernel: number[][]; bias: number[] };
   /** output layer: (hidden units or inputs) → genres */
   kernel: number[][];
   bias: number[];
@@ -58,6 +54,14 @@ interface HeadJson {
   suggestThreshold: number;
   /** patches per track the head was chosen for (speed/quality knob); null: every patch of the plan */
   patchesPerTrack?: number | null;
+}
+
+interface HeadJson extends HeadJsonCommon {
+  formatVersion: number;
+  /** "<backbone>.<output>" (e.g. musicnn-msd.embedding), concatenated in this order */
+  inputs: string[];
+  /** optional hidden ReLU layer (formatVersion 2): inputs → hidden units */
+  hidden?: { kernel: number[][]; bias: number[] };
 }
 
 export interface GenreHead {
@@ -207,20 +211,10 @@ function round(v: number, digits: number): number {
 }
 
 /** Format 3 (native-models/tools/efficientat_head.py export): mean embeddings → scaler → logistic regression, + AudioSet. */
-interface TrackHeadJson {
-  format: string;
+interface TrackHeadJson extends HeadJsonCommon {
   formatVersion: 3;
-  id: string;
-  version: string;
-  genres: string[];
   inputs: { backbone: string; output: string; width: number; pooling: 'mean' }[];
   scaler: { mean: number[]; scale: number[] };
-  kernel: number[][];
-  bias: number[];
-  temperature: number;
-  confidentThreshold: number;
-  suggestThreshold: number;
-  patchesPerTrack?: number | null;
   audioset: AudioSetCalibration;
 }
 
