@@ -10,11 +10,13 @@ export class NotRegularFileError extends Error {
   /** the reason without the path */
   readonly reason: string;
   constructor(readonly path: string, readonly what: string) {
-    super(`${path}: it is ${what}, not a regular file; Spectag reads only regular files`);
-    this.reason = `it is ${what}, not a regular file; Spectag reads only regular files`;
+    super(`${path}: ${reasonFor(what)}`);
+    this.reason = reasonFor(what);
     this.name = 'NotRegularFileError';
   }
 }
+
+const reasonFor = (what: string) => `it is ${what}, not a regular file; Spectag reads only regular files`;
 
 /** What a non-regular file is, in words. */
 export function fileTypeName(st: Stats): string {
@@ -29,7 +31,7 @@ export function fileTypeName(st: Stats): string {
 
 /** Why a file that is not regular is left alone, in words (without its path). */
 export function notRegularReason(st: Stats): string {
-  return `it is ${fileTypeName(st)}, not a regular file; Spectag reads only regular files`;
+  return reasonFor(fileTypeName(st));
 }
 
 /** The stat of `path` (links followed) when it is a regular file; NotRegularFileError otherwise, fs errors as they are. */
