@@ -42,7 +42,10 @@ export const LibraryQuerySchema = z.strictObject({
   text: z.string().max(500).optional(),
   /** files that have this genre in their tags (case-insensitive) */
   genre: z.string().max(200).optional(),
-  /** files whose suggestion is this genre */
+  /**
+   * files suggested this genre: any member of the default model's suggestion set (a style counts for its genre:
+   * "Classical" finds "Classical › Orchestral"), or the personal model's suggestion with suggestions: 'personal'
+   */
   suggested: z.string().max(200).optional(),
   status: z.enum(REVIEW_STATUSES).optional(),
   sort: z.enum(LIBRARY_SORT_KEYS).optional(),
@@ -142,7 +145,7 @@ export const AlbumQuerySchema = z.strictObject({
   genre: z.string().max(200).optional(),
   /** albums with a track that has no genre in its tags */
   missingGenre: z.boolean().optional(),
-  /** albums whose suggestion is this genre */
+  /** albums suggested this genre: any of the album's suggested genres (a style counts for its genre) */
   suggested: z.string().max(200).optional(),
   status: z.enum(ALBUM_STATUSES).optional(),
   /** albums whose suggestion is at least this confident */
@@ -288,6 +291,13 @@ export interface LibraryRow {
   /** the model's best genre (null: not analysed, or unsure) and its calibrated probability */
   suggested: string | null;
   confidence: number | null;
+  /**
+   * the whole suggestion set, best first (its first member is `suggested`); [] when there is none. With
+   * suggestions: 'personal', the personal model's one genre.
+   */
+  suggestions: SuggestedGenre[];
+  /** what accepting the suggestion records (the set at the genre depth setting, hidden genres left out); [] when nothing */
+  accepts: string[];
   /** the latest decision's genres (null: none) */
   decided: string[] | null;
   status: ReviewStatus;
@@ -299,6 +309,16 @@ export interface LibraryRow {
   personal: { genre: string; probability: number } | null;
 }
 
+/** One member of a track's suggestion set, under the person's genre names. */
+export interface SuggestedGenre {
+  /** the person's name for it ("Orchestral") */
+  genre: string;
+  /** with its parent genre, as a suggestion is shown ("Classical › Orchestral") */
+  label: string;
+  /** its own calibrated confidence */
+  probability: number;
+}
+
 /**
  * A library file with where its review stands (`spectag list`): the suggestion under the person's genre names
  * and its calibrated probability (both null when there is none: not analysed, or unsure), the latest
@@ -308,6 +328,8 @@ export interface ReviewedFile extends LibraryFile {
   reviewStatus: ReviewStatus;
   suggested: string | null;
   confidence: number | null;
+  /** the whole suggestion set, best first (the first is `suggested`); [] when there is none */
+  suggestions: SuggestedGenre[];
   decided: string[] | null;
   personal: { genre: string; probability: number } | null;
 }
@@ -340,7 +362,7 @@ export interface TrackDetails {
    * The default model's suggestion set, best first, each with its confidence ("Electronic › Drum & Bass" 0.81,
    * "Soundtrack" 0.64) under the person's names; [] when it is unsure or has not listened yet.
    */
-  suggestions: { genre: string; label: string; probability: number }[];
+  suggestions: SuggestedGenre[];
   /** what Accept records: the set at the genre depth setting, spelled as the library spells it */
   accepts: string[];
   /** the personal model's suggestion ("yours"), with the model version that made it; null: none */
@@ -495,6 +517,8 @@ export interface AlbumTrack {
   genres: string[];
   suggested: string | null;
   confidence: number | null;
+  /** the track's own suggestion set, best first (the first is `suggested`) */
+  suggestions: SuggestedGenre[];
   decided: string[] | null;
   status: ReviewStatus;
   /** its own best genre clearly disagrees with the album's suggestion */

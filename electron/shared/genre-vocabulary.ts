@@ -106,6 +106,15 @@ export function vocabularyPath(id: string): VocabularyEntry[] {
   return path;
 }
 
+/**
+ * The entry and its styles ("classical": classical, opera, orchestral): what a suggestion of the genre covers,
+ * so "suggested Classical" finds the tracks suggested "Classical › Orchestral" too (accepting either records
+ * Classical at the genre depths that write it).
+ */
+export function idsWithStyles(id: string): string[] {
+  return [id, ...GENRE_VOCABULARY.filter((e) => e.parent === id).map((e) => e.id)];
+}
+
 /** "Electronic › Drum & Bass": how a suggestion is shown. */
 export function vocabularyLabel(id: string): string {
   return vocabularyPath(id).map((e) => e.name).join(' › ');

@@ -57,6 +57,19 @@ const SORT_SQL: Record<NonNullable<AlbumQuery['sort']>, string> = {
   confidence: 'a.confidence', agreement: 'a.agreement', status: 'a.status',
 };
 
+/**
+ * SQL: album `a`'s suggestion holds one of the genres of the JSON array bound to its `?`: any of its genres, not
+ * only the best (accepting the album records them all). Albums are ten times fewer than tracks and their genre
+ * list is short, so a JSON walk per album is enough.
+ */
+const ALBUM_SUGGESTS = "EXISTS (SELECT 1 FROM json_each(a.suggestion) je WHERE lower(json_extract(je.value, '$.genre')) IN (SELECT value FROM json_each(?)))";
+
+/** An album query as the store takes it: `suggested` may name several genres (the service's reading of a name). */
+export type AlbumStoreQuery = Omit<AlbumQuery, 'suggested'> & { suggested?: string | readonly string[] };
+
+/** One genre or several, lower case (model genre ids are). */
+const suggestedGenres = (g: string | readonly string[]) => (typeof g === 'string' ? [g] : [...g]).map((x) => x.toLowerCase());
+
 export class AlbumStore {
   constructor(readonly db: Db) {}
 
@@ -169,7 +182,7 @@ export class AlbumStore {
     })();
   }
 
-  private where(q: AlbumQuery): { sql: string; params: unknown[] } {
+  private where(q: AlbumStoreQuery): { sql: string; params: unknown[] } {
     const where: string[] = ['a.tracks > 0'];
     const params: unknown[] = [];
     const cond = (sql: string, ...p: unknown[]) => {
@@ -183,14 +196,14 @@ export class AlbumStore {
     // a genre in the files: the album's genre list is short (JSON), and there are ten times fewer albums than tracks
     if (q.genre) cond("EXISTS (SELECT 1 FROM json_each(a.genres) je WHERE json_extract(je.value, '$.genre') = ? COLLATE NOCASE)", q.genre);
     if (q.missingGenre) cond('a.untagged > 0');
-    if (q.suggested) cond('a.suggested = ? COLLATE NOCASE AND a.unsure = 0', q.suggested);
+    if (q.suggested) cond(`a.unsure = 0 AND ${ALBUM_SUGGESTS}`, JSON.stringify(suggestedGenres(q.suggested)));
     if (q.status) cond('a.status = ?', q.status);
     if (q.minConfidence != null) cond('a.confidence >= ?', q.minConfidence);
     return { sql: where.join(' AND '), params };
   }
 
   /** Albums filtered, sorted and paged (filters and sorts answered from the albums table and its indexes). */
-  query(q: AlbumQuery): { total: number; rows: AlbumRecord[] } {
+  query(q: AlbumStoreQuery): { total: number; rows: AlbumRecord[] } {
     const { sql, params } = this.where(q);
     const dir = q.descending ? 'DESC' : 'ASC';
     const order = SORT_SQL[q.sort ?? 'artist'];
@@ -232,8 +245,8 @@ export class AlbumStore {
   }
 
   /** Undecided albums whose confident suggestion clears the bar. */
-  confidentUndecided(minConfidence: number, minAgreement: number, suggested?: string): AlbumRecord[] {
-    return (this.db.prepare(`SELECT * FROM albums WHERE tracks > 0 AND status = 'suggested' AND confidence >= ? AND coalesce(agreement, 0) >= ?
-        ${suggested ? 'AND suggested = ? COLLATE NOCASE' : ''}`).all(minConfidence, minAgreement, ...(suggested ? [suggested] : [])) as AlbumDbRow[]).map(toRecord);
+  confidentUndecided(minConfidence: number, minAgreement: number, suggested?: string | readonly string[]): AlbumRecord[] {
+    return (this.db.prepare(`SELECT a.* FROM albums a WHERE tracks > 0 AND status = 'suggested' AND confidence >= ? AND coalesce(agreement, 0) >= ?
+        ${suggested ? `AND ${ALBUM_SUGGESTS}` : ''}`).all(minConfidence, minAgreement, ...(suggested ? [JSON.stringify(suggestedGenres(suggested))] : [])) as AlbumDbRow[]).map(toRecord);
   }
 }

@@ -345,8 +345,9 @@ export class FileStore {
     };
   }
 
-  query(q: FileQuery): { total: number; files: LibraryFile[] } {
-    const { sql, countSql, params } = this.buildQuery(q);
+  /** `where`: further conditions of a caller (the review's "suggested G", for `spectag list --suggested`). */
+  query(q: FileQuery, ext: Pick<QueryExtension, 'where'> = {}): { total: number; files: LibraryFile[] } {
+    const { sql, countSql, params } = this.buildQuery(q, ext);
     const rows = this.db.prepare(sql).all(...params) as FileRow[];
     const total = (this.db.prepare(countSql).get(...params) as { n: number }).n;
     return { total, files: rows.map(toLibraryFile) };

@@ -9,6 +9,7 @@ import type { LibraryPage, LibraryQuery, LibraryRow, ReviewStatus, TrackAnalysis
 import { REVIEW_STATUSES } from '../../shared/api-names.js';
 import { PERSONAL_PREDICTION_COLUMNS } from './personal.js';
 import type { AnalysisErrorKind, AnalysisStatus, ExcerptSpan } from '../../shared/analysis.js';
+import { suggestionSetHolds } from './predictions.js';
 
 /** How the genre model's results enter the library query (supplied once the predictions table exists). */
 export interface PredictionColumns {
@@ -21,6 +22,10 @@ export interface PredictionColumns {
   /** SQL: best genre (text) and its probability (real) */
   suggested: string;
   confidence: string;
+  /** SQL: the suggestion set of f as JSON, [[genre, probability], ...] best first ('[]': none) */
+  set: string;
+  /** SQL: f is suggested one of the genres in the JSON array bound to the one `?` it holds (any member of its set) */
+  suggests: string;
   /** SQL: a prediction of f exists that also satisfies `extra` (about alias px); keeps files as the outer loop */
   exists(extra?: string): string;
 }
@@ -28,8 +33,11 @@ export interface PredictionColumns {
 interface Row {
   id: number; path: string; title: string | null; artist: string | null; album: string | null; year: number | null;
   duration_sec: number | null; container: string | null; status: FileStatus; has_cover: number; genres: string; d_genres: string | null;
-  suggested: string | null; confidence: number | null; review: ReviewStatus; y_genre: string | null; y_probability: number | null;
+  suggested: string | null; confidence: number | null; s_set: string; review: ReviewStatus; y_genre: string | null; y_probability: number | null;
 }
+
+/** A library query as the view takes it: `suggested` may name several genres (the service's reading of a name). */
+export type ViewQuery = Omit<LibraryQuery, 'suggested'> & { suggested?: string | readonly string[] };
 
 /** The predictions of one model (migration 005's table), as library columns. */
 export function predictionColumns(modelId: string): PredictionColumns {
@@ -40,6 +48,10 @@ export function predictionColumns(modelId: string): PredictionColumns {
     unsure: 'p.unsure = 1',
     suggested: 'CASE WHEN p.unsure = 1 THEN NULL ELSE p.top_genre END',
     confidence: 'p.top_probability',
+    // the set's first member is top_genre (PredictionStore.save writes both from the same list)
+    set: `(SELECT json_group_array(json_array(ps.genre, ps.probability) ORDER BY ps.rank) FROM prediction_suggestions ps
+      WHERE ps.file_id = f.id AND ps.model_id = ${id})`,
+    suggests: suggestionSetHolds('f.id', id, '?'),
     exists: (extra = '') => `EXISTS (SELECT 1 FROM predictions px WHERE px.file_id = f.id AND px.model_id = ${id}${extra ? ` AND ${extra}` : ''})`,
   };
 }
@@ -51,6 +63,11 @@ export function predictionColumns(modelId: string): PredictionColumns {
 export const PERSONAL_COLUMNS: PredictionColumns = {
   ...PERSONAL_PREDICTION_COLUMNS,
   suggested: `CASE WHEN ${PERSONAL_PREDICTION_COLUMNS.unsure} THEN NULL ELSE ${PERSONAL_PREDICTION_COLUMNS.suggested} END`,
+  // the personal model suggests one genre: its set has that one member
+  set: `CASE WHEN p.file_id IS NULL OR ${PERSONAL_PREDICTION_COLUMNS.unsure} THEN '[]'
+    ELSE json_array(json_array(${PERSONAL_PREDICTION_COLUMNS.suggested}, ${PERSONAL_PREDICTION_COLUMNS.confidence})) END`,
+  suggests: `EXISTS (SELECT 1 FROM personal_predictions px WHERE px.file_id = f.id AND px.offered = 1 AND px.unsure = 0
+    AND px.top_genre COLLATE NOCASE IN (SELECT value FROM json_each(?)))`,
   exists: (extra = '') => `EXISTS (SELECT 1 FROM personal_predictions px WHERE px.file_id = f.id AND px.offered = 1${extra ? ` AND ${extra}` : ''})`,
 };
 
@@ -149,9 +166,10 @@ export class LibraryView {
 
   /**
    * The review window's conditions on top of FileStore's query (genre, text search, paging): review status
-   * and suggested genre; `needsJoins` when they refer to joined tables (the count needs the joins too).
+   * and suggested genre (an EXISTS probe of the suggestion sets, so any member counts and no join is needed);
+   * `needsJoins` when they refer to joined tables (the count needs the joins too).
    */
-  private conditions(q: LibraryQuery, p: PredictionColumns | null): { where: { sql: string; params?: unknown[] }[]; needsJoins: boolean } {
+  private conditions(q: ViewQuery, p: PredictionColumns | null): { where: { sql: string; params?: unknown[] }[]; needsJoins: boolean } {
     const where: { sql: string; params?: unknown[] }[] = [];
     let needsJoins = false;
     if (q.status) {
@@ -159,17 +177,30 @@ export class LibraryView {
       // the statuses of undecided files are EXISTS probes; the decided ones look at the latest decision (d)
       needsJoins = !PROBED_STATUSES.has(q.status);
     }
-    if (q.suggested) {
-      where.push(p ? { sql: `${p.suggested} = ? COLLATE NOCASE`, params: [q.suggested] } : { sql: '0' });
-      needsJoins = true;
-    }
+    const suggested = this.suggestedGenres(q);
+    if (suggested) where.push(p ? { sql: p.suggests, params: [JSON.stringify(suggested)] } : { sql: '0' });
     return { where, needsJoins };
+  }
+
+  /** The genres of a suggested-genre filter (null: none); the view compares them case-insensitively. */
+  private suggestedGenres(q: ViewQuery): string[] | null {
+    if (q.suggested == null || q.suggested.length === 0) return null;
+    return (typeof q.suggested === 'string' ? [q.suggested] : [...q.suggested]).map((g) => g.toLowerCase());
+  }
+
+  /**
+   * The condition "suggested one of these genres" (any member of a file's set) for a plain file query, as the
+   * review's filter has it: `spectag list --suggested` shares it.
+   */
+  suggestedWhere(genres: readonly string[], source: SuggestionSource = 'default'): { sql: string; params: unknown[] } {
+    const p = this.columnsFor(source);
+    return p ? { sql: p.suggests, params: [JSON.stringify(genres.map((g) => g.toLowerCase()))] } : { sql: '0', params: [] };
   }
 
   private selectColumns(p: PredictionColumns | null): string {
     return `f.id, f.path, f.title, f.artist, f.album, f.year, f.duration_sec, f.container, f.status, f.has_cover, f.genres,
       CASE WHEN d.id IS NULL THEN NULL ELSE d.genres END AS d_genres,
-      ${p ? p.suggested : 'NULL'} AS suggested, ${p ? p.confidence : 'NULL'} AS confidence,
+      ${p ? p.suggested : 'NULL'} AS suggested, ${p ? p.confidence : 'NULL'} AS confidence, ${p ? p.set : "'[]'"} AS s_set,
       ${this.statusSql(p)} AS review,
       pp.top_genre AS y_genre, pp.top_probability AS y_probability`;
   }
@@ -181,7 +212,7 @@ export class LibraryView {
    * and only those rows get the joins for what the table shows: a genre filter or a deep page no longer joins
    * decisions, analysis and predictions for every row it passes.
    */
-  buildQuery(q: LibraryQuery): { sql: string; countSql: string; pageSql: string; params: unknown[] } {
+  buildQuery(q: ViewQuery): { sql: string; countSql: string; pageSql: string; params: unknown[] } {
     const p = this.columnsFor(q.suggestions);
     const { where, needsJoins } = this.conditions(q, p);
     const key = q.sort ?? 'path';
@@ -199,7 +230,7 @@ export class LibraryView {
     };
   }
 
-  query(q: LibraryQuery): LibraryPage {
+  query(q: ViewQuery): LibraryPage {
     const { sql, countSql, params } = this.buildQuery(q);
     const rows = q.limit === 0 ? [] : (this.db.prepare(sql).all(...params) as Row[]);
     const total = q.count === false ? -1 : (this.db.prepare(countSql).get(...params) as { n: number }).n;
@@ -266,7 +297,10 @@ function toLibraryRow(r: Row): LibraryRow {
   return {
     id: r.id, path: r.path, title: r.title, artist: r.artist, album: r.album, year: r.year, durationSec: r.duration_sec,
     container: r.container, fileStatus: r.status, hasCover: r.has_cover === 1, genres: JSON.parse(r.genres) as string[], suggested: r.suggested,
-    confidence: r.confidence, decided: r.d_genres == null ? null : (JSON.parse(r.d_genres) as string[]), status: r.review,
+    confidence: r.confidence,
+    // model genres here; the service puts them under the person's names and says what accepting records
+    suggestions: r.suggested == null ? [] : (JSON.parse(r.s_set) as [string, number][]).map(([genre, probability]) => ({ genre, label: genre, probability })),
+    accepts: [], decided: r.d_genres == null ? null : (JSON.parse(r.d_genres) as string[]), status: r.review,
     personal: r.y_genre == null ? null : { genre: r.y_genre, probability: r.y_probability ?? 0 },
   };
 }

@@ -2,6 +2,20 @@
 // genre); see migrations 005, 009 and 014.
 import type { Db } from './open.js';
 import type { ExcerptPrediction, GenrePrediction } from '../../shared/genres-model.js';
+import { GENRE_VOCABULARY } from '../../shared/genre-vocabulary.js';
+
+/**
+ * SQL: the suggestion set by model `modelIdSql` of the file `fileIdSql` holds one of the genres of the JSON array
+ * `genresSql` (any member counts, not only the best), at least `minSql` confident when given. One condition for
+ * every "suggested G" question: the window's filter, `spectag list --suggested`, bulk accept of one genre.
+ */
+export function suggestionSetHolds(fileIdSql: string, modelIdSql: string, genresSql: string, minSql?: string): string {
+  return `EXISTS (SELECT 1 FROM prediction_suggestions sh WHERE sh.file_id = ${fileIdSql} AND sh.model_id = ${modelIdSql}
+    AND sh.genre IN (SELECT value FROM json_each(${genresSql}))${minSql ? ` AND sh.probability >= ${minSql}` : ''})`;
+}
+
+/** Each style of the vocabulary → its genre (JSON, for SQL): a suggested style is counted under its genre too. */
+const STYLE_PARENTS = JSON.stringify(Object.fromEntries(GENRE_VOCABULARY.filter((e) => e.parent).map((e) => [e.id, e.parent])));
 
 /** A per-track mean of a backbone output, kept beside the embeddings (e.g. EfficientAT's 527 AudioSet logits). */
 export interface TrackOutput {
@@ -91,17 +105,16 @@ export class PredictionStore {
 
   /**
    * Undecided readable tracks with the genres of their suggestion set by `modelId` that reach `minConfidence`
-   * (as the model names them, best first); only tracks whose set has `genre` at that confidence when given.
+   * (as the model names them, best first); only tracks whose set has one of `genres` at that confidence when given.
    */
-  confidentUndecided(modelId: string, minConfidence: number, genre?: string): { id: number; genres: string[] }[] {
+  confidentUndecided(modelId: string, minConfidence: number, genres?: readonly string[]): { id: number; genres: string[] }[] {
     const rows = this.db
       .prepare(`SELECT s.file_id AS id, s.genre FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
         WHERE s.model_id = @modelId AND s.probability >= @min AND f.status = 'ok'
           AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = s.file_id)
-          ${genre ? `AND EXISTS (SELECT 1 FROM prediction_suggestions g WHERE g.file_id = s.file_id AND g.model_id = @modelId
-                       AND g.genre = @genre AND g.probability >= @min)` : ''}
+          ${genres ? `AND ${suggestionSetHolds('s.file_id', '@modelId', '@genres', '@min')}` : ''}
         ORDER BY s.file_id, s.rank`)
-      .all({ modelId, min: minConfidence, ...(genre ? { genre } : {}) }) as { id: number; genre: string }[];
+      .all({ modelId, min: minConfidence, ...(genres ? { genres: JSON.stringify(genres) } : {}) }) as { id: number; genre: string }[];
     const out: { id: number; genres: string[] }[] = [];
     for (const r of rows) {
       const last = out[out.length - 1];
@@ -113,7 +126,8 @@ export class PredictionStore {
 
   /**
    * Readable tracks per suggested genre (every genre of a track's suggestion set counts: a track suggested
-   * "Soundtrack" and "Classical" is counted under both), leaving out decided tracks when `undecidedOnly`.
+   * "Soundtrack" and "Classical" is counted under both, and one suggested the style "Orchestral" under
+   * "Classical" too, once), leaving out decided tracks when `undecidedOnly`.
    */
   countSuggested(modelId: string, undecidedOnly: boolean): { genre: string; n: number }[] {
     if (!this.withSets) {
@@ -124,11 +138,17 @@ export class PredictionStore {
           GROUP BY p.top_genre`)
         .all(modelId) as { genre: string; n: number }[];
     }
+    // each member as itself, and a style once more as its genre; DISTINCT: a set holding a genre and its style
+    // (sets of an older rule) counts the track once under the genre
     return this.db
-      .prepare(`SELECT s.genre, count(*) AS n FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
-        WHERE s.model_id = ? AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''}
-        GROUP BY s.genre`)
-      .all(modelId) as { genre: string; n: number }[];
+      .prepare(`WITH members(file_id, genre) AS (
+          SELECT s.file_id, s.genre FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
+          WHERE s.model_id = @modelId AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''})
+        SELECT genre, count(DISTINCT file_id) AS n FROM (
+          SELECT file_id, genre FROM members
+          UNION ALL SELECT m.file_id, up.value FROM members m JOIN json_each(@parents) up ON up.key = m.genre)
+        GROUP BY genre`)
+      .all({ modelId, parents: STYLE_PARENTS }) as { genre: string; n: number }[];
   }
 
   /** A track's suggestion set by `modelId`, best first ([] when unsure or not analysed). */

@@ -105,7 +105,7 @@ export class AlbumService {
   query(q: AlbumQuery): AlbumPage {
     this.refresh();
     const names = this.parts.vocabulary.names();
-    const { total, rows } = this.store.query(q.suggested ? { ...q, suggested: names.model(q.suggested) } : q);
+    const { total, rows } = this.store.query(q.suggested ? { ...q, suggested: names.matching(q.suggested) } : q);
     return { total, offset: q.offset ?? 0, rows: rows.map((r) => this.row(r)) };
   }
 
@@ -118,15 +118,15 @@ export class AlbumService {
   details(id: number): AlbumDetails {
     this.refresh();
     const album = this.record(id);
-    const { show } = this.parts.vocabulary.names();
     const tracks: AlbumTrack[] = [];
     for (const t of this.store.tracks(id)) {
       const row = this.view.row(t.fileId);
       const file = this.view.fileById(t.fileId);
       if (!row || !file) continue;
+      this.parts.vocabulary.showRows([row]);
       tracks.push({
         fileId: t.fileId, path: row.path, title: row.title, artist: row.artist, discNo: file.discNo, trackNo: file.trackNo,
-        durationSec: row.durationSec, genres: row.genres, suggested: row.suggested ? show(row.suggested) : null, confidence: row.confidence,
+        durationSec: row.durationSec, genres: row.genres, suggested: row.suggested, confidence: row.confidence, suggestions: row.suggestions,
         decided: row.decided, status: row.status, outlier: t.outlier, choice: t.choice,
       });
     }
@@ -191,7 +191,7 @@ export class AlbumService {
   /** Undecided albums whose suggestion clears the bars, with the tracks accepting them would decide. */
   private bulkCandidates(q: BulkAcceptAlbumsInput): { album: AlbumRecord; genres: string[]; fileIds: number[] }[] {
     this.refresh();
-    const genre = q.genre ? this.parts.vocabulary.names().model(q.genre) : undefined;
+    const genre = q.genre ? this.parts.vocabulary.names().matching(q.genre) : undefined;
     return this.store.confidentUndecided(q.minConfidence, q.minAgreement ?? 0, genre)
       .map((album) => ({
         album, genres: this.acceptedGenres(album),

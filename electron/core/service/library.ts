@@ -209,30 +209,36 @@ export class LibraryService {
    * `spectag list`: files filtered, sorted and paged, each with its suggestion (under the person's genre names,
    * as in the window), confidence, decision and review status.
    */
-  listReviewed(q: FileQuery, source: SuggestionSource = 'default'): { total: number; files: ReviewedFile[] } {
-    const { total, files } = this.files.query(q);
-    const rows = new Map(this.view.rows(files.map((f) => f.id), source).map((r) => [r.id, r]));
-    const names = source === 'personal' ? null : this.parts.vocabulary.names();
+  listReviewed(q: FileQuery & { suggested?: string }, source: SuggestionSource = 'default'): { total: number; files: ReviewedFile[] } {
+    const { suggested, ...fileQuery } = q;
+    const { total, files } = this.files.query(fileQuery, suggested ? { where: [this.view.suggestedWhere(this.suggestedGenres(suggested, source), source)] } : {});
+    const rows = new Map(this.parts.vocabulary.showRows(this.view.rows(files.map((f) => f.id), source), source).map((r) => [r.id, r]));
     return {
       total,
       files: files.map((f) => {
         const r = rows.get(f.id);
-        const suggested = r?.suggested == null ? null : names ? names.show(r.suggested) : r.suggested;
+        const suggested = r?.suggested ?? null;
         return {
           ...f, reviewStatus: r?.status ?? 'unanalysed', suggested, confidence: suggested == null ? null : r?.confidence ?? null,
-          decided: r?.decided ?? null, personal: r?.personal ?? null,
+          suggestions: r?.suggestions ?? [], decided: r?.decided ?? null, personal: r?.personal ?? null,
         };
       }),
     };
   }
 
+  /**
+   * The genres a "suggested <name>" filter looks for in the suggestion sets: the model genre the person's name
+   * means and its styles; the personal model's suggestions are the person's names already.
+   */
+  private suggestedGenres(name: string, source: SuggestionSource): string[] {
+    return source === 'personal' ? [name] : this.parts.vocabulary.names().matching(name);
+  }
+
   /** The review table: the default model's suggestions under the person's genre names, or the personal model's. */
   query(q: LibraryQuery): LibraryPage {
-    // the personal model speaks the person's genre names already
-    if (q.suggestions === 'personal') return this.view.query(q);
-    const names = this.parts.vocabulary.names();
-    const page = this.view.query(q.suggested ? { ...q, suggested: names.model(q.suggested) } : q);
-    for (const r of page.rows) if (r.suggested) r.suggested = names.show(r.suggested);
+    const source = q.suggestions ?? 'default';
+    const page = this.view.query(q.suggested ? { ...q, suggested: this.suggestedGenres(q.suggested, source) } : q);
+    this.parts.vocabulary.showRows(page.rows, source);
     return page;
   }
 
@@ -264,9 +270,8 @@ export class LibraryService {
   /** The default model's suggestion set of a file under the person's names, and what accepting it records. */
   private suggestions(fileId: number): Pick<TrackDetails, 'suggestions' | 'accepts'> {
     const { vocabulary } = this.parts;
-    const names = vocabulary.names();
     return {
-      suggestions: vocabulary.suggestionSet(fileId).map((t) => ({ genre: names.show(t.genre), label: names.label(t.genre), probability: t.probability })),
+      suggestions: vocabulary.showSet(vocabulary.suggestionSet(fileId)),
       accepts: vocabulary.accepts(fileId),
     };
   }

@@ -259,7 +259,7 @@ export class ReviewService {
     if (!modelId) return [];
     const names = this.parts.vocabulary.names();
     return new PredictionStore(this.ctx.db)
-      .confidentUndecided(modelId, q.minConfidence, q.genre ? names.model(q.genre) : undefined)
+      .confidentUndecided(modelId, q.minConfidence, q.genre ? names.matching(q.genre) : undefined)
       .map((r) => ({ id: r.id, genres: names.written(r.genres).filter((g) => !hidden.has(g.toLowerCase())) }))
       .filter((r) => r.genres.length > 0);
   }

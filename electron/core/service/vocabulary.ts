@@ -2,8 +2,8 @@
 // "Hip-Hop", and back), the genre list with counts, and rename / merge / hide. The name map looks at every
 // genre in the library, so it is kept until a scan, a write or a vocabulary change can have altered it.
 import type { GenrePrediction } from '../../shared/genres-model.js';
-import { idsAtDepth, matchVocabulary, vocabularyEntry, vocabularyPath } from '../../shared/genre-vocabulary.js';
-import type { VocabularyChange, VocabularyEntry } from '../../shared/api.js';
+import { idsAtDepth, idsWithStyles, matchVocabulary, vocabularyEntry, vocabularyPath } from '../../shared/genre-vocabulary.js';
+import type { LibraryRow, SuggestedGenre, SuggestionSource, VocabularyChange, VocabularyEntry } from '../../shared/api.js';
 import { PredictionStore } from '../db/predictions.js';
 import type { VocabularyStore } from '../db/vocabulary.js';
 import type { EngineContext } from './context.js';
@@ -15,6 +15,11 @@ export interface GenreNames {
   show(modelGenre: string): string;
   /** the person's name (any case, or any spelling the vocabulary knows) → model genre; a name the model does not know comes back unchanged */
   model(display: string): string;
+  /**
+   * The model genres a suggestion must hold for a track to count as "suggested <display>": the genre the name
+   * means and its styles ("Classical": classical, opera, orchestral). Every "suggested G" filter asks this.
+   */
+  matching(display: string): string[];
   /** the person's names of every model genre */
   all: string[];
   /** "Electronic › Drum & Bass" under the person's names: how a suggestion is shown */
@@ -52,9 +57,11 @@ export class VocabularyService {
     const map = this.store.modelNameMap();
     const back = new Map([...map].map(([m, d]) => [d.toLowerCase(), m]));
     const show = (g: string) => map.get(g) ?? g;
+    const model = (d: string) => back.get(d.toLowerCase()) ?? matchVocabulary(d)?.id ?? d;
     this.cached = {
       show,
-      model: (d) => back.get(d.toLowerCase()) ?? matchVocabulary(d)?.id ?? d,
+      model,
+      matching: (d) => idsWithStyles(model(d)),
       all: [...map.values()],
       label: (g) => (vocabularyPath(g).length ? vocabularyPath(g).map((e) => show(e.id)).join(' › ') : show(g)),
       written: (genres) => {
@@ -82,8 +89,38 @@ export class VocabularyService {
 
   /** What accepting a file's suggestion records: its set at the depth setting, in the person's names, hidden genres left out. */
   accepts(fileId: number): string[] {
+    return this.acceptsOf(this.suggestionSet(fileId).map((t) => t.genre), this.store.hiddenSet());
+  }
+
+  /** What accepting a suggestion set (model genres) records; `hidden`: the hidden genres, read once per batch. */
+  private acceptsOf(modelGenres: readonly string[], hidden: ReadonlySet<string>): string[] {
+    return this.names().written(modelGenres).filter((g) => !hidden.has(g.toLowerCase()));
+  }
+
+  /** A suggestion set (model genres) under the person's names, each with its parent ("Classical › Orchestral"). */
+  showSet(set: readonly { genre: string; probability: number }[]): SuggestedGenre[] {
+    const { show, label } = this.names();
+    return set.map((t) => ({ genre: show(t.genre), label: label(t.genre), probability: t.probability }));
+  }
+
+  /**
+   * Library rows as the person sees them: the default model's suggestion and set under their names, and what
+   * accepting records (the personal model speaks their names already; accepting records its one genre).
+   */
+  showRows<R extends Pick<LibraryRow, 'suggested' | 'suggestions' | 'accepts'>>(rows: R[], source: SuggestionSource = 'default'): R[] {
+    if (source === 'personal') {
+      for (const r of rows) r.accepts = r.suggested ? [r.suggested] : [];
+      return rows;
+    }
+    const { show } = this.names();
     const hidden = this.store.hiddenSet();
-    return this.names().written(this.suggestionSet(fileId).map((t) => t.genre)).filter((g) => !hidden.has(g.toLowerCase()));
+    for (const r of rows) {
+      const set = r.suggestions.map((t) => t.genre);
+      if (r.suggested) r.suggested = show(r.suggested);
+      r.suggestions = this.showSet(r.suggestions);
+      r.accepts = this.acceptsOf(set, hidden);
+    }
+    return rows;
   }
 
   /** A prediction of the default model under the person's genre names. */

@@ -8,10 +8,11 @@ import { suggestionSourceOption } from '../options.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-/** The text columns: path, genres in the file (or the error), suggestion and confidence, decision, review status. */
+/** The text columns: path, genres in the file (or the error), the suggestion set with confidences, decision, review status. */
 function line(f: ReviewedFile): string {
   const inFile = f.status === 'error' ? `ERROR ${f.errorKind}: ${f.errorMessage}` : f.status === 'missing' ? 'MISSING' : f.genres.join('; ') || '(no genre)';
-  const suggestion = f.suggested != null ? `→ ${f.suggested} ${pct(f.confidence ?? 0)}` : f.reviewStatus === 'unsure' ? '→ (unsure)' : '→ –';
+  const set = f.suggestions.length ? f.suggestions : f.suggested != null ? [{ genre: f.suggested, probability: f.confidence ?? 0 }] : [];
+  const suggestion = set.length ? `→ ${set.map((s) => `${s.genre} ${pct(s.probability)}`).join('; ')}` : f.reviewStatus === 'unsure' ? '→ (unsure)' : '→ –';
   const decision = f.decided == null ? '–' : f.decided.length ? `decided ${f.decided.join('; ')}` : 'rejected';
   return `${f.path}\t${inFile}\t${suggestion}\t${decision}\t${f.reviewStatus}`;
 }
@@ -21,26 +22,31 @@ const STATUSES: FileStatus[] = ['ok', 'error', 'missing'];
 export const listCommand: Command = {
   name: 'list',
   summary: 'list library files (filter by genre, status, text; sort; JSON)',
-  usage: `Usage: spectag list [--genre G] [--missing-genre] [--errors] [--missing] [--status ok|error|missing]
-                    [--search TEXT] [--sort KEY] [--desc] [--limit N] [--offset N] [--json] [--db FILE]
+  usage: `Usage: spectag list [--genre G] [--missing-genre] [--suggested G] [--errors] [--missing] [--status ok|error|missing]
+                    [--search TEXT] [--sort KEY] [--desc] [--limit N] [--offset N] [--model default|personal] [--json] [--db FILE]
 
 Sort keys: ${SORT_KEYS.join(', ')}. Default: all files by path, at most 1000 (--limit).
-Text columns (tab-separated): path, genres in the file (or the error), → suggestion and its confidence
-("(unsure)": analysed, nothing confident; "–": none yet), the decision ("decided G; G2", "rejected" or "–"),
-and the review status (unanalysed, suggested, unsure, accepted, corrected, rejected, written, confirmed, error).
---model personal shows your own model's suggestions instead of the default model's.
---json prints {"total": N, "files": [...]}: each file's fields with suggested, confidence, decided (null: no
-decision; []: rejected), reviewStatus and personal (format in the README).`,
+--genre G: files whose tags have G. --suggested G: files suggested G, wherever G stands in a track's
+suggestion set (a style counts for its genre: --suggested Classical finds "Classical › Orchestral").
+Text columns (tab-separated): path, genres in the file (or the error), → the suggestion set, best first, each
+genre with its confidence ("(unsure)": analysed, nothing confident; "–": none yet), the decision
+("decided G; G2", "rejected" or "–"), and the review status (unanalysed, suggested, unsure, accepted,
+corrected, rejected, written, confirmed, error).
+--model personal shows (and --suggested looks at) your own model's suggestions instead of the default model's.
+--json prints {"total": N, "files": [...]}: each file's fields with suggested and confidence (the best
+suggestion), suggestions (the whole set: genre, label, probability), decided (null: no decision; []: rejected),
+reviewStatus and personal (format in the README).`,
   options: {
-    ...DB_OPTION, genre: { type: 'string' }, 'missing-genre': { type: 'boolean' }, errors: { type: 'boolean' },
+    ...DB_OPTION, genre: { type: 'string' }, 'missing-genre': { type: 'boolean' }, suggested: { type: 'string' }, errors: { type: 'boolean' },
     missing: { type: 'boolean' }, status: { type: 'string' }, search: { type: 'string' }, sort: { type: 'string' },
     desc: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' },
     model: { type: 'string' },
   },
   allowPositionals: false,
   async run({ values }, io) {
-    const q: FileQuery = { limit: 1000 };
+    const q: FileQuery & { suggested?: string } = { limit: 1000 };
     if (typeof values.genre === 'string') q.genre = values.genre;
+    if (typeof values.suggested === 'string') q.suggested = values.suggested;
     if (values['missing-genre']) q.missingGenre = true;
     const statuses = [values.errors && 'error', values.missing && 'missing', typeof values.status === 'string' && values.status].filter(Boolean);
     if (statuses.length > 1) throw new UsageError('choose one of --errors, --missing, --status');
