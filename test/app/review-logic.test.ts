@@ -37,7 +37,9 @@ describe('review keymap', () => {
 });
 
 describe('review decisions', () => {
-  const t: ReviewTarget = { id: 7, genres: ['Rock'], suggested: 'Metal', decided: null };
+  const t: ReviewTarget = { id: 7, genres: ['Rock'], suggested: 'Metal', accepts: ['Metal'], decided: null };
+  // a suggestion set: the table shows its best genre, accepting records the whole set at the depth setting
+  const set: ReviewTarget = { id: 8, genres: [], suggested: 'Orchestral', accepts: ['Classical', 'Orchestral', 'Video Game Music'], decided: null };
 
   it('builds the decision each command records, valid for the API schema', () => {
     const cases = [
@@ -46,7 +48,9 @@ describe('review decisions', () => {
       [decisionFor('correct', t, 'Punk'), { fileId: 7, action: 'correct', genres: ['Punk'] }],
       [decisionFor('addGenre', t, 'Punk'), { fileId: 7, action: 'correct', genres: ['Metal', 'Punk'] }],
       [decisionFor('addGenre', { ...t, decided: ['Jazz'] }, 'Blues'), { fileId: 7, action: 'correct', genres: ['Jazz', 'Blues'] }],
-      [decisionFor('addGenre', { ...t, suggested: null }, 'Blues'), { fileId: 7, action: 'correct', genres: ['Rock', 'Blues'] }],
+      [decisionFor('addGenre', { ...t, suggested: null, accepts: [] }, 'Blues'), { fileId: 7, action: 'correct', genres: ['Rock', 'Blues'] }],
+      [decisionFor('accept', set), { fileId: 8, action: 'accept', genres: ['Classical', 'Orchestral', 'Video Game Music'] }],
+      [decisionFor('addGenre', set, 'Chiptune'), { fileId: 8, action: 'correct', genres: ['Classical', 'Orchestral', 'Video Game Music', 'Chiptune'] }],
       [decisionFor('addGenre', { ...t, decided: ['Jazz'] }, 'jazz'), { fileId: 7, action: 'correct', genres: ['Jazz'] }],
     ] as const;
     for (const [got, want] of cases) {
@@ -56,7 +60,8 @@ describe('review decisions', () => {
   });
 
   it('cannot accept without a suggestion, nor correct without a pick', () => {
-    assert.equal(decisionFor('accept', { ...t, suggested: null }), null);
+    assert.equal(decisionFor('accept', { ...t, suggested: null, accepts: [] }), null);
+    assert.equal(decisionFor('accept', { ...t, accepts: [] }), null, 'a suggestion of hidden genres only records nothing');
     // "yours": the personal model's suggestion, recorded as an accepted suggestion
     assert.deepEqual(decisionFor('acceptYours', { ...t, personal: { genre: 'Shoegaze' } }), { fileId: 7, action: 'accept', genres: ['Shoegaze'] });
     assert.equal(decisionFor('acceptYours', t), null);

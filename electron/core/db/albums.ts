@@ -62,13 +62,13 @@ const SORT_SQL: Record<NonNullable<AlbumQuery['sort']>, string> = {
  * only the best (accepting the album records them all). Albums are ten times fewer than tracks and their genre
  * list is short, so a JSON walk per album is enough.
  */
-const ALBUM_SUGGESTS = "EXISTS (SELECT 1 FROM json_each(a.suggestion) je WHERE lower(json_extract(je.value, '$.genre')) IN (SELECT value FROM json_each(?)))";
+const ALBUM_SUGGESTS = "EXISTS (SELECT 1 FROM json_each(a.suggestion) je WHERE json_extract(je.value, '$.genre') COLLATE NOCASE IN (SELECT value FROM json_each(?)))";
 
 /** An album query as the store takes it: `suggested` may name several genres (the service's reading of a name). */
 export type AlbumStoreQuery = Omit<AlbumQuery, 'suggested'> & { suggested?: string | readonly string[] };
 
-/** One genre or several, lower case (model genre ids are). */
-const suggestedGenres = (g: string | readonly string[]) => (typeof g === 'string' ? [g] : [...g]).map((x) => x.toLowerCase());
+/** One genre or several (compared case-insensitively). */
+const suggestedGenres = (g: string | readonly string[]) => (typeof g === 'string' ? [g] : [...g]);
 
 export class AlbumStore {
   constructor(readonly db: Db) {}

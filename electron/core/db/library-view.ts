@@ -182,10 +182,10 @@ export class LibraryView {
     return { where, needsJoins };
   }
 
-  /** The genres of a suggested-genre filter (null: none); the view compares them case-insensitively. */
+  /** The genres of a suggested-genre filter (null: none); compared case-insensitively. */
   private suggestedGenres(q: ViewQuery): string[] | null {
     if (q.suggested == null || q.suggested.length === 0) return null;
-    return (typeof q.suggested === 'string' ? [q.suggested] : [...q.suggested]).map((g) => g.toLowerCase());
+    return typeof q.suggested === 'string' ? [q.suggested] : [...q.suggested];
   }
 
   /**
@@ -194,7 +194,7 @@ export class LibraryView {
    */
   suggestedWhere(genres: readonly string[], source: SuggestionSource = 'default'): { sql: string; params: unknown[] } {
     const p = this.columnsFor(source);
-    return p ? { sql: p.suggests, params: [JSON.stringify(genres.map((g) => g.toLowerCase()))] } : { sql: '0', params: [] };
+    return p ? { sql: p.suggests, params: [JSON.stringify(genres)] } : { sql: '0', params: [] };
   }
 
   private selectColumns(p: PredictionColumns | null): string {

@@ -11,7 +11,7 @@ import { GENRE_VOCABULARY } from '../../shared/genre-vocabulary.js';
  */
 export function suggestionSetHolds(fileIdSql: string, modelIdSql: string, genresSql: string, minSql?: string): string {
   return `EXISTS (SELECT 1 FROM prediction_suggestions sh WHERE sh.file_id = ${fileIdSql} AND sh.model_id = ${modelIdSql}
-    AND sh.genre IN (SELECT value FROM json_each(${genresSql}))${minSql ? ` AND sh.probability >= ${minSql}` : ''})`;
+    AND sh.genre COLLATE NOCASE IN (SELECT value FROM json_each(${genresSql}))${minSql ? ` AND sh.probability >= ${minSql}` : ''})`;
 }
 
 /** Each style of the vocabulary → its genre (JSON, for SQL): a suggested style is counted under its genre too. */

@@ -271,6 +271,8 @@ export class EngineService implements SpectagApi {
     const settings = this.ctx.settings.update(patch);
     // the watch switch takes effect at once (null: as the app was started)
     if (patch.watchFolders !== undefined) await this.services.library.setWatching(settings.watchFolders ?? this.options.watch === true);
+    // what accepting a suggestion records changed: the window's rows say it (and Accept sends it)
+    if (patch.genreDepth !== undefined) this.ctx.events.changed('vocabulary');
     return settings;
   }
 

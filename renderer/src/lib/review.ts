@@ -80,6 +80,8 @@ export interface ReviewTarget {
   /** genres in the file now */
   genres: string[];
   suggested: string | null;
+  /** what accepting the suggestion records (its whole set at the genre depth setting); [] when nothing */
+  accepts: string[];
   /** the latest decision's genres, null when none */
   decided: string[] | null;
   /** the personal model's suggestion ("yours"), when it has one */
@@ -97,14 +99,16 @@ function dedupe(list: readonly string[]): string[] {
 }
 
 /**
- * The decision a command records. accept: the suggestion; acceptYours: the personal model's; correct: the picked genre instead; addGenre: the
- * picked genre after what is decided so far (decision, else suggestion, else the file's genres); reject:
- * nothing is written. Null when the command cannot decide (accept without a suggestion, no pick).
+ * The decision a command records. accept: the suggestion, its whole set as the row says accepting records it
+ * (not only the best genre the table shows); acceptYours: the personal model's; correct: the picked genre
+ * instead; addGenre: the picked genre after what is decided so far (decision, else what accepting records, else
+ * the file's genres); reject: nothing is written. Null when the command cannot decide (accept without a
+ * suggestion, no pick).
  */
 export function decisionFor(command: 'accept' | 'acceptYours' | 'correct' | 'addGenre' | 'reject', t: ReviewTarget, picked?: string): DecideInput | null {
   switch (command) {
     case 'accept':
-      return t.suggested ? { fileId: t.id, action: 'accept', genres: [t.suggested] } : null;
+      return t.accepts.length ? { fileId: t.id, action: 'accept', genres: t.accepts.slice(0, 8) } : null;
     case 'acceptYours':
       return t.personal ? { fileId: t.id, action: 'accept', genres: [t.personal.genre] } : null;
     case 'reject':
@@ -113,7 +117,7 @@ export function decisionFor(command: 'accept' | 'acceptYours' | 'correct' | 'add
       return picked ? { fileId: t.id, action: 'correct', genres: [picked] } : null;
     case 'addGenre': {
       if (!picked) return null;
-      const base = t.decided?.length ? t.decided : t.suggested ? [t.suggested] : t.genres;
+      const base = t.decided?.length ? t.decided : t.accepts.length ? t.accepts : t.genres;
       return { fileId: t.id, action: 'correct', genres: dedupe([...base, picked]).slice(0, 8) };
     }
   }
