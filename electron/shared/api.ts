@@ -82,7 +82,10 @@ export type DecideInput = z.infer<typeof DecideSchema>;
 
 export const BulkAcceptSchema = z.strictObject({
   minConfidence: z.number().min(0).max(1),
-  /** only suggestions of this genre */
+  /**
+   * only tracks suggested this genre at minConfidence, wherever it stands in their set (a style counts for its
+   * genre); each still records every member of its set that reaches minConfidence
+   */
   genre: z.string().max(200).optional(),
   /** whose suggestions are accepted (default: the default model's) */
   suggestions: z.enum(SUGGESTION_SOURCES).optional(),

@@ -300,6 +300,13 @@ describe('a new user\'s first hour in the window (1280×720)', { skip: skip ?? f
     const tops = await page.$$eval('.toolbar > *:not(.spacer)', (els) => els.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
     assert.ok(Math.max(...tops) - Math.min(...tops) <= 2, `every filter in one toolbar row at 1280 px: ${tops.join()}`);
     await shot('suggested-filter');
+    // bulk accept starts from the genre the table is filtered by, and says how it reads it
+    await page.keyboard.press('b');
+    const bulk = page.getByRole('dialog', { name: 'Bulk accept' });
+    await bulk.getByTestId('bulk-genre-rule').waitFor();
+    assert.equal(await bulk.getByRole('combobox').inputValue(), 'Video Game Music');
+    await page.keyboard.press('Escape');
+    await bulk.waitFor({ state: 'detached' });
     // a (accept) records the whole set, not only the genre the table shows
     await page.locator('[data-row="0"]').click();
     await page.keyboard.press('a');
