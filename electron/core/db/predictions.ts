@@ -14,8 +14,13 @@ export function suggestionSetHolds(fileIdSql: string, modelIdSql: string, genres
     AND sh.genre COLLATE NOCASE IN (SELECT value FROM json_each(${genresSql}))${minSql ? ` AND sh.probability >= ${minSql}` : ''})`;
 }
 
-/** Each style of the vocabulary → its genre (JSON, for SQL): a suggested style is counted under its genre too. */
-const STYLE_PARENTS = JSON.stringify(Object.fromEntries(GENRE_VOCABULARY.filter((e) => e.parent).map((e) => [e.id, e.parent])));
+/**
+ * Each style of the vocabulary and its genre, as SQL rows (a suggested style is counted under its genre too). A
+ * VALUES list of the shipped constants: a join with json_each took three times as long (100,000 tracks, 80,000
+ * with sets of one or two: 370 ms against 120 ms; counting the members alone, without the roll-up, 100 ms).
+ */
+const STYLE_PARENTS = GENRE_VOCABULARY.filter((e) => e.parent)
+  .map((e) => `('${e.id.replaceAll("'", "''")}', '${e.parent!.replaceAll("'", "''")}')`).join(', ');
 
 /** A per-track mean of a backbone output, kept beside the embeddings (e.g. EfficientAT's 527 AudioSet logits). */
 export interface TrackOutput {
@@ -141,14 +146,15 @@ export class PredictionStore {
     // each member as itself, and a style once more as its genre; DISTINCT: a set holding a genre and its style
     // (sets of an older rule) counts the track once under the genre
     return this.db
-      .prepare(`WITH members(file_id, genre) AS (
+      .prepare(`WITH up(style, parent) AS (VALUES ${STYLE_PARENTS}),
+        members(file_id, genre) AS (
           SELECT s.file_id, s.genre FROM prediction_suggestions s JOIN files f ON f.id = s.file_id
-          WHERE s.model_id = @modelId AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''})
+          WHERE s.model_id = ? AND f.status = 'ok' ${undecidedOnly ? 'AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.file_id = f.id)' : ''})
         SELECT genre, count(DISTINCT file_id) AS n FROM (
           SELECT file_id, genre FROM members
-          UNION ALL SELECT m.file_id, up.value FROM members m JOIN json_each(@parents) up ON up.key = m.genre)
+          UNION ALL SELECT m.file_id, up.parent FROM members m JOIN up ON up.style = m.genre)
         GROUP BY genre`)
-      .all({ modelId, parents: STYLE_PARENTS }) as { genre: string; n: number }[];
+      .all(modelId) as { genre: string; n: number }[];
   }
 
   /** A track's suggestion set by `modelId`, best first ([] when unsure or not analysed). */
