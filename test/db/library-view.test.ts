@@ -96,6 +96,10 @@ describe('library view queries', () => {
     const rock = view.query({ suggested: 'ROCK', status: 'suggested', limit: 5, count: false });
     assert.equal(rock.total, -1);
     assert.ok(rock.rows.length === 5 && rock.rows.every((r) => r.suggested === 'rock'));
+    // "suggested rock": any member of a file's set, probed while the walk keeps the sort order
+    const suggestedRock = view.query({ suggested: 'rock', limit: 1000, sort: 'title' });
+    assert.equal(suggestedRock.total, all.filter((r) => r.suggestions.some((m) => m.genre === 'rock')).length);
+    assert.doesNotMatch(plan({ suggested: 'rock', sort: 'title' }), /USE TEMP B-TREE FOR ORDER BY|SEARCH p /);
     assert.deepEqual(view.query({ limit: 0 }), { total: 3000, offset: 0, rows: [] });
     const conf = view.query({ sort: 'confidence', descending: true, limit: 3 }).rows.map((r) => r.confidence);
     const top = Math.max(...all.map((r) => r.confidence ?? 0));
