@@ -9,6 +9,7 @@ and export. Features come from efficientat_features.py (EfficientAT mn04 per ~10
     ... calibrate  (AudioSet genre classes: per-class and shared Platt scaling on the dev labels)
     ... roles      (Video Game Music / Soundtrack on real game music, leave-one-game-out; needs --games)
     ... export --out native-models/genre-head-2/head.json [--games game-eat.npz]
+    ... export-roles --games game-eat.npz --out native-models/genre-head-2/head.json  (only the roles, in place)
 
 --games: EfficientAT features (efficientat_features.py) of the game-music folder that game_music.py builds (Debian's
 free game-music packages, pinned): the positives of the Video Game Music entry.
@@ -344,6 +345,32 @@ def vgm_entry(d: dict, g: dict) -> dict:
                          "devRecordings": int(len(d["E"])), "C": VGM_C, "classWeight": "balanced"}}
 
 
+def set_roles(entries: list[dict], d: dict, g: dict) -> None:
+    """Video Game Music becomes the embedding model; Soundtrack includes it."""
+    for e in entries:
+        if e["id"] == "video-game":
+            e["scaling"] = "linear"
+            e["linear"] = vgm_entry(d, g)
+        if e["id"] == "soundtrack":
+            # a game score is a soundtrack: what the game-music model hears counts for Soundtrack too (its own
+            # "Soundtrack music" logit separates game music from songs poorly, see `roles`)
+            e["includes"] = ["video-game"]
+
+
+def cmd_export_roles(d: dict, g: dict, out: Path) -> None:
+    """Writes the roles (set_roles) into an existing head file and changes nothing else in it: the head's softmax
+    part and the other AudioSet entries stay byte for byte what `export` wrote (features recomputed on another
+    machine differ in the last bits, and a re-export would move the head for no measured reason)."""
+    head = json.loads(out.read_text())
+    set_roles(head["audioset"]["entries"], d, g)
+    sha = lambda *arrays: hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype="<f4").tobytes() for a in arrays)).hexdigest()
+    # what the Video Game Music model was fitted on: mean EfficientAT embeddings and logits of both sets
+    head["audioset"]["roles"] = {"devFeaturesSha256": sha(d["E"], d["L"]), "gameTracks": len(g["files"]),
+                                 "gameFeaturesSha256": sha(g["E"], g["L"])}
+    out.write_text(json.dumps(head, separators=(",", ":")) + "\n")
+    print(f"wrote the roles into {out} ({out.stat().st_size} bytes)")
+
+
 def oof_logits(d: dict, X: np.ndarray, c: float, seed: int) -> np.ndarray:
     """Out-of-fold decision values (11 genres) of the linear head, for temperature and thresholds."""
     z = np.full((len(d["y"]), len(HEAD_GENRES)), -30.0)
@@ -384,14 +411,7 @@ def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dic
     calib = cmd_calibrate(d, repeats, quiet=True)
     entries = [{k: e[k] for k in ("id", "classes", "a", "b", "scaling")} for e in calib["entries"]]
     if games is not None:
-        for e in entries:
-            if e["id"] == "video-game":
-                e["scaling"] = "linear"
-                e["linear"] = vgm_entry(d, games)
-            if e["id"] == "soundtrack":
-                # a game score is a soundtrack: whatever the game-music model hears counts for Soundtrack too (its
-                # own "Soundtrack music" logit separates game music from songs poorly, see `roles`)
-                e["includes"] = ["video-game"]
+        set_roles(entries, d, games)
     widths = {"E": ("efficientat-mn04", "embedding", 384), "M": ("musicnn-msd", "embedding", 200),
               "G": ("efficientat-mn04", "logits", len(GENRE_CLASSES)), "L": ("efficientat-mn04", "logits", 527)}
     head = {
@@ -421,7 +441,7 @@ def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dic
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["cv", "nested", "calibrate", "roles", "export"])
+    ap.add_argument("command", choices=["cv", "nested", "calibrate", "roles", "export", "export-roles"])
     ap.add_argument("--eat", type=Path, required=True)
     ap.add_argument("--musicnn", type=Path, nargs="*", default=[], help="musicnn npz parts (calibrate needs none)")
     ap.add_argument("--repeats", type=int, default=3)
@@ -432,10 +452,12 @@ def main() -> None:
     args = ap.parse_args()
     d = load(args.eat, args.musicnn)
     games = load_games(args.games) if args.games else None
+    if args.command in ("roles", "export-roles") and games is None:
+        raise SystemExit(f"{args.command} needs --games")
     if args.command == "roles":
-        if games is None:
-            raise SystemExit("roles needs --games")
         return cmd_roles(d, games)
+    if args.command == "export-roles":
+        return cmd_export_roles(d, games, args.out)
     if args.command == "export":
         return cmd_export(d, args.repeats, args.features, args.C, args.out, games)
     {"cv": cmd_cv, "nested": cmd_nested, "calibrate": cmd_calibrate}[args.command](d, args.repeats)

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combineSuggestions, MAX_SUGGESTIONS } from '../../electron/core/model/genre-suggestions.js';
+import { AudioSetGenres, combineSuggestions, MAX_SUGGESTIONS, type AudioSetCalibration } from '../../electron/core/model/genre-suggestions.js';
 import { loadGenreHead, SHIPPED_HEAD_DIR } from '../../electron/core/model/genre-head.js';
 import { GenrePredictor } from '../../electron/core/model/predictor.js';
 import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
@@ -50,6 +50,32 @@ test('unsure when no entry clears its threshold: the head’s best genre and clo
   assert.deepEqual(q.top.map((t) => t.genre), ['blues', 'jazz']);
 });
 
+test('Video Game Music from its embedding model, and Soundtrack includes it: a game track is offered both, a song neither', () => {
+  // a 4-d "embedding" model: the first component is how game-like the track sounds
+  const cal: AudioSetCalibration = {
+    backbone: 'efficientat-mn04', output: 'logits', suggestThreshold: 0.5, shared: { a: 1, b: 2 },
+    entries: [
+      { id: 'video-game', classes: [272], a: 1, b: 2, scaling: 'linear', linear: { input: 'embedding', weights: [4, 0, 0, 0], bias: -2 } },
+      { id: 'soundtrack', classes: [270], a: 1, b: 2, scaling: 'shared', includes: ['video-game'] },
+    ],
+  };
+  const audioset = new AudioSetGenres(cal, MODEL_GENRES);
+  const logits = new Float32Array(527).fill(-8); // AudioSet hears neither class: only the embedding model can speak
+  const scored = (embedding: number[]) => {
+    const p = audioset.probabilities(logits, Float32Array.from(embedding));
+    const all = { ...probabilities({ electronic: 0.9 }), ...Object.fromEntries(audioset.ids.map((id, i) => [id, p[i]!])) };
+    return combineSuggestions(all, head).top.map((t) => t.genre);
+  };
+  assert.deepEqual(scored([1, 0.3, 0.2, 0.1]).sort(), ['electronic', 'soundtrack', 'video-game']);
+  assert.deepEqual(scored([0, 0.3, 0.2, 0.1]), ['electronic']);
+  const p = audioset.probabilities(logits, Float32Array.from([1, 0, 0, 0]));
+  assert.equal(p[audioset.ids.indexOf('soundtrack')], p[audioset.ids.indexOf('video-game')]);
+  assert.ok(Math.abs(p[audioset.ids.indexOf('video-game')]! - 1 / (1 + Math.exp(-2))) < 1e-12);
+  // an embedding model without its embedding is an error that says what is missing, not a silent 0
+  assert.throws(() => audioset.probabilities(logits, undefined), /needs the 4-d EfficientAT embedding/);
+  assert.throws(() => new AudioSetGenres({ ...cal, entries: [{ ...cal.entries[1]!, includes: ['rock'] }] }, MODEL_GENRES), /soundtrack includes rock/);
+});
+
 const dir = mkdtempSync(join(tmpdir(), 'spectag-suggest-'));
 const file = join(dir, 'noise.flac');
 let predictor: GenrePredictor;
@@ -70,14 +96,48 @@ test('the shipped head scores the whole vocabulary; its track result is the stor
   const again = predictor.rescore({ embeddings: r.embeddings, outputs: r.outputs })!;
   assert.deepEqual({ ...again, excerpts: [] }, { ...r.prediction, excerpts: [] });
   const json = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as {
-    audioset: { entries: { id: string; classes: number[]; a: number; b: number }[] };
+    audioset: { entries: { id: string; classes: number[]; a: number; b: number; linear?: { weights: number[]; bias: number }; includes?: string[] }[] };
   };
   const logits = r.outputs.find((o) => o.output === 'logits')!.values;
-  for (const id of ['soundtrack', 'video-game', 'children', 'drum-and-bass', 'orchestral']) {
+  const embedding = r.embeddings['efficientat-mn04']!;
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const expected = (id: string): number => {
     const e = json.audioset.entries.find((x) => x.id === id)!;
-    const score = Math.max(...e.classes.map((c) => logits[c]!));
-    const expected = 1 / (1 + Math.exp(-(e.a * score + e.b)));
-    assert.ok(Math.abs(r.prediction.probabilities[id]! - expected) <= 1e-4, `${id}: ${r.prediction.probabilities[id]} vs ${expected}`);
+    const own = e.linear
+      ? sigmoid(e.linear.weights.reduce((z, w, j) => z + w * embedding[j]!, e.linear.bias))
+      : sigmoid(e.a * Math.max(...e.classes.map((c) => logits[c]!)) + e.b);
+    return Math.max(own, ...(e.includes ?? []).map(expected));
+  };
+  // Video Game Music is an embedding model (the class logit alone separates game music from songs poorly) and
+  // Soundtrack includes it: that is what the shipped file says, and what the app applies
+  assert.ok(json.audioset.entries.find((x) => x.id === 'video-game')!.linear);
+  assert.deepEqual(json.audioset.entries.find((x) => x.id === 'soundtrack')!.includes, ['video-game']);
+  for (const id of ['soundtrack', 'video-game', 'children', 'drum-and-bass', 'orchestral', 'ambient']) {
+    assert.ok(Math.abs(r.prediction.probabilities[id]! - expected(id)) <= 1e-4, `${id}: ${r.prediction.probabilities[id]} vs ${expected(id)}`);
   }
   for (const t of r.prediction.top) assert.ok(r.prediction.genres.includes(t.genre));
+});
+
+test('a stored analysis whose EfficientAT embedding the shipped game-music model hears as game music is re-scored to Video Game Music and Soundtrack', async () => {
+  const r = await predictor.predictFile(file);
+  const json = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as {
+    audioset: { entries: { id: string; linear?: { weights: number[]; bias: number } }[] };
+  };
+  const { weights, bias } = json.audioset.entries.find((x) => x.id === 'video-game')!.linear!;
+  const e = r.embeddings['efficientat-mn04']!;
+  const z = (v: Float32Array) => weights.reduce((s, w, j) => s + w * v[j]!, bias);
+  // the same stored means, the EfficientAT embedding moved along the model's direction to a decision value of +3
+  const norm2 = weights.reduce((s, w) => s + w * w, 0);
+  const step = (3 - z(e)) / norm2;
+  const game = Float32Array.from(e, (v, j) => v + step * weights[j]!);
+  assert.ok(Math.abs(z(game) - 3) < 1e-2);
+  const heard = predictor.rescore({ embeddings: { ...r.embeddings, 'efficientat-mn04': game }, outputs: r.outputs })!;
+  const top = heard.top.map((t) => t.genre);
+  assert.ok(top.includes('video-game') && top.includes('soundtrack'), `suggested ${JSON.stringify(heard.top)}`);
+  assert.equal(heard.unsure, false);
+  assert.ok(Math.abs(heard.probabilities['video-game']! - 1 / (1 + Math.exp(-3))) < 2e-3);
+  // and moved the other way, neither is offered
+  const song = Float32Array.from(e, (v, j) => v + ((-3 - z(e)) / norm2) * weights[j]!);
+  const quiet = predictor.rescore({ embeddings: { ...r.embeddings, 'efficientat-mn04': song }, outputs: r.outputs })!;
+  assert.ok(!quiet.top.some((t) => t.genre === 'video-game'), `suggested ${JSON.stringify(quiet.top)}`);
 });

@@ -278,7 +278,10 @@ class TrackHead implements GenreHead {
       parts.push(v);
     }
     if (!logits) return null;
-    return [...this.headProbabilities(parts), ...this.audioset.probabilities(logits)];
+    // the AudioSet entries with an embedding model read the same backbone's embedding
+    const audiosetEmbedding = this.audioset.embeddingWidth ? embedding(this.json.audioset.backbone, 'embedding') : undefined;
+    if (this.audioset.embeddingWidth && audiosetEmbedding?.length !== this.audioset.embeddingWidth) return null;
+    return [...this.headProbabilities(parts), ...this.audioset.probabilities(logits, audiosetEmbedding)];
   }
 
   private result(probs: number[], excerpts: ExcerptPrediction[]): GenrePrediction {

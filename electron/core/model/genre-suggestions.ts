@@ -10,7 +10,24 @@ export interface AudioSetCalibration {
   /** at or above this probability an entry is suggested */
   suggestThreshold: number;
   shared: { a: number; b: number };
-  entries: { id: string; classes: number[]; a: number; b: number; scaling: 'own' | 'shared' }[];
+  entries: AudioSetEntryCalibration[];
+}
+
+export interface AudioSetEntryCalibration {
+  id: string;
+  classes: number[];
+  a: number;
+  b: number;
+  /** own / shared: Platt scaling of the class logit; linear: the `linear` model below decides instead */
+  scaling: 'own' | 'shared' | 'linear';
+  /**
+   * A logistic regression on the track's (or window's) mean EfficientAT embedding, p = sigmoid(w · e + bias), for an
+   * entry whose AudioSet class alone separates poorly (Video Game Music: fitted on real game music against the dev
+   * songs, native-models/genre-head-2/MODEL_CARD.md).
+   */
+  linear?: { input: 'embedding'; weights: number[]; bias: number };
+  /** entries whose probability counts for this one too (Soundtrack includes Video Game Music: a game score is a soundtrack) */
+  includes?: string[];
 }
 
 /**
@@ -30,7 +47,9 @@ export const MAX_SUGGESTIONS = 4;
 export class AudioSetGenres {
   /** the entries scored here, vocabulary order */
   readonly ids: string[];
-  private readonly scaling: { classes: readonly number[]; a: number; b: number }[];
+  private readonly scaling: { classes: readonly number[]; a: number; b: number; linear?: { weights: Float64Array; bias: number } }[];
+  /** per entry: the indexes (into `ids`) of the entries it includes */
+  private readonly includes: number[][];
 
   constructor(cal: AudioSetCalibration, headGenres: readonly string[]) {
     const own = new Map(cal.entries.map((e) => [e.id, e]));
@@ -38,17 +57,40 @@ export class AudioSetGenres {
     this.ids = entries.map((e) => e.id);
     this.scaling = entries.map((e) => {
       const c = own.get(e.id);
-      return c ? { classes: c.classes, a: c.a, b: c.b } : { classes: e.audioset, a: cal.shared.a, b: cal.shared.b };
+      if (!c) return { classes: e.audioset, a: cal.shared.a, b: cal.shared.b };
+      if (c.scaling !== 'linear') return { classes: c.classes, a: c.a, b: c.b };
+      if (!c.linear || c.linear.input !== 'embedding' || !c.linear.weights.length) throw new Error(`head.json: audioset entry ${c.id} is linear but has no embedding model`);
+      return { classes: c.classes, a: c.a, b: c.b, linear: { weights: Float64Array.from(c.linear.weights), bias: c.linear.bias } };
     });
+    this.includes = entries.map((e) => (own.get(e.id)?.includes ?? []).map((id) => {
+      const i = this.ids.indexOf(id);
+      if (i < 0) throw new Error(`head.json: audioset entry ${e.id} includes ${id}, which the AudioSet part does not score`);
+      return i;
+    }));
   }
 
-  /** One probability per entry of `ids` from a track's (or one window's) 527 AudioSet logits. */
-  probabilities(logits: Float32Array): number[] {
-    return this.scaling.map(({ classes, a, b }) => {
+  /** The embedding width the linear entries read (0 when none does). */
+  get embeddingWidth(): number {
+    return this.scaling.find((s) => s.linear)?.linear!.weights.length ?? 0;
+  }
+
+  /**
+   * One probability per entry of `ids` from a track's (or one window's) 527 AudioSet logits and mean EfficientAT
+   * embedding (read only by linear entries).
+   */
+  probabilities(logits: Float32Array, embedding: Float32Array | undefined): number[] {
+    const p = this.scaling.map(({ classes, a, b, linear }) => {
+      if (linear) {
+        if (!embedding || embedding.length !== linear.weights.length) throw new Error(`an AudioSet entry needs the ${linear.weights.length}-d EfficientAT embedding`);
+        let z = linear.bias;
+        for (let j = 0; j < embedding.length; j++) z += linear.weights[j]! * embedding[j]!;
+        return 1 / (1 + Math.exp(-z));
+      }
       let score = -Infinity;
       for (const c of classes) score = Math.max(score, logits[c] ?? -Infinity);
       return 1 / (1 + Math.exp(-(a * score + b)));
     });
+    return p.map((v, i) => this.includes[i]!.reduce((m, j) => Math.max(m, p[j]!), v));
   }
 }
 
