@@ -100,7 +100,10 @@ describe('the Albums view in a browser (spectag serve)', { skip: skip ?? false }
     await page.getByTestId('genre-input').fill('Art Rock');
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="albums-scroller"] [data-row="0"] .badge', { hasText: /^decided$/ }).waitFor();
-    assert.equal(await page.locator('[data-testid="album-tracks"] .genre-chip', { hasText: 'Art Rock' }).count(), 6);
+    // the album's track list is reloaded after the badge changes: wait for its sixth chip before counting
+    const chips = page.locator('[data-testid="album-tracks"] .genre-chip', { hasText: 'Art Rock' });
+    await chips.nth(5).waitFor();
+    assert.equal(await chips.count(), 6);
     await page.keyboard.press('u');
     await page.locator('[data-testid="albums-scroller"] [data-row="0"] .badge', { hasText: 'suggested' }).waitFor();
   });

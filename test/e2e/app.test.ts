@@ -112,7 +112,9 @@ describe('the review window in a browser (spectag serve)', { skip: skip ?? false
     for (const [i, row] of rows.entries()) {
       const track = await call<{ prediction: { unsure: boolean; top: { genre: string }[] } | null }>('getTrack', { id: row.id });
       assert.ok(track.prediction, `track ${row.id} has a prediction of the shipped model`);
-      expected.push(track.prediction.unsure ? 'unsure' : `suggested ${track.prediction.top[0]!.genre}`);
+      // the table shows the best suggestion and, when the set has more, a '+N' marker for the rest
+      const more = track.prediction.top.length > 1 ? `\n+${track.prediction.top.length - 1}` : '';
+      expected.push(track.prediction.unsure ? 'unsure' : `suggested ${track.prediction.top[0]!.genre}${more}`);
       const cell = (await page.locator(`[data-row="${i}"] [data-col="suggested"]`).innerText()).trim();
       shown.push(statuses[i] === 'suggested' ? `suggested ${cell}` : statuses[i]!);
     }
