@@ -12,7 +12,8 @@ end of efficientat_golden.py (the TypeScript one is within 5e-6 of it) and runs 
 
 Output (npz, outside the repository): path, label, set per window row; embedding [W, 384]; logits [W, 527];
 start_sec, duration_sec per window. With --musicnn MODEL.onnx (the musicnn-msd ONNX file) only musicnn runs:
-path, label, set, start_sec per patch row; embedding [P, 200].
+path, label, set, start_sec per patch row; embedding [P, 200]; tags [P, 50] (the
+model's own tag probabilities); and long3_*/short3_* (path, embedding, tags) for the 3 patches the app hears (musicnn_main).
 """
 from __future__ import annotations
 
@@ -124,21 +125,79 @@ def main() -> None:
     print(f"{len(rows['path'])} windows of {len(lines)} files -> {args.out}", file=sys.stderr)
 
 
+PATCH_SEC = 187 * 256 / 16000
+PATCH_32K = 2 * 187 * 256
+MARGIN = 64  # samples of real audio on each side of a patch before halving (track-inputs.ts HALVING_MARGIN)
+
+
+def spread_indices(n: int, k: int) -> list[int]:
+    """track-inputs.ts spreadIndices: k of n indices spread evenly (the middle one when k is 1)."""
+    if k >= n:
+        return list(range(n))
+    if k <= 1:
+        return [(n - 1) // 2]
+    return sorted({int(np.floor(i * (n - 1) / (k - 1) + 0.5)) for i in range(k)})
+
+
+def patch_offsets(excerpt_sec: list[float], budget: int) -> list[tuple[int, float]]:
+    """track-inputs.ts musicnnPatchOffsets: where the app's musicnn patches lie in its excerpts."""
+    per = max(1, budget // max(1, len(excerpt_sec)))
+    out = []
+    for e, d in enumerate(excerpt_sec):
+        n = max(1, int(np.floor(d / PATCH_SEC + 1e-9)))
+        first = max(0.0, (d - n * PATCH_SEC) / 2)
+        out += [(e, first + i * PATCH_SEC) for i in spread_indices(n, per)]
+    return out
+
+
+def app_patches(excerpts: list[np.ndarray], budget: int) -> np.ndarray:
+    """The app's patches (track-inputs.ts musicnnInput): each from its own 2.992 s, halved with real audio around it."""
+    out = []
+    for e, off in patch_offsets([len(x) / SR for x in excerpts], budget):
+        x = excerpts[e]
+        at = 2 * round(off * SR / 2)
+        lo, hi = max(0, at - MARGIN), min(len(x), at + PATCH_32K + MARGIN)
+        half = halve(x[lo:hi])
+        frm = (at - lo) // 2
+        out.append(musicnn_patches(half[frm: frm + PATCH_32K // 2])[0])
+    return np.stack(out)
+
+
 def musicnn_main(args, sess) -> None:
-    rows: dict[str, list] = {k: [] for k in ("path", "label", "set", "start_sec", "embedding")}
+    """Every patch of each excerpt (what the head is trained on), plus the 3 patches the app hears at run time:
+    `long3` as a long track (the clip cut into 10 s excerpts, the centre patch of each), `short3` as the clip is
+    heard by the app (a clip of at most 45 s is one excerpt; its 3-patch budget spread over it)."""
+    keys = ("path", "label", "set", "start_sec", "embedding", "tags")
+    rows: dict[str, list] = {k: [] for k in keys}
+    extra: dict[str, list] = {f"{v}_{k}": [] for v in ("long3", "short3") for k in ("path", "embedding", "tags")}
     lines = [json.loads(l) for l in args.plans.read_text().splitlines() if l.strip()]
     for i, r in enumerate(lines):
+        pcms = []
         for ex in r["plan"]:
             pcm = decode(args.ffmpeg, args.dataset / r["file"], ex["startSec"], ex["durationSec"])
+            pcms.append(pcm)
             patches = musicnn_patches(halve(pcm))
-            (emb,) = sess.run(["embedding"], {"patches": patches.astype(np.float32)})
+            tags, emb = sess.run(["tags", "embedding"], {"patches": patches.astype(np.float32)})
             for p in range(len(patches)):
                 for k, v in (("path", r["file"]), ("label", r["label"]), ("set", r["set"]),
-                             ("start_sec", ex["startSec"] + p * 187 * 256 / 16000), ("embedding", emb[p])):
+                             ("start_sec", ex["startSec"] + p * PATCH_SEC), ("embedding", emb[p]), ("tags", tags[p])):
                     rows[k].append(v)
+        if len(pcms) == 1 and len(pcms[0]) >= 30 * SR:
+            n = len(pcms[0]) // WINDOW
+            long_ex = [pcms[0][j * WINDOW:(j + 1) * WINDOW] for j in range(n)]
+            # a long track's plan: 3 excerpts; a clip of 40+ s would give more: keep 3 spread over it
+            long_ex = [long_ex[j] for j in spread_indices(len(long_ex), 3)]
+        else:
+            long_ex = pcms
+        for v, exs in (("long3", long_ex), ("short3", pcms)):
+            tags, emb = sess.run(["tags", "embedding"], {"patches": app_patches(exs, 3).astype(np.float32)})
+            for p in range(len(emb)):
+                extra[f"{v}_path"].append(r["file"])
+                extra[f"{v}_embedding"].append(emb[p])
+                extra[f"{v}_tags"].append(tags[p])
         if (i + 1) % 50 == 0:
             print(f"{i + 1}/{len(lines)}", file=sys.stderr)
-    np.savez(args.out, **{k: np.array(v) for k, v in rows.items()})
+    np.savez(args.out, **{k: np.array(v) for k, v in {**rows, **extra}.items()})
     print(f"{len(rows['path'])} patches of {len(lines)} files -> {args.out}", file=sys.stderr)
 
 

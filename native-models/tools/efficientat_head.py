@@ -386,6 +386,15 @@ def softmax(z: np.ndarray, t: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def subset(d: dict, keep: set[str]) -> dict:
+    """The recordings whose dataset paths are in keep (a held-out head: eval-personal-heldout-2.sh)."""
+    unknown = keep - set(d["files"])
+    if unknown:
+        raise SystemExit(f"{len(unknown)} files have no features, e.g. {sorted(unknown)[0]}")
+    rows = np.array([f in keep for f in d["files"]])
+    return {k: ([f for f, r in zip(v, rows) if r] if k == "files" else v if k == "sha256" else v[rows]) for k, v in d.items()}
+
+
 def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dict | None = None) -> None:
     """Fits the linear head on every dev recording and writes it with its temperature (fitted on out-of-fold
     decision values, full 11-genre softmax NLL), its unsure threshold (from the out-of-fold reliability table)
@@ -449,8 +458,13 @@ def main() -> None:
     ap.add_argument("--C", type=float, default=0.1, help="export: inverse L2 strength")
     ap.add_argument("--games", type=Path, help="roles, export: EfficientAT features of game_music.py's folder")
     ap.add_argument("--out", type=Path, default=Path("native-models/genre-head-2/head.json"))
+    ap.add_argument("--train-files", type=Path, help="export: only these dataset paths (a JSON list), a held-out head")
     args = ap.parse_args()
     d = load(args.eat, args.musicnn)
+    if args.train_files:
+        if args.command != "export" or args.out.resolve() == Path("native-models/genre-head-2/head.json").resolve():
+            raise SystemExit("--train-files makes a held-out head: export only, with its own --out")
+        d = subset(d, set(json.loads(args.train_files.read_text())))
     games = load_games(args.games) if args.games else None
     if args.command in ("roles", "export-roles") and games is None:
         raise SystemExit(f"{args.command} needs --games")
