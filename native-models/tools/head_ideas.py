@@ -182,6 +182,51 @@ VARIATIONS = [
 ]
 
 
+def patches_effect(d, repeats, head_path):
+    """What hearing 3 musicnn patches instead of 10 does to the head: out of fold, the head trained on one musicnn
+    mean (10 patches of each clip, or the app's 3) scores the held-out recordings from either mean; `long3` is the
+    app's long-track rule (the centre patch of each 10 s excerpt), `short3` its rule for a clip of at most 45 s
+    (3 patches spread over it). Also the shipped head file itself on the dev data (in-sample: it was trained on
+    these clips' 10-patch means) and how often its best genre changes."""
+    rows = np.arange(len(d["y"]))
+    st = strata(d)
+    res = {}
+    for train_m in ("M", "M3"):
+        for test_m in ("M", "M3", "M3s"):
+            accs = []
+            for seed in range(repeats):
+                probs = np.zeros((len(d["y"]), len(HEAD_GENRES)))
+                for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(rows, st):
+                    Xtr = np.concatenate([d["E"][train], d[train_m][train]], axis=1)
+                    Xte = np.concatenate([d["E"][test], d[test_m][test]], axis=1)
+                    sc = StandardScaler().fit(Xtr)
+                    m = LogisticRegression(C=0.1, max_iter=500, tol=1e-3, class_weight="balanced").fit(sc.transform(Xtr), d["y"][train])
+                    probs[np.ix_(test, m.classes_)] = m.predict_proba(sc.transform(Xte))
+                accs.append(restricted_accuracy(probs, d, rows))
+            g, e = [100 * a["gtzan"] for a in accs], [100 * a["emotify"] for a in accs]
+            res[(train_m, test_m)] = (g, e)
+            print(f"train on E + {train_m:3s} test on E + {test_m:3s}: GTZAN-10 {np.mean(g):.1f} ± {np.std(g):.1f}  "
+                  f"Emotify-4 {np.mean(e):.1f} ± {np.std(e):.1f}", flush=True)
+    for tm in ("M3", "M3s"):
+        dg = np.array(res[("M", tm)][0]) - np.array(res[("M", "M")][0])
+        de = np.array(res[("M", tm)][1]) - np.array(res[("M", "M")][1])
+        print(f"paired change, head trained on 10 patches, heard {tm}: GTZAN {dg.mean():+.1f} ± {dg.std():.1f}  Emotify {de.mean():+.1f} ± {de.std():.1f}")
+    if head_path:
+        import json
+        h = json.loads(Path(head_path).read_text())
+        mean, scale = np.array(h["scaler"]["mean"]), np.array(h["scaler"]["scale"])
+        W, b = np.array(h["kernel"]), np.array(h["bias"])
+        preds = {}
+        for tm in ("M", "M3", "M3s"):
+            z = ((np.concatenate([d["E"], d[tm]], axis=1) - mean) / scale) @ W + b
+            preds[tm] = z
+            a = restricted_accuracy(z, d, rows)
+            print(f"shipped head.json (in-sample), musicnn mean of {tm:3s}: GTZAN-10 {100 * a['gtzan']:.1f}  Emotify-4 {100 * a['emotify']:.1f}  "
+                  f"strict 11-genre {100 * np.mean(z.argmax(1) == d['y']):.1f}")
+        for tm in ("M3", "M3s"):
+            print(f"best genre changes from 10 patches to {tm}: {100 * np.mean(preds[tm].argmax(1) != preds['M'].argmax(1)):.1f} % of recordings")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--eat", type=Path, required=True)
@@ -190,8 +235,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--only", nargs="*", help="variation names starting with these")
     ap.add_argument("--no-nested", action="store_true")
+    ap.add_argument("--patches", action="store_true", help="only the 3-vs-10 musicnn patches comparison")
+    ap.add_argument("--head", help="--patches: also apply this head.json to the dev features")
     args = ap.parse_args()
     d = load(args.eat, args.musicnn, args.mtt)
+    if args.patches:
+        return patches_effect(d, args.repeats, args.head)
     rows = np.arange(len(d["y"]))
     base_nested = None
     print(f"{len(rows)} recordings; columns: plain CV at each C (GTZAN-10 / Emotify-4, mean over {args.repeats} "
