@@ -19,6 +19,7 @@ on a long track.
 from __future__ import annotations
 
 import argparse
+import warnings
 import sys
 from pathlib import Path
 
@@ -33,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from efficientat_head import GENRE_CLASSES, HEAD_GENRES, LABEL_MAP, restricted_accuracy, strata  # noqa: E402
 
 MUSIC_CLASSES = list(range(137, 283))
+# misc has labels with one recording: StratifiedKFold warns about them every split
+warnings.filterwarnings("ignore", message="The least populated class")
 
 
 def load(eat_path: Path, musicnn_path: Path, mtt_path: Path | None) -> dict:
@@ -93,12 +96,15 @@ class Variation:
         return parts
 
     def fit_predict(self, parts, y, train, test, c):
-        if self.prep in ("l2", "l2raw"):
+        if self.prep in ("l2", "l2raw", "l2centre"):
             # each backbone's block to unit length before concatenation (scale-free per block)
             parts = [x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12) for x in parts]
         X = np.concatenate(parts, axis=1)
-        if self.prep == "l2raw":
+        if self.prep in ("l2raw", "raw"):
             Xtr, Xte = X[train] * 10, X[test] * 10
+        elif self.prep in ("l2centre", "centre"):
+            mu = X[train].mean(0)
+            Xtr, Xte = (X[train] - mu) * 10, (X[test] - mu) * 10
         else:
             sc = StandardScaler().fit(X[train])
             Xtr, Xte = sc.transform(X[train]), sc.transform(X[test])
@@ -179,6 +185,14 @@ VARIATIONS = [
     Variation("f: EM, signed sqrt", ["E", "M"], transform=SQRT),
     Variation("f: EM, C grid 0.01-1", ["E", "M"], Cs=(0.01, 0.03, 0.1, 0.3, 1.0)),
     Variation("f: EM + tags, L2 per block", ["E", "M", "T"], prep="l2", transform=LOGIT_T),
+    Variation("g: EM, L2 per block, no standardisation, C to 30", ["E", "M"], prep="l2raw", Cs=(0.3, 1.0, 3.0, 10.0, 30.0)),
+    Variation("g: EM, L2 per block, centred", ["E", "M"], prep="l2centre", Cs=(0.3, 1.0, 3.0, 10.0, 30.0)),
+    Variation("g: EM, raw (no scaling)", ["E", "M"], prep="raw", Cs=(0.01, 0.03, 0.1, 0.3, 1.0)),
+    Variation("g: EM, centred only", ["E", "M"], prep="centre", Cs=(0.01, 0.03, 0.1, 0.3, 1.0)),
+    Variation("g: EM + MSD tags, L2 per block, no standardisation", ["E", "M", "T"], prep="l2raw", Cs=(0.3, 1.0, 3.0, 10.0)),
+    Variation("g: EM + MTT embedding, L2 per block, no standardisation", ["E", "M", "N"], prep="l2raw", Cs=(0.3, 1.0, 3.0, 10.0)),
+    Variation("g: E mean+std, M mean+std, L2 per block, no standardisation", ["E", "Es", "M", "Ms"], prep="l2raw", Cs=(0.3, 1.0, 3.0, 10.0)),
+    Variation("g: EM, L2 per block, logistic + SVM average", ["E", "M"], prep="l2", model="ens"),
 ]
 
 
