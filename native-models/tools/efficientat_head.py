@@ -72,9 +72,63 @@ def load(eat_path: Path, musicnn_paths: list[Path]) -> dict:
             "label": np.array(labels), "raw_label": np.array(raw), "y": y, "windows": np.array(n_windows), "sha256": digest.hexdigest()}
 
 
+MUSICNN_ONNX = Path(__file__).resolve().parents[1] / "musicnn-msd" / "musicnn-msd.onnx"
+
+
+def msd_tag_layer() -> tuple[np.ndarray, np.ndarray]:
+    """musicnn MSD's tag layer (200 -> 50, its batch norm folded in): tags = sigmoid(embedding @ K + b) per patch."""
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(str(MUSICNN_ONNX))
+    w = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer if i.name in ("tags/kernel", "tags/bias")}
+    return w["tags/kernel"].astype(np.float64), w["tags/bias"].astype(np.float64)
+
+
+def mean_tags(m: np.ndarray) -> np.ndarray:
+    """musicnn's 50 tag probabilities of the mean embedding: computable from the stored mean alone (unlike the mean
+    of the patches' tags), so a head reading them still re-scores stored analyses."""
+    k, b = msd_tag_layer()
+    return 1 / (1 + np.exp(-(m.astype(np.float64) @ k + b)))
+
+
 def features(d: dict, name: str) -> np.ndarray:
-    parts = {"E": d["E"], "M": d["M"], "G": d["L"][:, GENRE_CLASSES], "L": d["L"]}
-    return np.concatenate([parts[c] for c in name], axis=1)
+    return np.concatenate(blocks(d, name), axis=1)
+
+
+def blocks(d: dict, name: str) -> list[np.ndarray]:
+    parts = {"E": lambda: d["E"], "M": lambda: d["M"], "G": lambda: d["L"][:, GENRE_CLASSES], "L": lambda: d["L"],
+             "T": lambda: mean_tags(d["M"])}
+    return [parts[c]() for c in name]
+
+
+# scaling "l2": each block (backbone output) to unit length, then x 10 (the scale its C grid was searched at),
+# instead of standardising every column: concatenated backbones' embeddings differ ~6x in norm, and per-column
+# standardisation blows up low-variance, noisy columns
+L2_GAIN = 10.0
+
+
+def scaled(d: dict, name: str, scaling: str) -> np.ndarray:
+    if scaling == "standard":
+        return features(d, name)
+    if scaling == "l2":
+        return np.concatenate([x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12) for x in blocks(d, name)], axis=1)
+    raise ValueError(scaling)
+
+
+class FixedScaler:
+    """x * L2_GAIN for every column (after the per-block unit length): the scaler of scaling "l2"."""
+
+    def fit(self, X):
+        self.mean_, self.scale_ = np.zeros(X.shape[1]), np.full(X.shape[1], 1 / L2_GAIN)
+        return self
+
+    def transform(self, X):
+        return (X - self.mean_) / self.scale_
+
+
+def make_scaler(scaling: str):
+    return StandardScaler() if scaling == "standard" else FixedScaler()
 
 
 def make_model(kind: str, c: float):
@@ -371,11 +425,11 @@ def cmd_export_roles(d: dict, g: dict, out: Path) -> None:
     print(f"wrote the roles into {out} ({out.stat().st_size} bytes)")
 
 
-def oof_logits(d: dict, X: np.ndarray, c: float, seed: int) -> np.ndarray:
+def oof_logits(d: dict, X: np.ndarray, c: float, seed: int, scaling: str = "standard") -> np.ndarray:
     """Out-of-fold decision values (11 genres) of the linear head, for temperature and thresholds."""
     z = np.full((len(d["y"]), len(HEAD_GENRES)), -30.0)
     for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, strata(d)):
-        scaler = StandardScaler().fit(X[train])
+        scaler = make_scaler(scaling).fit(X[train])
         m = make_model("lr", c).fit(scaler.transform(X[train]), d["y"][train])
         z[np.ix_(test, m.classes_)] = m.decision_function(scaler.transform(X[test]))
     return z
@@ -395,12 +449,14 @@ def subset(d: dict, keep: set[str]) -> dict:
     return {k: ([f for f, r in zip(v, rows) if r] if k == "files" else v if k == "sha256" else v[rows]) for k, v in d.items()}
 
 
-def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dict | None = None) -> None:
+def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dict | None = None, scaling: str = "standard",
+               audioset_from: Path | None = None, golden: Path | None = None) -> None:
     """Fits the linear head on every dev recording and writes it with its temperature (fitted on out-of-fold
     decision values, full 11-genre softmax NLL), its unsure threshold (from the out-of-fold reliability table)
-    and the AudioSet calibration of the vocabulary."""
-    X = features(d, feat)
-    zs = [oof_logits(d, X, c, seed) for seed in range(repeats)]
+    and the AudioSet calibration of the vocabulary (or that of audioset_from, a head file whose calibration is
+    kept as it is). golden: probe inputs and this script's probabilities for them, for the TypeScript parity test."""
+    X = scaled(d, feat, scaling)
+    zs = [oof_logits(d, X, c, seed, scaling) for seed in range(repeats)]
     z, y = np.concatenate(zs), np.tile(d["y"], repeats)
     temps = np.arange(0.3, 3.01, 0.05)
     nll = [-np.mean(np.log(softmax(z, t)[np.arange(len(y)), y] + 1e-12)) for t in temps]
@@ -414,20 +470,40 @@ def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dic
     # unsure below the lowest threshold whose confident tracks are right at least 85 % of the time (strict
     # 11-genre top-1, out of fold)
     confident = next((r["threshold"] for r in table if r["accuracy"] is not None and r["accuracy"] >= 0.85), 0.9)
-    scaler = StandardScaler().fit(X)
+    scaler = make_scaler(scaling).fit(X)
     model = make_model("lr", c).fit(scaler.transform(X), d["y"])
     assert list(model.classes_) == list(range(len(HEAD_GENRES)))
-    calib = cmd_calibrate(d, repeats, quiet=True)
-    entries = [{k: e[k] for k in ("id", "classes", "a", "b", "scaling")} for e in calib["entries"]]
-    if games is not None:
-        set_roles(entries, d, games)
+    if audioset_from:
+        audioset = json.loads(audioset_from.read_text())["audioset"]
+    else:
+        calib = cmd_calibrate(d, repeats, quiet=True)
+        entries = [{k: e[k] for k in ("id", "classes", "a", "b", "scaling")} for e in calib["entries"]]
+        if games is not None:
+            set_roles(entries, d, games)
+        audioset = {"backbone": "efficientat-mn04", "output": "logits", "pooling": "mean",
+                    "score": "max over the entry's classes of the mean window logit; p = sigmoid(a * score + b)",
+                    "suggestThreshold": 0.5, "shared": calib["shared"], "entries": entries}
     widths = {"E": ("efficientat-mn04", "embedding", 384), "M": ("musicnn-msd", "embedding", 200),
-              "G": ("efficientat-mn04", "logits", len(GENRE_CLASSES)), "L": ("efficientat-mn04", "logits", 527)}
+              "G": ("efficientat-mn04", "logits", len(GENRE_CLASSES)), "L": ("efficientat-mn04", "logits", 527),
+              "T": ("musicnn-msd", "embedding", 200)}
+
+    def input_of(ch: str) -> dict:
+        spec = {"backbone": widths[ch][0], "output": widths[ch][1], "width": widths[ch][2], "pooling": "mean"}
+        if ch == "G":
+            spec["classes"] = GENRE_CLASSES
+        if ch == "T":
+            k, b = msd_tag_layer()
+            # float32 as in the model file: the head then computes what musicnn's tag layer computes
+            f32 = lambda v: float(np.format_float_scientific(np.float32(v), unique=True))  # shortest exact float32
+            spec["layer"] = {"kernel": [[f32(v) for v in row] for row in k], "bias": [f32(v) for v in b],
+                             "activation": "sigmoid"}
+        if scaling == "l2":
+            spec["normalise"] = "l2"
+        return spec
     head = {
         "format": "spectag-genre-head", "formatVersion": 3, "id": "spectag-genre", "version": "2",
         "genres": HEAD_GENRES,
-        "inputs": [{"backbone": widths[ch][0], "output": widths[ch][1], "width": widths[ch][2], "pooling": "mean",
-                    **({"classes": GENRE_CLASSES} if ch == "G" else {})} for ch in feat],
+        "inputs": [input_of(ch) for ch in feat],
         "scaler": {"mean": [round(float(v), 6) for v in scaler.mean_], "scale": [round(float(v), 6) for v in scaler.scale_]},
         "kernel": [[round(float(v), 6) for v in row] for row in model.coef_.T],
         "bias": [round(float(v), 6) for v in model.intercept_],
@@ -435,17 +511,38 @@ def cmd_export(d: dict, repeats: int, feat: str, c: float, out: Path, games: dic
         # the app hears musicnn's patch at the centre of each of its three 10 s excerpts (what version 1 stored)
         "patchesPerTrack": 3,
         "reliability": table,
-        "audioset": {"backbone": "efficientat-mn04", "output": "logits", "pooling": "mean",
-                     "score": "max over the entry's classes of the mean window logit; p = sigmoid(a * score + b)",
-                     "suggestThreshold": 0.5, "shared": calib["shared"],
-                     "entries": entries},
-        "training": {"features": feat, "model": "multinomial logistic regression, class_weight balanced", "C": c,
+        "audioset": audioset,
+        "training": {"features": feat, "scaling": scaling, "model": "multinomial logistic regression, class_weight balanced", "C": c,
                      "recordings": len(d["y"]), "featuresSha256": d["sha256"]},
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(head, separators=(",", ":")) + "\n")
     print(f"temperature {t_best:.2f}; unsure below {confident}; reliability {json.dumps(table)}")
     print(f"wrote {out} ({out.stat().st_size} bytes)")
+    if golden:
+        write_golden(golden, head, d, feat, scaling, scaler, model, t_best)
+
+
+def write_golden(path: Path, head: dict, d: dict, feat: str, scaling: str, scaler, model, temperature: float) -> None:
+    """Probe mean embeddings (synthetic: Gaussian around the dev means, ReLU for musicnn's) and this script's head
+    probabilities for them (the fitted sklearn model, softmax with the temperature), so that the TypeScript head
+    is checked against the very model that was exported."""
+    rng = np.random.default_rng(0)
+    probes = []
+    for _ in range(8):
+        e = d["E"].mean(0) + rng.normal(size=d["E"].shape[1]) * d["E"].std(0)
+        m = np.maximum(0, d["M"].mean(0) + rng.normal(size=d["M"].shape[1]) * d["M"].std(0))
+        probes.append((e.astype(np.float32), m.astype(np.float32)))
+    pd = {"E": np.array([p[0] for p in probes], dtype=np.float64), "M": np.array([p[1] for p in probes], dtype=np.float64)}
+    X = scaled(pd, feat, scaling)
+    z = model.decision_function(scaler.transform(X))
+    p = softmax(z, temperature)
+    path.write_text(json.dumps({
+        "head": f"{head['id']}@{head['version']}", "genres": HEAD_GENRES,
+        "probes": [{"efficientat-mn04": pr[0].tolist(), "musicnn-msd": pr[1].tolist(),
+                    "probabilities": [round(float(v), 6) for v in row]} for pr, row in zip(probes, p)],
+    }) + "\n")
+    print(f"wrote {path}")
 
 
 def main() -> None:
@@ -454,10 +551,15 @@ def main() -> None:
     ap.add_argument("--eat", type=Path, required=True)
     ap.add_argument("--musicnn", type=Path, nargs="*", default=[], help="musicnn npz parts (calibrate needs none)")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--features", default="EM", help="export: feature set (E mn04 embedding, M musicnn, G AudioSet genre logits)")
-    ap.add_argument("--C", type=float, default=0.1, help="export: inverse L2 strength")
+    ap.add_argument("--features", default="EMT", help="export: feature set (E mn04 embedding, M musicnn, T musicnn's tags "
+                    "of the mean embedding, G AudioSet genre logits)")
+    ap.add_argument("--C", type=float, default=1.0, help="export: inverse L2 strength")
     ap.add_argument("--games", type=Path, help="roles, export: EfficientAT features of game_music.py's folder")
     ap.add_argument("--out", type=Path, default=Path("native-models/genre-head-2/head.json"))
+    ap.add_argument("--scaling", choices=["standard", "l2"], default="l2",
+                    help="export: standardise every column, or each block to unit length (x 10)")
+    ap.add_argument("--audioset-from", type=Path, help="export: keep the AudioSet calibration of this head file")
+    ap.add_argument("--golden", type=Path, help="export: write probe inputs and their probabilities here (parity test)")
     ap.add_argument("--train-files", type=Path, help="export: only these dataset paths (a JSON list), a held-out head")
     args = ap.parse_args()
     d = load(args.eat, args.musicnn)
@@ -473,7 +575,7 @@ def main() -> None:
     if args.command == "export-roles":
         return cmd_export_roles(d, games, args.out)
     if args.command == "export":
-        return cmd_export(d, args.repeats, args.features, args.C, args.out, games)
+        return cmd_export(d, args.repeats, args.features, args.C, args.out, games, args.scaling, args.audioset_from, args.golden)
     {"cv": cmd_cv, "nested": cmd_nested, "calibrate": cmd_calibrate}[args.command](d, args.repeats)
 
 

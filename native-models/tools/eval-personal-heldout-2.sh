@@ -17,11 +17,11 @@ trap 'rm -rf "$work"' EXIT
 npx tsc -p "$here/../.."
 node "$here/../../.build/native-models/tools/eval-personal.js" --work "$work" --seed "$seed" --split-only
 # the shipped head's training options (its head.json `training`), once on each half
-features="$(node -e 'const h=require(process.argv[1]); console.log(h.training.features, h.training.C)' "$here/../genre-head-2/head.json")"
-read -r feat c <<<"$features"
+features="$(node -e 'const h=require(process.argv[1]); console.log(h.training.features, h.training.C, h.training.scaling ?? "standard")' "$here/../genre-head-2/head.json")"
+read -r feat c scaling <<<"$features"
 for half in train scored; do
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" "$here/efficientat_head.py" export --eat "$eat" --musicnn "$musicnn" \
-    --features "$feat" --C "$c" --train-files "$work/default-$half-files.json" --out "$work/head-$half/head.json" | tail -n 1
+    --features "$feat" --C "$c" --scaling "$scaling" --train-files "$work/default-$half-files.json" --out "$work/head-$half/head.json" | tail -n 1
 done
 node "$here/../../.build/native-models/tools/eval-personal.js" --work "$work" --seed "$seed" \
   --default-head "$work/head-train/head.json" --default-head-tagged "$work/head-scored/head.json" --json "${EVAL_JSON:-$work/result.json}"

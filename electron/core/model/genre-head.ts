@@ -210,12 +210,74 @@ function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
-/** Format 3 (native-models/tools/efficientat_head.py export): mean embeddings → scaler → logistic regression, + AudioSet. */
+/** One input of a format-3 head: a stored mean output of a backbone, optionally transformed. */
+interface TrackHeadInput {
+  backbone: string;
+  output: string;
+  /** values of the stored output */
+  width: number;
+  pooling: 'mean';
+  /**
+   * a dense layer applied to the stored mean first (e.g. musicnn's own tag layer on its mean embedding: the tags
+   * "of the mean patch" need nothing but the stored mean, so the head still re-scores stored analyses)
+   */
+  layer?: { kernel: number[][]; bias: number[]; activation: 'sigmoid' };
+  /** 'l2': the input (after its layer) is scaled to unit length before the scaler */
+  normalise?: 'l2';
+}
+
+/** Format 3 (native-models/tools/efficientat_head.py export): mean outputs → (layer, unit length) → scaler → logistic regression, + AudioSet. */
 interface TrackHeadJson extends HeadJsonCommon {
   formatVersion: 3;
-  inputs: { backbone: string; output: string; width: number; pooling: 'mean' }[];
+  inputs: TrackHeadInput[];
   scaler: { mean: number[]; scale: number[] };
   audioset: AudioSetCalibration;
+}
+
+/** A format-3 input ready to apply: its layer flattened (width × out, row-major). */
+interface PreparedInput {
+  width: number;
+  out: number;
+  layer: { kernel: Float64Array; bias: Float64Array } | null;
+  l2: boolean;
+}
+
+function prepareInput(input: TrackHeadInput, dir: string): PreparedInput {
+  const name = `${dir}/head.json: input ${input.backbone}.${input.output}`;
+  if (input.normalise !== undefined && input.normalise !== 'l2') throw new Error(`${name}: unknown normalise ${String(input.normalise)}`);
+  if (!input.layer) return { width: input.width, out: input.width, layer: null, l2: input.normalise === 'l2' };
+  const { kernel, bias, activation } = input.layer;
+  if (activation !== 'sigmoid') throw new Error(`${name}: unknown layer activation ${String(activation)}`);
+  if (kernel.length !== input.width || kernel.some((row) => row.length !== bias.length)) {
+    throw new Error(`${name}: layer kernel is not ${input.width} × ${bias.length}`);
+  }
+  return { width: input.width, out: bias.length, layer: { kernel: Float64Array.from(kernel.flat()), bias: Float64Array.from(bias) }, l2: input.normalise === 'l2' };
+}
+
+/** An input's values as the head's scaler expects them: through its layer, then to unit length when asked. */
+function applyInput(p: PreparedInput, v: Float32Array): Float64Array {
+  let x: Float64Array;
+  if (p.layer) {
+    const { kernel, bias } = p.layer;
+    const z = Float64Array.from(bias);
+    for (let i = 0; i < p.width; i++) {
+      const vi = v[i]!;
+      if (vi === 0) continue;
+      const base = i * p.out;
+      for (let j = 0; j < p.out; j++) z[j]! += vi * kernel[base + j]!;
+    }
+    x = z.map((t) => 1 / (1 + Math.exp(-t)));
+  } else {
+    x = Float64Array.from(v);
+  }
+  if (p.l2) {
+    let n = 0;
+    for (const t of x) n += t * t;
+    n = Math.sqrt(n);
+    // a zero vector (silence through a ReLU) stays zero, as the training script leaves it
+    if (n > 1e-12) for (let i = 0; i < x.length; i++) x[i]! /= n;
+  }
+  return x;
 }
 
 /**
@@ -235,17 +297,20 @@ class TrackHead implements GenreHead {
   private readonly headGenres: readonly string[];
   private readonly kernel: Float64Array;
   private readonly audioset: AudioSetGenres;
+  private readonly prepared: PreparedInput[];
 
   constructor(private readonly json: TrackHeadJson, readonly file: Buffer, dir: string) {
     this.id = json.id;
     this.version = json.version;
     this.headGenres = json.genres;
-    this.inputs = json.inputs.map((i) => ({ backbone: i.backbone, output: i.output }));
+    // one entry per backbone output, however many inputs read it (the musicnn embedding feeds two)
+    this.inputs = [...new Map(json.inputs.map((i) => [`${i.backbone}.${i.output}`, { backbone: i.backbone, output: i.output }])).values()];
     this.audioset = new AudioSetGenres(json.audioset, json.genres);
     this.genres = [...json.genres, ...this.audioset.ids];
     this.backbones = [...new Set([...this.inputs.map((i) => i.backbone), json.audioset.backbone])];
     this.patchesPerTrack = json.patchesPerTrack ?? null;
-    const d = json.inputs.reduce((n, i) => n + i.width, 0);
+    this.prepared = json.inputs.map((i) => prepareInput(i, dir));
+    const d = this.prepared.reduce((n, i) => n + i.out, 0);
     this.kernel = Float64Array.from(json.kernel.flat());
     if (json.kernel.length !== d || this.kernel.length !== d * json.genres.length || json.bias.length !== json.genres.length
       || json.scaler.mean.length !== d || json.scaler.scale.length !== d) {
@@ -253,8 +318,8 @@ class TrackHead implements GenreHead {
     }
   }
 
-  /** Softmax probabilities of the head's genres for one feature vector per input (in `inputs` order). */
-  private headProbabilities(parts: readonly Float32Array[]): number[] {
+  /** Softmax probabilities of the head's genres for one feature vector per input (in `inputs` order, after applyInput). */
+  private headProbabilities(parts: readonly Float64Array[]): number[] {
     const { scaler, bias, temperature } = this.json;
     const k = bias.length;
     const z = Float64Array.from(bias);
@@ -271,11 +336,11 @@ class TrackHead implements GenreHead {
 
   /** All genres' probabilities (head genres, then the AudioSet entries), or null when an input is missing. */
   private score(embedding: (backbone: string, output: string) => Float32Array | undefined, logits: Float32Array | undefined): number[] | null {
-    const parts: Float32Array[] = [];
+    const parts: Float64Array[] = [];
     for (const [i, input] of this.json.inputs.entries()) {
       const v = embedding(input.backbone, input.output);
-      if (!v || v.length !== this.json.inputs[i]!.width) return null;
-      parts.push(v);
+      if (!v || v.length !== input.width) return null;
+      parts.push(applyInput(this.prepared[i]!, v));
     }
     if (!logits) return null;
     // the AudioSet entries with an embedding model read the same backbone's embedding
