@@ -16,8 +16,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/spectag-eval-heldout-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 npx tsc -p "$here/../.."
 node "$here/../../.build/native-models/tools/eval-personal.js" ${DATASET:+"$DATASET"} --work "$work" --seed "$seed" --split-only
-# the shipped head's training options (its head.json `training`), once on each half
-features="$(node -e 'const h=require(process.argv[1]); console.log(h.training.features, h.training.C, h.training.scaling ?? "standard")' "$here/../genre-head-2/head.json")"
+# the shipped head's training options (its head.json `training`; HEAD_JSON=another head file for its recipe), once on each half
+features="$(node -e 'const h=require(process.argv[1]); console.log(h.training.features, h.training.C, h.training.scaling ?? "standard")' "${HEAD_JSON:-$here/../genre-head-2/head.json}")"
 read -r feat c scaling <<<"$features"
 for half in train scored; do
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" "$here/efficientat_head.py" export --eat "$eat" --musicnn "$musicnn" \
