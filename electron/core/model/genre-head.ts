@@ -281,7 +281,8 @@ function applyInput(p: PreparedInput, v: Float32Array): Float64Array {
 }
 
 /**
- * The two-backbone head: softmax over its genres from the standardised, concatenated mean embeddings, plus a
+ * The two-backbone head: softmax over its genres from the mean embeddings (each through its layer and scaling, then
+ * concatenated and scaled by `scaler`), plus a
  * calibrated probability for every other vocabulary entry from the mean AudioSet logits. The track's result reads
  * only the per-track means (what the database keeps); each excerpt's reads the musicnn patch and the EfficientAT
  * window it lies in.
