@@ -19,6 +19,8 @@
 //   python native-models/tools/train_genre_head.py FEATURES <the shipped head's options> \
 //          --train-files W/default-train-files.json --out W/head-tagged     (and the scored files → W/head-scored)
 //   npm run eval:personal -- --work W --default-head W/head-tagged/head.json --default-head-tagged W/head-scored/head.json
+// For version 2's default head (genre-head-2) eval-personal-heldout-2.sh does the same with efficientat_head.py export
+// --train-files.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
