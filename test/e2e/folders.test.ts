@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe } from './browser.js';
+import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, REPO, startServe, stopServe, until } from './browser.js';
 import { ffmpeg, SOUNDS } from '../helpers/ffmpeg.js';
 
 const skip = browserSkipReason();
@@ -119,6 +119,9 @@ describe('the Folders section (add with ~, listen after the scan, the idle hint,
     // the switch is the library's: a reload shows it as it was left
     await page.reload();
     await page.locator('[data-view="folders"]').click();
+    // the section draws before the library's settings arrive: wait for them (a setting that was not kept never
+    // turns the box off, and this times out)
+    await until(page, `document.querySelector('[data-testid="listen-after-scan"]')?.checked === false`);
     assert.equal(await page.getByTestId('listen-after-scan').isChecked(), false);
   });
 
