@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { confidenceThresholds, defaultModelThresholds } from '../../electron/core/model/calibration.js';
 import { NATIVE_MODELS_DIR } from '../../electron/core/model/paths.js';
+import { SHIPPED_HEAD_DIR } from '../../electron/core/model/genre-head.js';
 import { FALLBACK_CONFIDENCE_THRESHOLDS, PERSONAL_CONFIDENCE_THRESHOLDS } from '../../electron/shared/api-names.js';
 import { EngineService } from '../../electron/core/service/engine.js';
 
@@ -20,8 +21,8 @@ describe('confidence levels from the model\'s calibration', () => {
 
   const modelsWith = (name: string, head: object | null): string => {
     const models = join(dir, name);
-    mkdirSync(join(models, 'genre-head'), { recursive: true });
-    if (head) writeFileSync(join(models, 'genre-head', 'head.json'), JSON.stringify({ format: 'spectag-genre-head', ...head }));
+    mkdirSync(join(models, SHIPPED_HEAD_DIR), { recursive: true });
+    if (head) writeFileSync(join(models, SHIPPED_HEAD_DIR, 'head.json'), JSON.stringify({ format: 'spectag-genre-head', ...head }));
     return models;
   };
 
@@ -42,7 +43,8 @@ describe('confidence levels from the model\'s calibration', () => {
   });
 
   it('the shipped model: its head.json decides, and the bulk-accept preview reports those levels', async () => {
-    const shipped = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, 'genre-head', 'head.json'), 'utf8')) as { confidentThreshold: number; suggestThreshold: number };
+    // the head the analysis scores with (two backbones), not the musicnn-only head of the TF.js fallback
+    const shipped = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as { confidentThreshold: number; suggestThreshold: number };
     const levels = defaultModelThresholds();
     assert.equal(levels.medium, shipped.confidentThreshold);
     assert.equal(levels.suggest, shipped.suggestThreshold);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FALLBACK_CONFIDENCE_THRESHOLDS, type ConfidenceThresholds } from '../../shared/api-names.js';
 import { NATIVE_MODELS_DIR } from './paths.js';
+import { SHIPPED_HEAD_DIR } from './genre-head.js';
 
 /** The calibration fields of a head (head.json, or a personal head); any may be missing. */
 export interface HeadCalibration {
@@ -30,13 +31,17 @@ export function confidenceThresholds(head: HeadCalibration | null | undefined, f
 
 const cached = new Map<string, ConfidenceThresholds>();
 
-/** The shipped default head's levels (its head.json read once per folder); the fallback where it is absent. */
+/**
+ * The shipped default head's levels (its head.json read once per folder); the fallback where it is absent. The
+ * default head is the one the analysis scores with (SHIPPED_HEAD_DIR), not the musicnn-only head of the TF.js
+ * fallback: its unsure threshold is what "medium" has to mean in bulk accept.
+ */
 export function defaultModelThresholds(modelsDir: string = NATIVE_MODELS_DIR): ConfidenceThresholds {
   let levels = cached.get(modelsDir);
   if (!levels) {
     let head: HeadCalibration | null = null;
     try {
-      head = JSON.parse(readFileSync(join(modelsDir, 'genre-head', 'head.json'), 'utf8')) as HeadCalibration;
+      head = JSON.parse(readFileSync(join(modelsDir, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as HeadCalibration;
     } catch {
       // no model shipped (a listening-only install): the fallback levels
     }
