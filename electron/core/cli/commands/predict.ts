@@ -8,6 +8,7 @@ import { newWalkState, walkRoot, type WalkState } from '../../library/walk.js';
 import { GenrePredictor } from '../../model/predictor.js';
 import { describeInference } from '../../model/inference.js';
 import { INFERENCE_BACKENDS, type GenrePrediction } from '../../../shared/genres-model.js';
+import { vocabularyEntry, vocabularyLabel } from '../../../shared/genre-vocabulary.js';
 import { DB_OPTION, openCliDb } from '../db-option.js';
 import { personalPredictor, type PersonalPredictor } from '../../personal/predict.js';
 import { readAudioFile } from '../../library/read-file.js';
@@ -131,7 +132,9 @@ Exit code 0 when every file was analysed, 1 when some failed.`,
               unsure: p.unsure, ...(values.excerpts ? { excerpts: p.excerpts } : {}),
             };
             if (!values.json) {
-              const top = p.top.map((t) => `${t.genre} ${(t.probability * 100).toFixed(0)}%`).join(', ');
+              // the names people tag with ("Electronic › Drum & Bass"), not the vocabulary's ids; a personal
+              // model's genres are the owner's own names already
+              const top = p.top.map((t) => `${vocabularyEntry(t.genre) ? vocabularyLabel(t.genre) : t.genre} ${(t.probability * 100).toFixed(0)}%`).join(', ');
               io.stdout.write(`${path}\t${p.unsure ? 'unsure: ' : ''}${top}\n`);
             }
           } catch (err) {
