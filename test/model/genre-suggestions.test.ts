@@ -76,6 +76,29 @@ test('Video Game Music from its embedding model, and Soundtrack includes it: a g
   assert.throws(() => new AudioSetGenres({ ...cal, entries: [{ ...cal.entries[1]!, includes: ['rock'] }] }, MODEL_GENRES), /soundtrack includes rock/);
 });
 
+test('audio that AudioSet does not hear as music (noise, a test tone) gets no entry from it, however game-like its embedding', () => {
+  const cal: AudioSetCalibration = {
+    backbone: 'efficientat-mn04', output: 'logits', suggestThreshold: 0.5, shared: { a: 1, b: 2 }, music: { class: 137, minLogit: -2.5 },
+    entries: [
+      { id: 'video-game', classes: [272], a: 1, b: 2, scaling: 'linear', linear: { input: 'embedding', weights: [4, 0, 0, 0], bias: -2 } },
+      { id: 'soundtrack', classes: [270], a: 1, b: 2, scaling: 'shared', includes: ['video-game'] },
+    ],
+  };
+  const audioset = new AudioSetGenres(cal, MODEL_GENRES);
+  const logits = new Float32Array(527).fill(-8);
+  logits[270] = 3; // the "Soundtrack music" class fires too, as it does on synthetic tones
+  const game = Float32Array.from([2, 0, 0, 0]);
+  const heard = (music: number) => {
+    logits[137] = music;
+    const p = audioset.probabilities(logits, game);
+    return audioset.ids.filter((_, i) => p[i]! >= 0.5).sort();
+  };
+  assert.deepEqual(heard(1.2), ['soundtrack', 'video-game'], 'music: the entries speak');
+  assert.deepEqual(heard(-2.5), ['soundtrack', 'video-game'], 'at the gate: still music');
+  assert.deepEqual(heard(-3.8), [], 'noise: nothing');
+  assert.throws(() => new AudioSetGenres({ ...cal, music: { class: 137, minLogit: Number.NaN } }, MODEL_GENRES), /audioset.music/);
+});
+
 const dir = mkdtempSync(join(tmpdir(), 'spectag-suggest-'));
 const file = join(dir, 'noise.flac');
 let predictor: GenrePredictor;
@@ -96,12 +119,14 @@ test('the shipped head scores the whole vocabulary; its track result is the stor
   const again = predictor.rescore({ embeddings: r.embeddings, outputs: r.outputs })!;
   assert.deepEqual({ ...again, excerpts: [] }, { ...r.prediction, excerpts: [] });
   const json = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as {
-    audioset: { entries: { id: string; classes: number[]; a: number; b: number; linear?: { weights: number[]; bias: number }; includes?: string[] }[] };
+    audioset: { music?: { class: number; minLogit: number }; entries: { id: string; classes: number[]; a: number; b: number; linear?: { weights: number[]; bias: number }; includes?: string[] }[] };
   };
   const logits = r.outputs.find((o) => o.output === 'logits')!.values;
   const embedding = r.embeddings['efficientat-mn04']!;
   const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const gate = json.audioset.music!;
   const expected = (id: string): number => {
+    if (logits[gate.class]! < gate.minLogit) return 0;
     const e = json.audioset.entries.find((x) => x.id === id)!;
     const own = e.linear
       ? sigmoid(e.linear.weights.reduce((z, w, j) => z + w * embedding[j]!, e.linear.bias))
@@ -116,6 +141,10 @@ test('the shipped head scores the whole vocabulary; its track result is the stor
     assert.ok(Math.abs(r.prediction.probabilities[id]! - expected(id)) <= 1e-4, `${id}: ${r.prediction.probabilities[id]} vs ${expected(id)}`);
   }
   for (const t of r.prediction.top) assert.ok(r.prediction.genres.includes(t.genre));
+  // pink noise is not music to AudioSet: it is not offered Soundtrack or Video Game Music (the game-music model,
+  // fitted on music only, scores noise as game music at 0.99 without the gate)
+  assert.ok(logits[gate.class]! < gate.minLogit, `noise heard as music: ${logits[gate.class]}`);
+  assert.ok(!r.prediction.top.some((t) => t.genre === 'soundtrack' || t.genre === 'video-game'), `suggested ${JSON.stringify(r.prediction.top)}`);
 });
 
 test('a stored analysis whose EfficientAT embedding the shipped game-music model hears as game music is re-scored to Video Game Music and Soundtrack', async () => {
@@ -131,13 +160,17 @@ test('a stored analysis whose EfficientAT embedding the shipped game-music model
   const step = (3 - z(e)) / norm2;
   const game = Float32Array.from(e, (v, j) => v + step * weights[j]!);
   assert.ok(Math.abs(z(game) - 3) < 1e-2);
-  const heard = predictor.rescore({ embeddings: { ...r.embeddings, 'efficientat-mn04': game }, outputs: r.outputs })!;
+  // the test's audio is pink noise, which AudioSet does not hear as music: its stored "Music" logit is raised to
+  // a song's (1.5; songs' median 1.6), or no AudioSet entry would speak at all
+  const gate = (JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as { audioset: { music: { class: number } } }).audioset.music;
+  const outputs = r.outputs.map((o) => (o.output === 'logits' ? { ...o, values: Float32Array.from(o.values, (v, i) => (i === gate.class ? 1.5 : v)) } : o));
+  const heard = predictor.rescore({ embeddings: { ...r.embeddings, 'efficientat-mn04': game }, outputs })!;
   const top = heard.top.map((t) => t.genre);
   assert.ok(top.includes('video-game') && top.includes('soundtrack'), `suggested ${JSON.stringify(heard.top)}`);
   assert.equal(heard.unsure, false);
   assert.ok(Math.abs(heard.probabilities['video-game']! - 1 / (1 + Math.exp(-3))) < 2e-3);
   // and moved the other way, neither is offered
   const song = Float32Array.from(e, (v, j) => v + ((-3 - z(e)) / norm2) * weights[j]!);
-  const quiet = predictor.rescore({ embeddings: { ...r.embeddings, 'efficientat-mn04': song }, outputs: r.outputs })!;
+  const quiet = predictor.rescore({ embeddings: { ...r.embeddings, 'efficientat-mn04': song }, outputs })!;
   assert.ok(!quiet.top.some((t) => t.genre === 'video-game'), `suggested ${JSON.stringify(quiet.top)}`);
 });

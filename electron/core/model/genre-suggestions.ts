@@ -11,6 +11,12 @@ export interface AudioSetCalibration {
   suggestThreshold: number;
   shared: { a: number; b: number };
   entries: AudioSetEntryCalibration[];
+  /**
+   * AudioSet's "Music" class and the mean logit below which the track is not heard as music: the entries were
+   * calibrated (and Video Game Music's model fitted) on music only, so noise, a test tone or speech gets no genre
+   * from them (noise and tones measured -3.7 to -4.6; 1 % of songs and game tracks lie under -0.65).
+   */
+  music?: { class: number; minLogit: number };
 }
 
 export interface AudioSetEntryCalibration {
@@ -50,9 +56,12 @@ export class AudioSetGenres {
   private readonly scaling: { classes: readonly number[]; a: number; b: number; linear?: { weights: Float64Array; bias: number } }[];
   /** per entry: the indexes (into `ids`) of the entries it includes */
   private readonly includes: number[][];
+  private readonly music: { class: number; minLogit: number } | undefined;
 
   constructor(cal: AudioSetCalibration, headGenres: readonly string[]) {
     const own = new Map(cal.entries.map((e) => [e.id, e]));
+    if (cal.music && !(Number.isInteger(cal.music.class) && Number.isFinite(cal.music.minLogit))) throw new Error('head.json: audioset.music needs a class index and a minLogit');
+    this.music = cal.music;
     const entries = GENRE_VOCABULARY.filter((e) => !headGenres.includes(e.id) && e.audioset.length > 0);
     this.ids = entries.map((e) => e.id);
     this.scaling = entries.map((e) => {
@@ -79,6 +88,8 @@ export class AudioSetGenres {
    * embedding (read only by linear entries).
    */
   probabilities(logits: Float32Array, embedding: Float32Array | undefined): number[] {
+    // not music to AudioSet: none of these entries speaks for it (the head's own genres still do)
+    if (this.music && !((logits[this.music.class] ?? -Infinity) >= this.music.minLogit)) return this.ids.map(() => 0);
     const p = this.scaling.map(({ classes, a, b, linear }) => {
       if (linear) {
         if (!embedding || embedding.length !== linear.weights.length) throw new Error(`an AudioSet entry needs the ${linear.weights.length}-d EfficientAT embedding`);
