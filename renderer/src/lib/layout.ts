@@ -19,16 +19,17 @@ export interface ColumnDef {
 
 export const COLUMNS: readonly ColumnDef[] = [
   { id: 'cover', label: 'Cover', sort: null, min: 28, grow: null },
-  // the minimums fit each header's label, with room for the sort arrow where it can sort
+  // the minimums fit each header's label, with room for the sort arrow where it can sort; Suggested, the column the
+  // review is about, has room for a name such as "Soundtrack" beside its '+N' marker at 1280 px
   { id: 'status', label: 'Status', sort: 'status', min: 84, grow: null },
-  { id: 'title', label: 'Title', sort: 'title', min: 110, grow: 2 },
-  { id: 'artist', label: 'Artist', sort: 'artist', min: 80, grow: 1.3 },
-  { id: 'album', label: 'Album', sort: 'album', min: 80, grow: 1.3 },
+  { id: 'title', label: 'Title', sort: 'title', min: 106, grow: 2 },
+  { id: 'artist', label: 'Artist', sort: 'artist', min: 72, grow: 1.3 },
+  { id: 'album', label: 'Album', sort: 'album', min: 72, grow: 1.3 },
   { id: 'genre', label: 'In file', sort: 'genre', min: 76, grow: 1 },
-  { id: 'suggested', label: 'Suggested', sort: 'suggested', min: 92, grow: 1 },
-  { id: 'yours', label: 'Yours', sort: null, min: 64, grow: 0.9 },
+  { id: 'suggested', label: 'Suggested', sort: 'suggested', min: 126, grow: 1.6 },
+  { id: 'yours', label: 'Yours', sort: null, min: 52, grow: 0.9 },
   { id: 'confidence', label: 'Confidence', sort: 'confidence', min: 98, grow: null },
-  { id: 'decided', label: 'Decided', sort: null, min: 76, grow: 1 },
+  { id: 'decided', label: 'Decided', sort: null, min: 74, grow: 1 },
   { id: 'time', label: 'Time', sort: 'durationSec', min: 56, grow: null },
 ];
 
