@@ -147,6 +147,17 @@ test('the shipped head scores the whole vocabulary; its track result is the stor
   assert.ok(!r.prediction.top.some((t) => t.genre === 'soundtrack' || t.genre === 'video-game'), `suggested ${JSON.stringify(r.prediction.top)}`);
 });
 
+test('a test tone is not music: unsure, with the head\u2019s likeliest genre only as a question, and no AudioSet entry', async () => {
+  const tone = join(dir, 'tone.ogg');
+  ffmpeg([...SOUNDS.tone(35, 440), '-c:a', 'libvorbis', tone]);
+  const r = await predictor.predictFile(tone);
+  assert.equal(r.prediction.unsure, true, `suggested ${JSON.stringify(r.prediction.top)}`);
+  const head = new Set(['blues', 'classical', 'country', 'disco', 'electronic', 'hip-hop', 'jazz', 'metal', 'pop', 'reggae', 'rock']);
+  assert.ok(r.prediction.top.every((t) => head.has(t.genre)), `offered ${JSON.stringify(r.prediction.top)}`);
+  // and re-scored from what a library stores, the same
+  assert.equal(predictor.rescore({ embeddings: r.embeddings, outputs: r.outputs })!.unsure, true);
+});
+
 test('a stored analysis whose EfficientAT embedding the shipped game-music model hears as game music is re-scored to Video Game Music and Soundtrack', async () => {
   const r = await predictor.predictFile(file);
   const json = JSON.parse(readFileSync(join(NATIVE_MODELS_DIR, SHIPPED_HEAD_DIR, 'head.json'), 'utf8')) as {

@@ -350,12 +350,14 @@ class TrackHead implements GenreHead {
     return [...this.headProbabilities(parts), ...this.audioset.probabilities(logits, audiosetEmbedding)];
   }
 
-  private result(probs: number[], excerpts: ExcerptPrediction[]): GenrePrediction {
+  private result(probs: number[], excerpts: ExcerptPrediction[], music: boolean): GenrePrediction {
     const probabilities: Record<string, number> = {};
     this.genres.forEach((g, i) => (probabilities[g] = round(probs[i]!, 4)));
+    // audio that AudioSet does not hear as music (noise, a test tone) is unsure: the head, trained on music only,
+    // still names its likeliest genre, offered as a question
     const { top, unsure } = combineSuggestions(probabilities, {
-      headGenres: this.headGenres, confident: this.json.confidentThreshold, runnerUp: this.json.suggestThreshold,
-      audiosetSure: this.json.audioset.suggestThreshold,
+      headGenres: this.headGenres, confident: music ? this.json.confidentThreshold : Infinity, runnerUp: this.json.suggestThreshold,
+      audiosetSure: music ? this.json.audioset.suggestThreshold : Infinity,
     });
     return { modelId: this.id, modelVersion: this.version, genres: this.genres, probabilities, top, unsure, excerpts };
   }
@@ -364,7 +366,7 @@ class TrackHead implements GenreHead {
     const cal = this.json.audioset;
     const logits = stored.outputs.find((o) => o.backbone === cal.backbone && o.output === cal.output)?.values;
     const probs = this.score((b, o) => (o === 'embedding' ? stored.embeddings[b] : undefined), logits);
-    return probs ? this.result(probs, []) : null;
+    return probs && logits ? this.result(probs, [], this.audioset.hearsMusic(logits)) : null;
   }
 
   predict(input: HeadInput, patchSec: number): GenrePrediction {

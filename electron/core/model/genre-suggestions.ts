@@ -78,6 +78,11 @@ export class AudioSetGenres {
     }));
   }
 
+  /** Whether AudioSet hears the track (or window) as music at all (always, for a calibration without the gate). */
+  hearsMusic(logits: Float32Array): boolean {
+    return !this.music || (logits[this.music.class] ?? -Infinity) >= this.music.minLogit;
+  }
+
   /** The embedding width the linear entries read (0 when none does). */
   get embeddingWidth(): number {
     return this.scaling.find((s) => s.linear)?.linear!.weights.length ?? 0;
@@ -88,8 +93,8 @@ export class AudioSetGenres {
    * embedding (read only by linear entries).
    */
   probabilities(logits: Float32Array, embedding: Float32Array | undefined): number[] {
-    // not music to AudioSet: none of these entries speaks for it (the head's own genres still do)
-    if (this.music && !((logits[this.music.class] ?? -Infinity) >= this.music.minLogit)) return this.ids.map(() => 0);
+    // not music to AudioSet: none of these entries speaks for it
+    if (!this.hearsMusic(logits)) return this.ids.map(() => 0);
     const p = this.scaling.map(({ classes, a, b, linear }) => {
       if (linear) {
         if (!embedding || embedding.length !== linear.weights.length) throw new Error(`an AudioSet entry needs the ${linear.weights.length}-d EfficientAT embedding`);
