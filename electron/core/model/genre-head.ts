@@ -10,7 +10,7 @@ import type { ExcerptPrediction, GenrePrediction } from '../../shared/genres-mod
 import type { ExcerptSpan } from '../../shared/analysis.js';
 import type { BackboneOutputs } from './protocol.js';
 import type { TrackOutput } from '../db/predictions.js';
-import { AudioSetGenres, combineSuggestions, type AudioSetCalibration } from './genre-suggestions.js';
+import { AudioSetGenres, combineSuggestions, sigmoid, type AudioSetCalibration } from './genre-suggestions.js';
 
 /** The head the app runs (two backbones + AudioSet genres). */
 export const SHIPPED_HEAD_DIR = 'genre-head-2';
@@ -266,7 +266,7 @@ function applyInput(p: PreparedInput, v: Float32Array): Float64Array {
       const base = i * p.out;
       for (let j = 0; j < p.out; j++) z[j]! += vi * kernel[base + j]!;
     }
-    x = z.map((t) => 1 / (1 + Math.exp(-t)));
+    x = z.map(sigmoid);
   } else {
     x = Float64Array.from(v);
   }
@@ -353,11 +353,9 @@ class TrackHead implements GenreHead {
   private result(probs: number[], excerpts: ExcerptPrediction[], music: boolean): GenrePrediction {
     const probabilities: Record<string, number> = {};
     this.genres.forEach((g, i) => (probabilities[g] = round(probs[i]!, 4)));
-    // audio that AudioSet does not hear as music (noise, a test tone) is unsure: the head, trained on music only,
-    // still names its likeliest genre, offered as a question
     const { top, unsure } = combineSuggestions(probabilities, {
-      headGenres: this.headGenres, confident: music ? this.json.confidentThreshold : Infinity, runnerUp: this.json.suggestThreshold,
-      audiosetSure: music ? this.json.audioset.suggestThreshold : Infinity,
+      headGenres: this.headGenres, confident: this.json.confidentThreshold, runnerUp: this.json.suggestThreshold,
+      audiosetSure: this.json.audioset.suggestThreshold, music,
     });
     return { modelId: this.id, modelVersion: this.version, genres: this.genres, probabilities, top, unsure, excerpts };
   }

@@ -36,6 +36,11 @@ export interface AudioSetEntryCalibration {
   includes?: string[];
 }
 
+/** The logistic function: every calibrated probability and the heads' sigmoid layers. */
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
 /**
  * Version of the rule below: part of the model version (predictor.ts), so a changed rule re-scores the stored
  * analyses (from their stored means, without listening).
@@ -100,11 +105,11 @@ export class AudioSetGenres {
         if (!embedding || embedding.length !== linear.weights.length) throw new Error(`an AudioSet entry needs the ${linear.weights.length}-d EfficientAT embedding`);
         let z = linear.bias;
         for (let j = 0; j < embedding.length; j++) z += linear.weights[j]! * embedding[j]!;
-        return 1 / (1 + Math.exp(-z));
+        return sigmoid(z);
       }
       let score = -Infinity;
       for (const c of classes) score = Math.max(score, logits[c] ?? -Infinity);
-      return 1 / (1 + Math.exp(-(a * score + b)));
+      return sigmoid(a * score + b);
     });
     return p.map((v, i) => this.includes[i]!.reduce((m, j) => Math.max(m, p[j]!), v));
   }
@@ -119,6 +124,11 @@ export interface CombineOptions {
   runnerUp: number;
   /** an AudioSet entry is suggested from this calibrated probability */
   audiosetSure: number;
+  /**
+   * false: AudioSet does not hear the track as music (AudioSetGenres.hearsMusic); nothing is suggested, the track
+   * is unsure, and the head (trained on music only) offers its likeliest genre only as a question
+   */
+  music?: boolean;
 }
 
 /**
@@ -131,7 +141,7 @@ export function combineSuggestions(
   probabilities: Readonly<Record<string, number>>, opts: CombineOptions,
 ): { top: { genre: string; probability: number }[]; unsure: boolean } {
   const head = new Set(opts.headGenres);
-  const members = Object.entries(probabilities)
+  const members = opts.music === false ? [] : Object.entries(probabilities)
     .filter(([g, p]) => (head.has(g) ? p >= opts.confident : p >= opts.audiosetSure))
     .map(([genre, probability]) => ({ genre, probability }));
   const styled = new Set(members.map((m) => vocabularyEntry(m.genre)?.parent).filter((p): p is string => !!p));
